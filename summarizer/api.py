@@ -1,0 +1,62 @@
+"""The Python API: ``summarize(text_or_texts, n=3, model="extractive")``."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence, overload
+
+from .article import Article, parse_article
+from .backends import DEFAULT_MODEL, Summarizer, get_summarizer
+from .errors import InputError, UsageError
+from .results import Summary
+
+_CACHE: dict[tuple, Summarizer] = {}
+_CACHE_SIZE = 2  # a model takes seconds to load; keep the last few
+
+
+def load(model: str = DEFAULT_MODEL, **settings: Any) -> Summarizer:
+    """A backend for ``model``, loaded once and reused by later calls with the same settings."""
+    key = (model, tuple(sorted(settings.items())))
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = get_summarizer(model, **settings)
+    return _CACHE[key]
+
+
+def summarize_articles(
+    articles: Sequence[Article], n: int | None = 3, model: str = DEFAULT_MODEL, **settings: Any
+) -> list[Summary]:
+    """Summaries of parsed articles (see :func:`summarizer.parse_article`)."""
+    if n is not None and (not isinstance(n, int) or n < 1):
+        raise UsageError(f"n must be a positive number of key points, got {n!r}")
+    for a in articles:
+        if not a.body.strip():
+            raise InputError(f"{a.name or 'article'}: is empty")
+    if not articles:
+        return []
+    return load(model, **settings).summarize(articles, num_points=n)
+
+
+@overload
+def summarize(text_or_texts: str, n: int | None = ..., model: str = ..., **settings: Any) -> Summary: ...
+@overload
+def summarize(text_or_texts: Sequence[str], n: int | None = ..., model: str = ..., **settings: Any) -> list[Summary]: ...
+
+
+def summarize(text_or_texts, n=3, model=DEFAULT_MODEL, **settings):
+    """Key points of one article (a ``Summary``) or of several (a list).
+
+    Texts in the CNBC layout are parsed first: only the body is summarized.
+    ``settings`` are the backend's fields (``summarizer.backends.settings_class(name)``).
+
+    >>> from summarizer import summarize
+    >>> s = summarize("The city approved the budget on Monday. It adds ten buses. Critics object.", n=2, model="lead")
+    >>> s.texts
+    ['The city approved the budget on Monday.', 'It adds ten buses.']
+    """
+    if isinstance(text_or_texts, str):
+        return summarize_articles([parse_article(text_or_texts)], n, model, **settings)[0]
+    if not isinstance(text_or_texts, Sequence) or not all(isinstance(t, str) for t in text_or_texts):
+        raise UsageError("summarize() takes a string or a list of strings")
+    arts = [parse_article(t, name=f"text {i}") for i, t in enumerate(text_or_texts)]
+    return summarize_articles(arts, n, model, **settings)

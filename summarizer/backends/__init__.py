@@ -1,0 +1,97 @@
+"""Summarizer backends behind one small protocol, in a registry keyed by name.
+
+A backend is a class whose constructor takes a settings dataclass and whose
+``summarize(articles, num_points=...)`` returns one :class:`~summarizer.results.Summary`
+per article. Backends are imported only when asked for, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from pathlib import Path
+from typing import Any, Callable, Protocol, Sequence, runtime_checkable
+
+from ..article import Article
+from ..errors import UnknownModelError, UsageError
+from ..results import Summary
+
+DEFAULT_MODEL = "extractive"
+
+
+@runtime_checkable
+class Summarizer(Protocol):
+    """What every backend provides."""
+
+    name: str
+
+    def summarize(self, articles: Sequence[Article], *, num_points: int | None = 3) -> list[Summary]:
+        """One summary per article, in order; ``num_points=None`` lets the backend choose."""
+        ...
+
+
+# name -> "module:Class"; the class has a ``Settings`` dataclass attribute.
+BACKENDS: dict[str, str] = {
+    "extractive": "summarizer.backends.extractive:ExtractiveSummarizer",
+    "lead": "summarizer.backends.lead:LeadSummarizer",
+}
+
+# Resolvers for names that are not registered (a checkpoint directory, a hub id):
+# each returns a backend name and the settings it implies, or None when it does not apply.
+RESOLVERS: list[Callable[[str], tuple[str, dict[str, Any]] | None]] = []
+
+
+def _load_class(name: str) -> type:
+    module, _, cls = BACKENDS[name].partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
+def resolve(model: str) -> tuple[str, dict[str, Any]]:
+    """The backend name and implied settings for ``model`` (a name, a path or a hub id)."""
+    if model in BACKENDS:
+        return model, {}
+    for resolver in RESOLVERS:
+        found = resolver(model)
+        if found is not None:
+            return found
+    raise UnknownModelError(model, sorted(BACKENDS))
+
+
+def settings_class(backend: str) -> type:
+    """The settings dataclass of a registered backend."""
+    return _load_class(backend).Settings
+
+
+def make_settings(backend: str, values: dict[str, Any]) -> Any:
+    """Build a backend's settings from ``values``, naming any unknown field."""
+    cls = settings_class(backend)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - set(fields))
+    if unknown:
+        raise UsageError(
+            f"model {backend!r} has no setting {', '.join(unknown)}; its settings: {', '.join(fields)}"
+        )
+    try:
+        return cls(**values)
+    except (TypeError, ValueError) as e:
+        raise UsageError(f"bad settings for model {backend!r}: {e}") from e
+
+
+def get_summarizer(model: str = DEFAULT_MODEL, **settings: Any) -> Summarizer:
+    """A ready backend for ``model``; unknown names are refused with the known ones.
+
+    >>> get_summarizer("lead").name
+    'lead'
+    """
+    backend, implied = resolve(model)
+    return _load_class(backend)(make_settings(backend, {**implied, **settings}))
+
+
+def known_models() -> list[str]:
+    return sorted(BACKENDS)
+
+
+def is_local_checkpoint(model: str) -> bool:
+    """True for a directory holding a Hugging Face ``config.json``."""
+    p = Path(model)
+    return p.is_dir() and (p / "config.json").is_file()

@@ -1,0 +1,95 @@
+"""``summarize [run] INPUT...``: key points of articles in files, directories, stdin or URLs."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..backends import DEFAULT_MODEL
+from ..errors import InputError, SummarizerError
+from ..output import FORMATS, render, render_json_list
+from ..read import URL_TIMEOUT, expand, read_source
+from . import cli, to_click_error
+from .options import parse_settings
+
+CHUNK = 32  # articles summarized per call: bounds memory on a long list of inputs
+
+
+def _error(msg: str) -> None:
+    click.echo(f"Error: {msg}", err=True)
+
+
+@cli.command("run", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("inputs", nargs=-1, metavar="INPUT...")
+@click.option("-n", "--num-points", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Key points per article (fewer when the article has fewer sentences).")
+@click.option("-m", "--model", default=DEFAULT_MODEL, show_default=True,
+              help="Model: a registered name (see `summarize models`) or a checkpoint directory.")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="bullets", show_default=True,
+              help="bullets: '• ' lines; text: one key point a line; json: key points with source "
+                   "sentence indices, character offsets in the body, scores, model and settings; "
+                   "jsonl: one JSON object a line per input, with its name.")
+@click.option("-o", "--option", "options", multiple=True, metavar="KEY=VALUE",
+              help="A model setting, e.g. -o quantize=none -o batch_size=32 (see `summarize models`).")
+@click.option("--encoding", default="utf-8", show_default=True,
+              help="Encoding of files and stdin. Bytes that are not valid in it are refused "
+                   "(never replaced): convert the file or name its encoding, e.g. cp1252.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=URL_TIMEOUT,
+              show_default=True, help="Seconds to wait for a URL.")
+def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options: tuple[str, ...],
+        encoding: str, timeout: float) -> None:
+    """Write the key points of each INPUT: a text file, a directory (its .txt files,
+    sorted), - for standard input, or an http(s) URL.
+
+    Articles in the CNBC layout (a title, a "Key Points" header with • bullets, an
+    optional video caption, then the body) are summarized from the body only.
+    Given several inputs, a bad one is reported on stderr, the others are still
+    summarized, and the exit code is 1 at the end.
+    """
+    if not inputs:
+        raise click.UsageError("give at least one INPUT: a file, a directory, a URL, or - for stdin")
+    from ..api import load
+
+    try:
+        summarizer = load(model, **parse_settings(model, options))
+    except SummarizerError as e:
+        raise to_click_error(e) from None
+
+    sources = list(expand(list(inputs)))
+    many = len(inputs) > 1 or len(sources) > 1
+    failed = False
+    written = 0
+    json_items = []
+    pending = []
+
+    def flush() -> None:
+        nonlocal written
+        for s in summarizer.summarize(pending, num_points=num_points) if pending else []:
+            if fmt == "json":
+                json_items.append(s)
+                continue
+            if many and written and fmt in ("bullets", "text"):
+                click.echo("")  # a blank line between inputs
+            click.echo(render(s, fmt, header=many))
+            written += 1
+        pending.clear()
+
+    for src in sources:
+        if isinstance(src, InputError):
+            _error(str(src))
+            failed = True
+            continue
+        try:
+            pending.append(read_source(src, encoding=encoding, timeout=timeout))
+        except InputError as e:
+            _error(str(e))
+            failed = True
+            continue
+        if len(pending) >= CHUNK:
+            flush()
+    flush()
+    if fmt == "json" and json_items:
+        click.echo(render_json_list(json_items) if many else render(json_items[0], "json"))
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,35 @@
+"""One error hierarchy for the whole package.
+
+Library code raises these; the command line translates them into click errors in one
+place (``summarizer.cli.errors``). Messages are one line: what was found, and what to do.
+"""
+
+from __future__ import annotations
+
+
+class SummarizerError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class InputError(SummarizerError):
+    """An article, file, URL or dataset that cannot be read or used."""
+
+
+class UsageError(SummarizerError):
+    """Arguments that do not fit together (a bad option value, an unknown name)."""
+
+
+class UnknownModelError(UsageError):
+    """A model name that is neither a registered backend nor a loadable checkpoint."""
+
+    def __init__(self, name: str, known: list[str]):
+        self.name = name
+        self.known = list(known)
+        super().__init__(
+            f"unknown model {name!r}; known models: {', '.join(self.known)} "
+            "(or a local seq2seq checkpoint directory)"
+        )
+
+
+class ModelError(SummarizerError):
+    """A model that cannot be loaded or run."""
