@@ -1,0 +1,28 @@
+"""Write one section of eval/RESULTS.md, between markers, leaving the others alone.
+
+Benchmark and evaluation scripts call ``write_section(name, markdown)`` so that every
+figure in RESULTS.md comes from a script run, with the command that produced it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+_HEAD = "# Recorded results\n\nEvery section below is written by the script it names; do not edit figures by hand.\n"
+
+
+def write_section(name: str, markdown: str, path: Path = RESULTS) -> None:
+    """Replace (or append) the section ``name`` of ``path`` with ``markdown``, atomically."""
+    begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
+    text = path.read_text(encoding="utf-8") if path.exists() else _HEAD
+    block = f"{begin}\n{markdown.strip()}\n{end}"
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
+    text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
