@@ -6,8 +6,9 @@ are lowercased, so a capital letter after a full stop cannot be relied on):
 * ``.``, ``!``, ``?`` (and closing quotes or brackets after them) followed by white space
   end a sentence, unless the word before is an abbreviation that never ends one
   (``Mr.``, ``Gen.``, ``Jan. 5``, ``No. 1``, ``e.g.``) or one that rarely does
-  (``U.S.``, ``p.m.``, an initial), which ends a sentence only when the next word is a
-  usual sentence opener (``the``, ``he``, ``but``, ...);
+  (``U.S.``, ``p.m.``, an initial, a one-word parenthetical like ``(ret.)``), which ends
+  a sentence only when the next word is a usual sentence opener (``the``, ``he``,
+  ``but``, ...; capitalized in cased text, so ``U.S. Coast Guard`` stays whole);
 * decimals and prices (``43.3``, ``$1.5``) never match, since no space follows the dot;
 * an ellipsis ends a sentence only before a capital (cased text) or an opener;
 * ``?``/``!`` inside a quotation that goes on with ``he said`` does not end one;
@@ -57,6 +58,14 @@ _OPENERS = frozenset(
     according what who how why where","""
     .replace('","', "").split()
 )
+# After an abbreviation or an ellipsis in lowercased text, only these open a sentence:
+# prepositions, "and" and nouns ("u.s. officials said", "9 p.m. on sunday", "the u.s. and
+# britain") follow them inside a sentence far more often than they start the next one.
+_STRICT_OPENERS = frozenset(
+    """the a an he she it they we i you his her its their our my this these those there
+    but however meanwhile yet still then now if although though while when what who how why
+    where""".split()
+)
 _SPEECH = re.compile(
     r"(?:[a-z]+\s+)?(?:said|says|asked|asks|added|adds|told|tells|wrote|writes|tweeted|"
     r"shouted|replied|explained|insisted|continued)\b",
@@ -65,7 +74,8 @@ _SPEECH = re.compile(
 
 _CANDIDATE = re.compile(r"(\.{3}|…|[.!?]+)([\"'”’)\]]*)(\s+|$)")
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-_WORD_BEFORE = re.compile(r"[^\s\"'“‘(\[]*$")
+_WORD_BEFORE = re.compile(r"\S*$")
+_OPENING = "\"'“‘(["
 _NEXT_WORD = re.compile(r"[\"'“‘(\[]*([A-Za-z]+)")
 
 
@@ -83,10 +93,15 @@ def _ends_sentence(text: str, m: re.Match, cased: bool) -> bool:
     next_char = text[nxt]
     word_m = _NEXT_WORD.match(text, nxt)
     next_word = word_m.group(1).lower() if word_m else ""
-    opener = next_word in _OPENERS or (cased and next_char.isupper())
+    # cased: a capitalized usual opener ("U.S. He", not "U.S. Coast Guard");
+    # lowercased: a strict opener ("u.s. the", not "u.s. officials")
+    if cased:
+        opener = next_char.isupper() and next_word in _OPENERS
+    else:
+        opener = next_word in _STRICT_OPENERS
 
     if punct in ("...", "…"):
-        return (next_char.isupper() if cased else False) or next_word in _OPENERS
+        return next_char.isupper() if cased else opener
     if "?" in punct or "!" in punct:
         # '"Why now?" he asked.' continues the sentence.
         if closers and _SPEECH.match(text, nxt) and not (cased and next_char.isupper()):
@@ -96,10 +111,13 @@ def _ends_sentence(text: str, m: re.Match, cased: bool) -> bool:
         return opener
     if cased and next_char.islower():
         return False
+    # a window, not the whole text: searching from 0 would make splitting quadratic
+    token = _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()).group(0)
+    word = token.lstrip(_OPENING).lower()  # quotes open a word; "wing's" keeps its apostrophe
+    if closers and token[:1] in "([" and closers[0] in ")]":
+        return opener  # a one-word parenthetical such as "(ret.)" is an abbreviation
     if closers:
         return True
-    # a window, not the whole text: searching from 0 would make splitting quadratic
-    word = _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()).group(0).lower()
     if not word:  # a stray " . " (the PTB-tokenized copies have them): a boundary
         return True
     if word in _NEVER_END:
