@@ -24,8 +24,9 @@ from .split import Sentence, split_sentences
 
 _KEY_POINTS_HEADER = re.compile(r"^\s*key\s+points\s*:?\s*$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*[•·▪●]\s*(.*\S)\s*$")
-# A CNBC video caption: "VIDEO 2:15 ..." or a line that starts with a clip length.
-_CAPTION = re.compile(r"^\s*(?:video\b|watch\b|\d{1,2}:\d{2}\b)", re.IGNORECASE)
+# A CNBC video caption: "VIDEO 2:15 ..." or a line that starts with a clip length. The clip
+# length is required: a first paragraph such as "Video game sales rose ..." is body text.
+_CAPTION = re.compile(r"^\s*(?:(?:video|watch)\s*)?\d{1,2}:\d{2}\b", re.IGNORECASE)
 _HEADER_SEARCH_LINES = 6  # the header comes right after the title, never deep in a story
 
 

@@ -82,6 +82,7 @@ def _read_stream(stream: BinaryIO, name: str) -> bytes:
 
 def fetch_url(url: str, timeout: float = URL_TIMEOUT) -> tuple[str, str | None]:
     """The article text and title of the page at ``url`` (trafilatura extracts them)."""
+    import http.client
     import socket
     import urllib.error
     import urllib.request
@@ -90,6 +91,7 @@ def fetch_url(url: str, timeout: float = URL_TIMEOUT) -> tuple[str, str | None]:
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             html = resp.read(MAX_URL_BYTES + 1)
+            truncated = bool(resp.length) and len(html) <= MAX_URL_BYTES  # closed before Content-Length
     except urllib.error.HTTPError as e:
         raise InputError(f"{url}: the server answered HTTP {e.code} {e.reason}") from None
     except (TimeoutError, socket.timeout):
@@ -99,8 +101,10 @@ def fetch_url(url: str, timeout: float = URL_TIMEOUT) -> tuple[str, str | None]:
         if isinstance(reason, (TimeoutError, socket.timeout)):
             raise InputError(f"{url}: no answer within {timeout:g} s (timed out)") from None
         raise InputError(f"{url}: cannot fetch ({reason})") from None
-    except (OSError, ValueError) as e:
-        raise InputError(f"{url}: cannot fetch ({e})") from None
+    except (OSError, ValueError, http.client.HTTPException) as e:  # HTTPException: a malformed answer
+        raise InputError(f"{url}: cannot fetch ({type(e).__name__}: {e})") from None
+    if truncated:
+        raise InputError(f"{url}: the server closed the connection before sending the whole page")
     if len(html) > MAX_URL_BYTES:
         raise InputError(f"{url}: the page is larger than {MAX_URL_BYTES // 2**20} MB; save the article text to a file")
     import trafilatura
@@ -109,7 +113,14 @@ def fetch_url(url: str, timeout: float = URL_TIMEOUT) -> tuple[str, str | None]:
     text = getattr(doc, "text", None) if doc is not None else None
     if not text or not text.strip():
         raise InputError(f"{url}: no article text found on the page")
-    return text, getattr(doc, "title", None)
+    title = getattr(doc, "title", None)
+    # trafilatura puts one paragraph or heading a line, the headline first: make each line a
+    # paragraph (else a heading without a full stop runs into the next sentence) and drop the
+    # headline, which is the title, not a body sentence
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if title and len(lines) > 1 and lines[0] == title.strip():
+        lines = lines[1:]
+    return "\n\n".join(lines), title
 
 
 def read_source(

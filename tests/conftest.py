@@ -36,3 +36,14 @@ def dev_stories() -> list[dict]:
         pytest.skip(f"shared data not found at {DEV}: it lives in ../shared/data beside the clone")
     with open(DEV, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def web():
+    """Base URL of a local HTTP server: /article, /empty, /error (500), /slow, /truncated, else 404."""
+    from helpers import start_server
+
+    server, url = start_server()
+    yield url
+    server.shutdown()
+    server.server_close()
