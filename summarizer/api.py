@@ -16,7 +16,9 @@ _CACHE_SIZE = 2  # a model takes seconds to load; keep the last few
 def load(model: str = DEFAULT_MODEL, **settings: Any) -> Summarizer:
     """A backend for ``model``, loaded once and reused by later calls with the same settings."""
     key = (model, tuple(sorted(settings.items())))
-    if key not in _CACHE:
+    if key in _CACHE:
+        _CACHE[key] = _CACHE.pop(key)  # most recently used last: eviction takes the least recent
+    else:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = get_summarizer(model, **settings)

@@ -20,6 +20,17 @@ def _error(msg: str) -> None:
     click.echo(f"Error: {msg}", err=True)
 
 
+def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    # a misspelt codec is a usage mistake: say so once, not once per input
+    import codecs
+
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding {value!r}; use a Python codec name such as utf-8 or cp1252") from None
+    return value
+
+
 @cli.command("run", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("inputs", nargs=-1, metavar="INPUT...")
 @click.option("-n", "--num-points", type=click.IntRange(min=1), default=3, show_default=True,
@@ -32,7 +43,7 @@ def _error(msg: str) -> None:
                    "jsonl: one JSON object a line per input, with its name.")
 @click.option("-o", "--option", "options", multiple=True, metavar="KEY=VALUE",
               help="A model setting, e.g. -o quantize=none -o batch_size=32 (see `summarize models`).")
-@click.option("--encoding", default="utf-8", show_default=True,
+@click.option("--encoding", default="utf-8", show_default=True, callback=_check_encoding,
               help="Encoding of files and stdin. Bytes that are not valid in it are refused "
                    "(never replaced): convert the file or name its encoding, e.g. cp1252.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=URL_TIMEOUT,
