@@ -1,0 +1,117 @@
+"""The default extractive model, for real (no mock), on the path users take."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from helpers import EXAMPLE, REPO
+from summarizer.article import parse_article
+from summarizer.cli import cli
+
+ARTICLE = parse_article(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def check_body_sentences_only(d: dict) -> None:
+    """Each key point is a whole body sentence: never the title, caption or a human key point."""
+    by_index = {s.index: s for s in ARTICLE.sentences}
+    assert len(d["key_points"]) == 3
+    for kp in d["key_points"]:
+        (i,) = kp["sentences"]
+        s = by_index[i]
+        assert kp["text"] == s.text and kp["spans"] == [[s.start, s.end]]
+        assert kp["text"] not in (ARTICLE.title, ARTICLE.caption, *ARTICLE.key_points)
+        assert "Key Points" not in kp["text"] and "VIDEO" not in kp["text"]
+
+
+def run_json(*args: str) -> dict:
+    r = CliRunner().invoke(cli, ["-f", "json", *args])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_cli_on_the_example_picks_body_sentences(extractive):
+    d = run_json(str(EXAMPLE))
+    check_body_sentences_only(d)
+    assert d["model"] == "extractive"
+    assert d["settings"]["encoder"] == "all-MiniLM-L6-v2"
+    assert d["num_sentences"] == len(ARTICLE.sentences)
+    # scores are the selection's base scores: finite, and the lead sentence is picked
+    assert all(isinstance(kp["score"], float) for kp in d["key_points"])
+    assert d["key_points"][0]["sentences"] == [0]
+
+
+def test_deterministic(extractive):
+    assert run_json(str(EXAMPLE)) == run_json(str(EXAMPLE))
+    first = extractive.summarize([ARTICLE], num_points=4)[0]
+    again = extractive.summarize([ARTICLE], num_points=4)[0]
+    assert first == again
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="int8 dynamic quantization (the default) scales activations per batch, so a sentence's "
+    "vector depends on the other sentences in its batch: cosine to itself encoded alone as low as 0.92 "
+    "on the example; fp32 is exact. An article's key points then depend on the other inputs of the call.",
+)
+def test_batching_does_not_change_the_result(extractive):
+    # sentences of all the articles in a call are encoded together, sorted by length
+    other = parse_article("Short note. The festival opens on Friday with music and food. Tickets cost $15.")
+    alone = extractive.summarize([ARTICLE], num_points=3)[0]
+    together = extractive.summarize([other, ARTICLE, other], num_points=3)[1]
+    assert together.texts == alone.texts
+    assert [k.score for k in together.key_points] == pytest.approx([k.score for k in alone.key_points], abs=1e-4)
+
+
+def test_short_sentences_are_never_key_points(extractive):
+    a = parse_article("By staff. Video. The storm knocked out power to 40,000 homes overnight. Crews worked until dawn to fix the lines.")
+    s = extractive.summarize([a], num_points=3)[0]
+    assert s.texts == [
+        "The storm knocked out power to 40,000 homes overnight.",
+        "Crews worked until dawn to fix the lines.",
+    ]
+
+
+def test_loading_sets_the_offline_switches(extractive):
+    assert os.environ.get("HF_HUB_OFFLINE") == "1"
+    assert os.environ.get("TRANSFORMERS_OFFLINE") == "1"
+
+
+_GUARDED = textwrap.dedent(
+    """
+    import socket, sys
+
+    def refuse(*args, **kwargs):
+        print("NETWORK ATTEMPT", args[:2], file=sys.stderr)
+        raise OSError("network disabled by the test")
+
+    socket.socket.connect = socket.socket.connect_ex = refuse
+    socket.create_connection = socket.getaddrinfo = refuse
+
+    from summarizer.cli import main
+    main(["-f", "json", sys.argv[1]], prog_name="summarize")
+    """
+)
+
+
+def test_offline_in_a_fresh_process_without_the_offline_switches(extractive, tmp_path):
+    """A user's first run: no HF_HUB_OFFLINE set, an empty Hugging Face cache, no network."""
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")}
+    env["HF_HOME"] = str(tmp_path / "hf-home")
+    r = subprocess.run(
+        [sys.executable, "-c", _GUARDED, str(EXAMPLE)], capture_output=True, text=True, env=env, cwd=REPO, timeout=300
+    )
+    assert "NETWORK ATTEMPT" not in r.stderr, r.stderr[-2000:]
+    assert r.returncode == 0, r.stderr[-2000:]
+    d = json.loads(r.stdout)
+    check_body_sentences_only(d)
+    # the same picks and scores as in this process: deterministic across processes
+    here = run_json(str(EXAMPLE))
+    assert [k["text"] for k in d["key_points"]] == [k["text"] for k in here["key_points"]]
+    assert [k["score"] for k in d["key_points"]] == pytest.approx([k["score"] for k in here["key_points"]], abs=1e-5)
