@@ -17,6 +17,7 @@ The commonest failures are listed by the word before the boundary.
 from __future__ import annotations
 
 import json
+import os
 import re
 import statistics
 import sys
@@ -137,6 +138,7 @@ def report(path: Path, runs: int, top: int) -> tuple[str, str]:
     """The printed report and the RESULTS.md section."""
     rows = load_stories(path)
     articles = [r["article"] for r in rows]
+    load = os.getloadavg()[0]  # other work on the machine slows the timing; say how much there was
     times, n_sent = measure_speed(articles, runs)
     med = statistics.median(times)
     mb = sum(len(a.encode("utf-8")) for a in articles) / 2**20
@@ -150,7 +152,8 @@ def report(path: Path, runs: int, top: int) -> tuple[str, str]:
         f"Command: `{cmd.strip()}` on `{path.name}` ({len(rows)} stories, {mb:.1f} MB of article text).",
         "",
         f"**Speed**: {len(articles)} articles ({n_sent} sentences) split in {med:.2f} s "
-        f"(median of {runs} runs; min {min(times):.2f} s, max {max(times):.2f} s; target < 2 s).",
+        f"(median of {runs} runs; min {min(times):.2f} s, max {max(times):.2f} s; target < 2 s), one process "
+        f"on a machine with {os.cpu_count()} CPU cores and a load average of {load:.1f} when it started.",
         "",
         "**Accuracy** on the human highlights, joined with a space per story and split again:",
         "",
