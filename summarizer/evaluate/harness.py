@@ -1,0 +1,232 @@
+"""The stages put together: load a dataset → summarize (resumably) → score → report.
+
+:func:`run_eval` is ``summarize eval``; :func:`score_predictions` is ``summarize score``.
+Both return a :class:`~summarizer.evaluate.report.Report` and, given a folder, leave
+``scores.jsonl``, ``report.json`` and ``report.md`` in it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ..errors import InputError, UsageError
+from .baselines import LEAD_NAME, ORACLE_NAME, greedy_oracle, lead3
+from .datasets import Dataset, Document, Fields, load_dataset
+from .progress import Progress
+from .report import Report, ScoringSettings, build_report, write_report
+from .rouge import Scorer
+from .runs import (
+    PREDICTIONS,
+    RUN,
+    SCORES,
+    Prediction,
+    PredictionLog,
+    batches,
+    cut_torn_tail,
+    read_json,
+    read_predictions,
+    write_atomic,
+)
+from .scores import SystemScores, score_system, to_jsonl
+
+Notify = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class DatasetOptions:
+    """Where the documents come from and how to read them."""
+
+    spec: str
+    fields: Fields = Fields()
+    skip_bad: bool = False  # skip and count unusable records instead of stopping
+    format: str = "auto"
+    limit: int | None = None  # the first N documents
+
+    def load(self) -> Dataset:
+        if self.limit is not None and self.limit < 1:
+            raise UsageError(f"--limit must be at least 1, got {self.limit}")
+        return load_dataset(self.spec, fields=self.fields, skip_bad=self.skip_bad, fmt=self.format).head(self.limit)
+
+    def identity(self) -> dict[str, Any]:
+        return {"spec": self.spec, "format": self.format, "fields": dataclasses.asdict(self.fields),
+                "skip_bad": self.skip_bad, "limit": self.limit}
+
+
+@dataclass(frozen=True)
+class EvalOptions:
+    """One ``summarize eval`` run."""
+
+    data: DatasetOptions
+    model: str
+    out: Path
+    settings: dict[str, Any] = field(default_factory=dict, hash=False)  # backend settings (-o)
+    num_points: int | None = 3  # key points per summary: 3, as Lead-3
+    batch_size: int = 16  # documents per summarize call: at most this many are redone after a kill
+    resume: bool = False
+    scoring: ScoringSettings = ScoringSettings()
+    oracle: bool = False
+    jobs: int | None = None  # scoring processes; None: every core
+
+    def identity(self) -> dict[str, Any]:
+        """What must match for ``--resume`` to continue a run rather than mix two."""
+        return {"dataset": self.data.identity(), "model": self.model, "settings": self.settings,
+                "num_points": self.num_points}
+
+
+def _dataset_info(data: DatasetOptions, dataset: Dataset, scored: int, missing: int) -> dict[str, Any]:
+    return {"spec": data.spec, "format": dataset.format, "limit": data.limit, "documents": len(dataset),
+            "scored": scored, "missing_predictions": missing, "skipped": len(dataset.skipped)}
+
+
+def _score_all(
+    name: str,
+    docs: Sequence[Document],
+    summaries: Sequence[Sequence[str]],
+    scoring: ScoringSettings,
+    *,
+    oracle: bool,
+    oracle_size: int,
+    jobs: int | None,
+) -> list[SystemScores]:
+    """The system's scores, then Lead-3's, then the oracle's (when asked)."""
+    rows = [
+        score_system(name, "system", docs, summaries, scoring.rouge, jobs=jobs),
+        score_system(LEAD_NAME, "baseline", docs, lead3(docs), scoring.rouge, jobs=jobs),
+    ]
+    if oracle:
+        scorer = Scorer(scoring.rouge)
+        picks = [greedy_oracle(d, scorer, oracle_size) for d in docs]
+        rows.append(score_system(ORACLE_NAME, "baseline", docs, picks, scoring.rouge, jobs=jobs))
+    return rows
+
+
+def _finish(out: Path | None, rows: list[SystemScores], report: Report) -> Report:
+    if out is not None:
+        write_atomic(out / SCORES, to_jsonl(rows))
+        write_report(out, report)
+    return report
+
+
+def _check_resume(opts: EvalOptions) -> None:
+    """Refuse to mix two runs in one folder."""
+    run_file = opts.out / RUN
+    preds = opts.out / PREDICTIONS
+    started = run_file.exists() or preds.exists()
+    if started and not opts.resume:
+        raise UsageError(f"{opts.out} already holds a run; pass --resume to continue it, or choose another --out")
+    if not started:
+        return
+    if not run_file.exists():
+        raise InputError(f"{opts.out}: has {PREDICTIONS} but no {RUN}; it was not written by `summarize eval`")
+    before = read_json(run_file).get("identity", {})
+    now = _jsonable(opts.identity())
+    diffs = [f"{k}: {before.get(k)!r} then, {v!r} now" for k, v in now.items() if before.get(k) != v]
+    if diffs:
+        raise UsageError(f"{opts.out} holds a run with other options ({'; '.join(diffs)}); "
+                         "resume with the same options, or choose another --out")
+
+
+def _jsonable(value: Any) -> Any:
+    import json
+
+    return json.loads(json.dumps(value))
+
+
+def run_eval(
+    opts: EvalOptions, *, command: str | None = None, notify: Notify | None = None, progress: bool | None = None
+) -> Report:
+    """Summarize every document of the dataset with the model, appending to
+    ``predictions.jsonl`` batch by batch (a resumed run skips what is there), then score
+    the predictions, Lead-3 (and the oracle), and write the report."""
+    if opts.batch_size < 1:
+        raise UsageError(f"--batch-size must be at least 1, got {opts.batch_size}")
+    dataset = opts.data.load()
+    _check_resume(opts)
+    opts.out.mkdir(parents=True, exist_ok=True)
+    preds_path = opts.out / PREDICTIONS
+    if not (opts.out / RUN).exists():
+        import json
+
+        write_atomic(opts.out / RUN, json.dumps({"identity": opts.identity()}, indent=2, ensure_ascii=False) + "\n")
+    preds_path.touch(exist_ok=True)
+
+    torn = cut_torn_tail(preds_path)
+    if torn and notify:
+        notify(f"{preds_path}: cut off a torn last line ({torn} bytes) left by an interrupted run")
+    done = _read_own_predictions(preds_path, dataset)
+    todo = [d for d in dataset.documents if d.id not in done]
+    if todo:
+        from ..backends import get_summarizer
+
+        summarizer = get_summarizer(opts.model, **opts.settings)
+        with PredictionLog(preds_path) as log, Progress(len(dataset), done=len(done), label="summarizing",
+                                                       enabled=progress) as bar:
+            for batch in batches(todo, opts.batch_size):
+                summaries = summarizer.summarize([d.article for d in batch], num_points=opts.num_points)
+                log.append(Prediction(d.id, tuple(s.texts), opts.model, s.settings) for d, s in zip(batch, summaries))
+                bar.update(len(batch))
+        done = _read_own_predictions(preds_path, dataset)
+
+    docs = list(dataset.documents)
+    missing = [d.id for d in docs if d.id not in done]
+    if missing:  # cannot happen unless the file was edited while the run went on
+        raise InputError(f"{preds_path}: no prediction for {len(missing)} documents (e.g. {missing[0]!r}); rerun with --resume")
+    rows = _score_all(opts.model, docs, [done[d.id].summary for d in docs], opts.scoring, oracle=opts.oracle,
+                      oracle_size=opts.num_points or 3, jobs=opts.jobs)
+    first = done[docs[0].id]
+    run = {"model": opts.model, "options": opts.settings, "num_points": opts.num_points,
+           "backend_settings": first.settings}
+    report = build_report(rows, opts.scoring, dataset=_dataset_info(opts.data, dataset, len(docs), 0), run=run,
+                          command=command)
+    return _finish(opts.out, rows, report)
+
+
+def _read_own_predictions(path: Path, dataset: Dataset) -> dict[str, Prediction]:
+    if path.stat().st_size == 0:
+        return {}
+    preds = read_predictions(path)
+    unknown = [p.id for p in preds if p.id not in dataset.by_id]
+    if unknown:
+        raise InputError(f"{path}: prediction for {unknown[0]!r}, which is not in the dataset; "
+                         "was the dataset changed? start a new run with another --out")
+    return {p.id: p for p in preds}
+
+
+def score_predictions(
+    predictions: Path,
+    data: DatasetOptions,
+    *,
+    name: str | None = None,
+    id_field: str = "id",
+    summary_field: str = "summary",
+    where: dict[str, str] | None = None,
+    scoring: ScoringSettings = ScoringSettings(),
+    oracle: bool = False,
+    jobs: int | None = None,
+    out: Path | None = None,
+    command: str | None = None,
+    notify: Notify | None = None,
+) -> Report:
+    """Score existing predictions (another system's outputs) against the dataset."""
+    dataset = data.load()
+    preds = read_predictions(Path(predictions), id_field=id_field, summary_field=summary_field, where=where)
+    by_id = {p.id: p for p in preds}
+    unknown = [p.id for p in preds if p.id not in dataset.by_id]
+    if unknown:
+        raise InputError(f"{predictions}: {len(unknown)} predictions have ids that are not in {data.spec} "
+                         f"(e.g. {unknown[0]!r}); is it the right dataset (or --limit too small)?")
+    docs = [d for d in dataset.documents if d.id in by_id]
+    missing = len(dataset) - len(docs)
+    if missing and notify:
+        notify(f"{missing} of {len(dataset)} documents of {data.spec} have no prediction; scoring the {len(docs)} that do")
+    name = name or (where and "+".join(where.values())) or Path(predictions).stem
+    rows = _score_all(name, docs, [by_id[d.id].summary for d in docs], scoring, oracle=oracle, oracle_size=3, jobs=jobs)
+    run = {"predictions": str(predictions), "where": where or {}, "name": name}
+    report = build_report(rows, scoring, dataset=_dataset_info(data, dataset, len(docs), missing), run=run,
+                          command=command)
+    if out is not None:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    return _finish(Path(out) if out is not None else None, rows, report)
