@@ -34,11 +34,22 @@ class Summarizer(Protocol):
 BACKENDS: dict[str, str] = {
     "extractive": "summarizer.backends.extractive:ExtractiveSummarizer",
     "lead": "summarizer.backends.lead:LeadSummarizer",
+    "seq2seq": "summarizer.backends.seq2seq:Seq2SeqSummarizer",
 }
 
 # Resolvers for names that are not registered (a checkpoint directory, a hub id):
 # each returns a backend name and the settings it implies, or None when it does not apply.
 RESOLVERS: list[Callable[[str], tuple[str, dict[str, Any]] | None]] = []
+
+
+def _seq2seq_checkpoint(model: str) -> tuple[str, dict[str, Any]] | None:
+    # a checkpoint directory or a hub id whose config says encoder-decoder (imported lazily)
+    from .checkpoints import resolve_checkpoint
+
+    return resolve_checkpoint(model)
+
+
+RESOLVERS.append(_seq2seq_checkpoint)
 
 
 def _load_class(name: str) -> type:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+from typing import Any
 
 import click
 
-from ..backends import DEFAULT_MODEL
-from ..errors import InputError, SummarizerError
+from ..backends import DEFAULT_MODEL, resolve, settings_class
+from ..errors import InputError, SummarizerError, UsageError
 from ..output import FORMATS, render, render_json_list
 from ..read import URL_TIMEOUT, expand, read_source
 from . import cli, to_click_error
@@ -18,6 +20,24 @@ CHUNK = 32  # articles summarized per call: bounds memory on a long list of inpu
 
 def _error(msg: str) -> None:
     click.echo(f"Error: {msg}", err=True)
+
+
+def settings_with_flags(model: str, settings: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
+    """``settings`` (from -o) plus the options given (``--batch-size 8``), each onto the
+    backend's setting of its name; an option the backend has no setting for is refused."""
+    if not flags:
+        return settings
+    backend, _ = resolve(model)
+    fields = {f.name for f in dataclasses.fields(settings_class(backend))}
+    out = dict(settings)
+    for key, value in flags.items():
+        flag = "--" + key.replace("_", "-")
+        if key not in fields:
+            raise UsageError(f"{flag} does not apply to model {backend!r}, which has no {key} setting")
+        if key in settings and settings[key] != value:
+            raise UsageError(f"{flag} and -o {key}=... disagree; give one of them")
+        out[key] = value
+    return out
 
 
 def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -36,20 +56,34 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> s
 @click.option("-n", "--num-points", type=click.IntRange(min=1), default=3, show_default=True,
               help="Key points per article (fewer when the article has fewer sentences).")
 @click.option("-m", "--model", default=DEFAULT_MODEL, show_default=True,
-              help="Model: a registered name (see `summarize models`) or a checkpoint directory.")
+              help="Model: a registered name (see `summarize models`), or a seq2seq checkpoint: a "
+                   "directory or a Hugging Face hub id in the local cache.")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="bullets", show_default=True,
               help="bullets: '• ' lines; text: one key point a line; json: key points with source "
                    "sentence indices, character offsets in the body, scores, model and settings; "
                    "jsonl: one JSON object a line per input, with its name.")
 @click.option("-o", "--option", "options", multiple=True, metavar="KEY=VALUE",
               help="A model setting, e.g. -o quantize=none -o batch_size=32 (see `summarize models`).")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default=None,
+              help="Where a neural model runs (seq2seq) [default: auto: cuda, else mps, else cpu].")
+@click.option("--dtype", type=click.Choice(["auto", "fp32", "bf16", "fp16"]), default=None,
+              help="Weights' precision (seq2seq) [default: auto: bf16 on a GPU that has it, else fp32]; "
+                   "fp16 only on a GPU.")
+@click.option("--truncate", is_flag=True, default=None,
+              help="Cut articles longer than the model's input limit instead of summarizing them in "
+                   "overlapping chunks (seq2seq); the JSON output counts the dropped tokens.")
+@click.option("--quantize", type=click.Choice(["int8", "none"]), default=None,
+              help="int8: dynamic int8 linear layers on CPU, faster, outputs change a little; none: fp32.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None,
+              help="Inputs per model call; lower it after an out-of-memory error.")
 @click.option("--encoding", default="utf-8", show_default=True, callback=_check_encoding,
               help="Encoding of files and stdin. Bytes that are not valid in it are refused "
                    "(never replaced): convert the file or name its encoding, e.g. cp1252.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=URL_TIMEOUT,
               show_default=True, help="Seconds to wait for a URL.")
 def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options: tuple[str, ...],
-        encoding: str, timeout: float) -> None:
+        device: str | None, dtype: str | None, truncate: bool | None, quantize: str | None,
+        batch_size: int | None, encoding: str, timeout: float) -> None:
     """Write the key points of each INPUT: a text file, a directory (its .txt files,
     sorted), - for standard input, or an http(s) URL.
 
@@ -63,7 +97,11 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
     from ..api import load
 
     try:
-        summarizer = load(model, **parse_settings(model, options))
+        flags = {"device": device, "dtype": dtype, "truncate": truncate, "batch_size": batch_size, "quantize": quantize}
+        flags = {k: v for k, v in flags.items() if v is not None and v is not False}
+        if flags.get("quantize") == "none":
+            flags["quantize"] = None
+        summarizer = load(model, **settings_with_flags(model, parse_settings(model, options), flags))
     except SummarizerError as e:
         raise to_click_error(e) from None
 

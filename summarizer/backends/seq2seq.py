@@ -1,0 +1,476 @@
+"""The seq2seq backend: abstractive key points from any Hugging Face encoder-decoder checkpoint.
+
+Stages, one method each:
+
+* ``load``: the tokenizer and ``AutoModelForSeq2SeqLM`` from a directory or a hub id, on the
+  chosen device and dtype, optionally with int8 dynamic quantization (CPU);
+* ``prepare``: an article's tokens, or, when it exceeds the encoder's limit, windows with
+  overlap (``chunking.plan_chunks``), or with ``truncate`` its first window, counting what
+  is dropped;
+* ``generate``: every window of every article in a call, sorted by length, in batches
+  padded only to their longest input and bounded by an estimate of their memory;
+* ``postprocess``: the text split into sentences; the windows' sentences merged and
+  deduplicated into the requested number of key points.
+
+Generation settings come from the checkpoint's preset (``presets.py``), then from these
+settings, else from the checkpoint's own generation config. torch and transformers are
+imported lazily.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+from ..article import Article
+from ..errors import ModelError, UsageError
+from ..results import KeyPoint, Summary
+from ..split import split_sentences
+from .checkpoints import find_checkpoint, hub_unreachable_reason, is_seq2seq, not_seq2seq_error
+from .chunking import merge_points, plan_chunks
+from .presets import GENERATION_FIELDS, Preset, get_preset, preset_names
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+DTYPES = ("auto", "fp32", "bf16", "fp16")
+DEFAULT_MAX_NEW_TOKENS = 128  # without a preset or a checkpoint length, transformers would stop at 20
+MIN_BUDGET = 16  # tokens of article text a window must hold besides special tokens and prefix
+
+
+@dataclass(frozen=True)
+class Seq2SeqSettings:
+    checkpoint: str = ""  # a directory or a hub id; --model sets it
+    preset: str = "auto"  # auto: by checkpoint name; none: the checkpoint's generation config; or a name
+    device: str = "auto"  # auto: cuda, else mps, else cpu
+    dtype: str = "auto"  # auto: bf16 on a GPU that has it, else fp32; fp16 only when asked (T5 overflows)
+    quantize: str | None = None  # int8: dynamic int8 linear layers, CPU only; faster, outputs change a little
+    batch_size: int | None = None  # windows per generate call; None: as many as memory_mb allows
+    memory_mb: int = 2048  # bound on a batch's estimated KV cache and encoder states (automatic batches)
+    truncate: bool = False  # cut long articles at the encoder's limit instead of chunking; info counts the loss
+    max_input_tokens: int | None = None  # the encoder's limit; None: the checkpoint's position embeddings
+    chunk_overlap: int = 128  # tokens a window repeats from the one before: a sentence or two of context
+    dedup_threshold: float = 0.7  # a key point sharing this fraction of its words with a kept one is dropped
+    # Generation; None takes the preset's value, else the checkpoint's generation config.
+    num_beams: int | None = None
+    length_penalty: float | None = None
+    min_new_tokens: int | None = None
+    max_new_tokens: int | None = None
+    no_repeat_ngram_size: int | None = None
+    early_stopping: bool | None = None
+    prefix: str | None = None  # put before every input; T5's preset sets "summarize: "
+    seed: int = 0  # torch is seeded before each batch: sampling checkpoints repeat their outputs
+    threads: int | None = None  # torch threads; None keeps torch's default (all cores)
+
+    def __post_init__(self) -> None:
+        def bad(name: str, value: Any, expected: str) -> UsageError:
+            return UsageError(f"seq2seq setting {name}={value!r}: expected {expected}")
+
+        if self.device not in DEVICES:
+            raise bad("device", self.device, " or ".join(DEVICES))
+        if self.dtype not in DTYPES:
+            raise bad("dtype", self.dtype, " or ".join(DTYPES))
+        if self.quantize not in (None, "int8"):
+            raise bad("quantize", self.quantize, "int8 or none")
+        if self.preset not in ("auto", "none", *preset_names()):
+            raise bad("preset", self.preset, f"auto, none or one of {', '.join(preset_names())}")
+        positive = {
+            "batch_size": self.batch_size,
+            "memory_mb": self.memory_mb,
+            "num_beams": self.num_beams,
+            "max_new_tokens": self.max_new_tokens,
+            "threads": self.threads,
+        }
+        for name, value in positive.items():
+            if value is not None and value < 1:
+                raise bad(name, value, "a positive number")
+        for name in ("chunk_overlap", "min_new_tokens", "no_repeat_ngram_size"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise bad(name, value, "zero or more")
+        if self.max_input_tokens is not None and self.max_input_tokens < MIN_BUDGET + 8:
+            raise bad("max_input_tokens", self.max_input_tokens, f"at least {MIN_BUDGET + 8}")
+        if not 0 < self.dedup_threshold <= 1:
+            raise bad("dedup_threshold", self.dedup_threshold, "a fraction in (0, 1]")
+        if None not in (self.min_new_tokens, self.max_new_tokens) and self.min_new_tokens > self.max_new_tokens:
+            raise UsageError(
+                f"seq2seq settings min_new_tokens={self.min_new_tokens} > max_new_tokens={self.max_new_tokens}"
+            )
+
+
+@dataclass
+class Prepared:
+    """One article's encoder inputs and what preparing it cost."""
+
+    windows: list[list[int]]
+    input_tokens: int  # the article's tokens, without special tokens and prefix
+    dropped_tokens: int = 0  # cut by ``truncate``
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+def _is_oom(e: BaseException) -> bool:
+    import torch
+
+    if isinstance(e, (torch.OutOfMemoryError, MemoryError)):
+        return True
+    msg = str(e).lower()
+    return isinstance(e, RuntimeError) and ("out of memory" in msg or "can't allocate memory" in msg)
+
+
+class Seq2SeqSummarizer:
+    """Key points written by an encoder-decoder model (BART, PEGASUS, T5, ...).
+
+    ``model`` and ``tokenizer`` may be passed in (a benchmark builds one in memory);
+    otherwise they are loaded from ``settings.checkpoint``.
+    """
+
+    name = "seq2seq"
+    Settings = Seq2SeqSettings
+
+    def __init__(self, settings: Seq2SeqSettings | None = None, *, model: Any = None, tokenizer: Any = None):
+        self.settings = settings or Seq2SeqSettings()
+        self.load(model, tokenizer)
+
+    # -- load ---------------------------------------------------------------------------------
+
+    def load(self, model: Any = None, tokenizer: Any = None) -> None:
+        import torch
+
+        s = self.settings
+        if s.threads:
+            torch.set_num_threads(s.threads)
+        self.device = self._device()
+        dtype = self._dtype()
+        if model is None or tokenizer is None:
+            model, tokenizer = self._from_checkpoint(dtype)
+        else:
+            model = model.to(dtype)
+        model.eval()
+        model.to(self.device)
+        if s.quantize == "int8":
+            with warnings.catch_warnings():
+                # torch 2.13 announces that torch.ao quantization moves to torchao; it still works
+                warnings.filterwarnings("ignore", message=r".*quantiz", category=UserWarning)
+                warnings.filterwarnings("ignore", category=DeprecationWarning)
+                torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+        self.model, self.tokenizer, self.torch_dtype = model, tokenizer, dtype
+        config = model.config
+        self.preset: Preset | None = get_preset(
+            s.preset,
+            f"{s.checkpoint} {getattr(config, 'name_or_path', '') or ''}",
+            getattr(config, "model_type", ""),
+            (getattr(config, "task_specific_params", None) or {}).get("summarization"),
+        )
+        preset = self.preset.values() if self.preset else {}
+        self.prefix = s.prefix if s.prefix is not None else preset.get("prefix", getattr(config, "prefix", None) or "")
+        self.newline_token = preset.get("newline_token")
+        self.max_input_tokens = self._encoder_limit()
+        self.generation_config = self._generation_config(preset)
+        import inspect
+
+        self._accepts_mask = "attention_mask" in inspect.signature(model.forward).parameters
+        pad = config.pad_token_id if config.pad_token_id is not None else tokenizer.pad_token_id
+        self.pad_token_id = pad if pad is not None else 0
+
+    def _device(self) -> "torch.device":
+        import torch
+
+        choice = self.settings.device
+        has_mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+        if choice == "auto":
+            choice = "cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu"
+        elif choice == "cuda" and not torch.cuda.is_available():
+            raise UsageError(f"--device cuda: torch {torch.__version__} sees no CUDA device; use --device cpu or auto")
+        elif choice == "mps" and not has_mps:
+            raise UsageError("--device mps: torch sees no Apple GPU (MPS); use --device cpu or auto")
+        if self.settings.quantize == "int8" and choice != "cpu":
+            raise UsageError(f"--quantize int8 runs on CPU only; use --device cpu, or --quantize none on {choice}")
+        return torch.device(choice)
+
+    def _dtype(self) -> "torch.dtype":
+        import torch
+
+        choice, kind = self.settings.dtype, self.device.type
+        if choice == "auto":
+            choice = "bf16" if kind == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
+        if choice == "fp16" and kind == "cpu":
+            raise UsageError("--dtype fp16 is for GPUs; on CPU use fp32 or bf16 (or --quantize int8 for speed)")
+        if self.settings.quantize == "int8" and choice != "fp32":
+            raise UsageError(f"--quantize int8 quantizes an fp32 model; drop --dtype {choice} or use --dtype fp32")
+        return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[choice]
+
+    def _from_checkpoint(self, dtype: "torch.dtype") -> tuple[Any, Any]:
+        from transformers.utils import logging as hf_logging
+
+        name = self.settings.checkpoint
+        if not name:
+            raise UsageError("the seq2seq model needs a checkpoint: --model DIR_OR_HUB_ID (e.g. facebook/bart-large-cnn)")
+        ckpt = find_checkpoint(name, plain_names=True)
+        if ckpt is None:
+            raise ModelError(f"{name!r} is neither a checkpoint directory nor a Hugging Face hub id")
+        if not is_seq2seq(ckpt.config):
+            raise not_seq2seq_error(ckpt)
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
+
+        def from_pretrained(loader: Any, **kwargs: Any) -> Any:
+            try:
+                return loader.from_pretrained(name, local_files_only=ckpt.local, **kwargs)
+            except OSError:
+                # a hub id whose config is cached but not every file: fetch the rest if we can
+                if not ckpt.local or Path(name).expanduser().is_dir() or hub_unreachable_reason() is not None:
+                    raise
+                return loader.from_pretrained(name, **kwargs)
+
+        try:
+            tokenizer = from_pretrained(AutoTokenizer)
+        except (OSError, ValueError, TypeError) as e:
+            raise ModelError(
+                f"cannot load the tokenizer of {name}: {_first_line(e)}; the checkpoint needs its "
+                "tokenizer files (tokenizer.json or the model's vocabulary files)"
+            ) from e
+        try:
+            model = from_pretrained(AutoModelForSeq2SeqLM, dtype=dtype)
+        except ValueError as e:
+            if "Unrecognized configuration" in str(e):
+                raise not_seq2seq_error(ckpt) from e
+            raise ModelError(f"cannot load the model {name}: {_first_line(e)}") from e
+        except OSError as e:
+            raise ModelError(f"cannot load the weights of {name}: {_first_line(e)}") from e
+        return model, tokenizer
+
+    def _encoder_limit(self) -> int:
+        config, s = self.model.config, self.settings
+        limit = next(
+            (
+                v
+                for v in (getattr(config, k, None) for k in ("max_encoder_position_embeddings", "max_position_embeddings", "n_positions"))
+                if isinstance(v, int) and v > 0
+            ),
+            None,
+        )
+        if s.max_input_tokens is not None:
+            if limit is not None and s.max_input_tokens > limit:
+                raise UsageError(
+                    f"max_input_tokens={s.max_input_tokens} exceeds the model's {limit} positions; use at most {limit}"
+                )
+            return s.max_input_tokens
+        if limit is None:  # relative positions (T5): the tokenizer knows what it was trained with
+            m = getattr(self.tokenizer, "model_max_length", None)
+            limit = m if isinstance(m, int) and 0 < m < 1_000_000 else None
+        if limit is None:
+            raise ModelError(f"cannot tell the encoder's input limit of {s.checkpoint}; give it: -o max_input_tokens=512")
+        return limit
+
+    def _generation_config(self, preset: dict[str, Any]) -> Any:
+        s = self.settings
+        gen = copy.deepcopy(self.model.generation_config)
+        values = {k: v for k, v in preset.items() if k in GENERATION_FIELDS}
+        values.update({k: getattr(s, k) for k in GENERATION_FIELDS if getattr(s, k) is not None})
+        if "max_new_tokens" not in values and gen.max_new_tokens is None and gen.max_length is None:
+            values["max_new_tokens"] = DEFAULT_MAX_NEW_TOKENS
+        if values.get("num_beams", gen.num_beams or 1) == 1:
+            # a preset's beam-only settings would be unused, and transformers warns about them
+            values.update(length_penalty=None, early_stopping=None)
+        gen.update(**values)
+        # the new-token limits replace the checkpoint's total lengths (which count the start token)
+        if gen.max_new_tokens is not None:
+            gen.max_length = None
+        if gen.min_new_tokens is not None:
+            gen.min_length = None
+        gen.num_beams = gen.num_beams or 1
+        config = self.model.config
+        limit = getattr(config, "max_decoder_position_embeddings", None) or getattr(config, "max_position_embeddings", None)
+        longest = gen.max_new_tokens if gen.max_new_tokens is not None else (gen.max_length or 1) - 1
+        if isinstance(limit, int) and longest + 1 > limit:  # + 1: the decoder start token
+            raise UsageError(
+                f"max_new_tokens={longest} exceeds the decoder's {limit} positions; use -o max_new_tokens={limit - 1}"
+            )
+        gen.use_cache = True  # the KV cache: each step attends to cached keys, not the whole prefix
+        if gen.pad_token_id is None:
+            gen.pad_token_id = self.model.config.pad_token_id
+        return gen
+
+    def effective_settings(self) -> dict[str, Any]:
+        """The settings as used: preset and checkpoint values filled in (recorded in each Summary)."""
+        gen = self.generation_config
+        out = asdict(self.settings)
+        for k in GENERATION_FIELDS:
+            out[k] = getattr(gen, k, None)
+        if out["max_new_tokens"] is None and gen.max_length is not None:
+            out["max_new_tokens"] = gen.max_length - 1  # the start token counts in max_length
+        if out["min_new_tokens"] is None and gen.min_length:
+            out["min_new_tokens"] = gen.min_length - 1
+        out.update(
+            preset=self.preset.name if self.preset else None,
+            prefix=self.prefix,
+            device=str(self.device),
+            dtype=str(self.torch_dtype).replace("torch.", ""),
+            max_input_tokens=self.max_input_tokens,
+            do_sample=bool(gen.do_sample),
+        )
+        return out
+
+    # -- prepare ------------------------------------------------------------------------------
+
+    def prepare(self, article: Article) -> Prepared:
+        """The encoder inputs of one article: its tokens, or windows of them when too long."""
+        tok, prefix = self.tokenizer, self.prefix
+        text = prefix + article.body
+        try:
+            enc = tok(text, return_offsets_mapping=True, return_special_tokens_mask=True, verbose=False)
+            offsets = enc["offset_mapping"]
+        except NotImplementedError:  # a tokenizer without offsets: windows ignore sentence starts
+            enc = tok(text, return_special_tokens_mask=True, verbose=False)
+            offsets = None
+        ids, special = list(enc["input_ids"]), enc["special_tokens_mask"]
+        n = len(ids)
+        h = next((i for i in range(n) if not special[i]), n)
+        t = next((n - i for i in range(n) if not special[n - 1 - i]), h)
+        # prefix tokens ("summarize", ":") open every window
+        if not prefix.strip():
+            p = h
+        elif offsets is not None:
+            end = len(prefix.rstrip())
+            p = next((i for i in range(h, t) if offsets[i][1] > end), t)
+        else:
+            p = min(t, h + len(tok(prefix, add_special_tokens=False)["input_ids"]))
+        head, body, tail = ids[:p], ids[p:t], ids[t:]
+        budget = self.max_input_tokens - len(head) - len(tail)
+        if budget < MIN_BUDGET:
+            raise UsageError(
+                f"max_input_tokens={self.max_input_tokens} leaves {budget} tokens for the article "
+                "after special tokens and the prefix; raise it"
+            )
+        if n <= self.max_input_tokens:
+            return Prepared([ids], len(body))
+        if self.settings.truncate:
+            return Prepared([head + body[:budget] + tail], len(body), dropped_tokens=len(body) - budget)
+        starts: list[int] = []
+        if offsets is not None:
+            token_starts = [offsets[i][0] for i in range(p, t)]
+            for s in article.sentences:
+                j = bisect.bisect_left(token_starts, len(prefix) + s.start)
+                if j < len(body):
+                    starts.append(j)
+        spans = plan_chunks(len(body), budget, self.settings.chunk_overlap, starts)
+        return Prepared([head + body[a:b] + tail for a, b in spans], len(body))
+
+    # -- generate -----------------------------------------------------------------------------
+
+    def _bytes_per_row(self, width: int) -> int:
+        """Memory of one beam of one input: encoder states, cross- and self-attention caches."""
+        config = self.model.config
+        d = getattr(config, "d_model", None) or getattr(config, "hidden_size", 512)
+        layers = (
+            getattr(config, "decoder_layers", None)
+            or getattr(config, "num_decoder_layers", None)
+            or getattr(config, "num_hidden_layers", 12)
+        )
+        new = self.generation_config.max_new_tokens or self.generation_config.max_length or DEFAULT_MAX_NEW_TOKENS
+        item = 4 if self.settings.quantize else self.torch_dtype.itemsize
+        return ((2 * layers + 2) * width + 2 * layers * new) * d * item
+
+    def batches(self, lengths: Sequence[int]) -> list[list[int]]:
+        """Indices of inputs grouped into batches: longest first, each under the memory bound."""
+        s = self.settings
+        order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+        budget = s.memory_mb * 2**20
+        beams = max(self.generation_config.num_beams or 1, self.generation_config.num_return_sequences or 1)
+        out: list[list[int]] = []
+        for i in order:
+            if out:
+                batch = out[-1]
+                size = len(batch) + 1
+                fits = (
+                    size <= s.batch_size
+                    if s.batch_size is not None
+                    else size * beams * self._bytes_per_row(lengths[batch[0]]) <= budget
+                )
+                if fits:
+                    batch.append(i)
+                    continue
+            out.append([i])
+        return out
+
+    def generate(self, inputs: Sequence[Sequence[int]]) -> list[list[int]]:
+        """Generated token ids for each input (token ids with special tokens), in input order."""
+        import torch
+
+        out: list[list[int]] = [[] for _ in inputs]
+        with torch.inference_mode():
+            for idx in self.batches([len(x) for x in inputs]):
+                width = len(inputs[idx[0]])
+                ids = torch.full((len(idx), width), self.pad_token_id, dtype=torch.long)
+                mask = torch.zeros((len(idx), width), dtype=torch.long)
+                for row, i in enumerate(idx):
+                    ids[row, : len(inputs[i])] = torch.tensor(inputs[i], dtype=torch.long)
+                    mask[row, : len(inputs[i])] = 1
+                kwargs = {"input_ids": ids.to(self.device)}
+                if self._accepts_mask:
+                    kwargs["attention_mask"] = mask.to(self.device)
+                torch.manual_seed(self.settings.seed)
+                try:
+                    result = self.model.generate(**kwargs, generation_config=self.generation_config)
+                except (RuntimeError, MemoryError) as e:
+                    if not _is_oom(e):
+                        raise
+                    raise ModelError(
+                        f"out of memory generating a batch of {len(idx)} inputs of up to {width} tokens on "
+                        f"{self.device}; use a smaller --batch-size (e.g. --batch-size {max(1, len(idx) // 2)})"
+                    ) from None
+                for row, i in enumerate(idx):
+                    out[i] = result[row].tolist()
+        return out
+
+    # -- postprocess --------------------------------------------------------------------------
+
+    def sentences(self, ids: Sequence[int]) -> list[str]:
+        """The generated text of one input, split into sentences."""
+        text = self.tokenizer.decode(ids, skip_special_tokens=True)
+        if self.newline_token:
+            text = text.replace(self.newline_token, "\n")
+        return [s.text for line in text.split("\n") for s in split_sentences(line.strip())]
+
+    def summarize(self, articles: Sequence[Article], *, num_points: int | None = 3) -> list[Summary]:
+        prepared = [self.prepare(a) for a in articles]
+        inputs = [w for p in prepared for w in p.windows]
+        outputs = iter(self.generate(inputs))
+        settings = {**self.effective_settings(), "num_points": num_points}
+        summaries = []
+        for a, p in zip(articles, prepared):
+            per_window = [self.sentences(next(outputs)) for _ in p.windows]
+            # without a number, a chunked article gets as many key points as one window's summary
+            n = num_points if num_points is not None else max(map(len, per_window), default=0)
+            points = merge_points(per_window, n, self.settings.dedup_threshold)
+            chunks = len(p.windows)
+            info = {
+                "input_tokens": p.input_tokens,
+                "max_input_tokens": self.max_input_tokens,
+                "chunks": chunks,
+                "chunked_tokens": p.input_tokens if chunks > 1 else 0,
+                "dropped_tokens": p.dropped_tokens,
+            }
+            summaries.append(
+                Summary(
+                    key_points=tuple(KeyPoint(t) for t in points),
+                    model=self.settings.checkpoint or self.name,  # what --model takes back
+                    settings=settings,
+                    name=a.name,
+                    title=a.title,
+                    num_sentences=len(a.sentences),
+                    info=info,
+                )
+            )
+        return summaries
