@@ -320,7 +320,9 @@ def test_many_inputs_one_bad_the_others_are_summarized(extractive, files, tmp_pa
 _RSS_SCRIPT = textwrap.dedent(
     """
     import resource, sys
+    from summarizer.api import load
     from summarizer.cli import cli
+    load(sys.argv[2])  # the model's own memory is not the article's: load it first
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     try:
         cli.main(["-m", sys.argv[2], "-f", "jsonl", sys.argv[1]], prog_name="summarize")
@@ -349,8 +351,8 @@ def big_article(tmp_path_factory):
 
 
 def test_5mb_article_in_bounded_memory_lead(big_article):
-    # measured: ~25 MB of peak RSS growth for the 5 MB article (the text, its lines and
-    # ~60,000 Sentence objects); 100 MB is 20x the input, and far below a copy per sentence
+    # measured: ~20 MB of peak RSS growth for the 5 MB article (the text, its lines and
+    # ~66,000 Sentence objects); 100 MB is 20x the input, and far below a copy per sentence
     d, growth = _peak_rss_growth_mb(big_article, "lead", timeout=120)
     assert len(d["key_points"]) == 3
     assert d["num_sentences"] > 50_000
@@ -359,7 +361,10 @@ def test_5mb_article_in_bounded_memory_lead(big_article):
 
 @pytest.mark.slow
 def test_5mb_article_in_bounded_memory_extractive(big_article):
-    # the encoder runs over ~60,000 sentences: about 8 to 15 minutes on 2 CPU cores
+    # The encoder runs over ~66,000 sentences: about 12 minutes on 2 busy CPU cores (95
+    # sentences/s measured on a 0.25 MB article, whose growth was 4 MB). Estimated growth
+    # ~500 MB: the tokenizer's output for all the sentences at once peaks at ~360 MB (measured)
+    # and the vectors take 100 MB. The bound says "bounded", not "small".
     d, growth = _peak_rss_growth_mb(big_article, "extractive", timeout=3600)
     assert len(d["key_points"]) == 3
     assert growth < 1024, f"peak RSS grew {growth:.0f} MB on a 5 MB article"
