@@ -61,4 +61,4 @@ def main(*args, **kwargs):
 
 
 # Subcommands register themselves on import; keep these modules free of heavy imports.
-from . import models_cmd, run_cmd  # noqa: E402,F401
+from . import eval_cmd, models_cmd, run_cmd  # noqa: E402,F401

@@ -411,14 +411,14 @@ def score_pairs(
     >>> [s["rouge1"].recall for s in score_pairs([(["a b c d"], "a b"), (["a b"], "a b")], jobs=1)]
     [0.5, 1.0]
     """
-    global _JOB
+    global _JOB, _WORKER
     config = config or RougeConfig()
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise UsageError(f"jobs must be at least 1, got {jobs}")
     jobs = min(jobs, max(1, len(pairs) // _MIN_PER_PROCESS))
+    scorer = Scorer(config)  # in this process: forked workers inherit it, imports (NLTK: seconds) included
     if jobs == 1:
-        scorer = Scorer(config)
         return [scorer.score(references=r, prediction=p) for r, p in pairs]
     # A few contiguous chunks per process, so that a slow one does not hold up the end.
     size = -(-len(pairs) // (jobs * 4))
@@ -434,12 +434,12 @@ def score_pairs(
                     stems = pool.map(_stem_words, [words[k::jobs] for k in range(jobs)])
                 for k, part in enumerate(stems):
                     _STEMS.update(zip(words[k::jobs], part))
-        _JOB = (config, pairs)
+        _JOB, _WORKER = (config, pairs), scorer
         try:
-            with ctx.Pool(jobs, _init_worker, (config,)) as pool:
+            with ctx.Pool(jobs) as pool:
                 parts = pool.map(_score_range, bounds, chunksize=1)
         finally:
-            _JOB = None
+            _JOB, _WORKER = None, None
     else:  # pragma: no cover - macOS, Windows
         with multiprocessing.get_context("spawn").Pool(jobs, _init_worker, (config,)) as pool:
             parts = pool.map(_score_chunk, [list(pairs[a:b]) for a, b in bounds], chunksize=1)
