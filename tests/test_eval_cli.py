@@ -112,8 +112,9 @@ def test_same_figures_on_every_run(dataset, tmp_path):
     assert (tmp_path / "a" / "scores.jsonl").read_bytes() == (tmp_path / "b" / "scores.jsonl").read_bytes()
     c = invoke("eval", "--dataset", dataset, "--model", "lead", "--out", tmp_path / "c", "--samples", "200",
                "--seed", "1")
-    assert report(tmp_path / "c")["systems"][0]["metrics"]["rouge1"]["f1_low"] != a["systems"][0]["metrics"]["rouge1"]["f1_low"]
     assert c.exit_code == 0
+    low = report(tmp_path / "c")["systems"][0]["metrics"]["rouge1"]["f1_low"]
+    assert low != a["systems"][0]["metrics"]["rouge1"]["f1_low"]  # another seed, other intervals
 
 
 def test_resume_after_a_torn_last_line_redoes_only_what_is_missing(dataset, tmp_path):
@@ -188,7 +189,8 @@ def test_score_reports_missing_unknown_and_malformed_predictions(dataset, tmp_pa
     bad.write_text(json.dumps(half[0]) + "\n" + '{"id": "doc-00001", "summ\n', encoding="utf-8")
     r = invoke("score", "-p", bad, "-d", dataset)
     assert r.exit_code == 1 and "bad.jsonl:2: not valid JSON" in r.stderr
-    r = invoke("score", "-p", write_predictions(tmp_path / "m.jsonl", [{"id": "doc-00001", "text": "x"}]), "-d", dataset)
+    no_summary = write_predictions(tmp_path / "m.jsonl", [{"id": "doc-00001", "text": "x"}])
+    r = invoke("score", "-p", no_summary, "-d", dataset)
     assert r.exit_code == 1 and "m.jsonl:1: no field 'summary' (fields present: id, text)" in r.stderr
 
 

@@ -89,7 +89,8 @@ def test_missing_field_names_the_field_and_the_fields_present(tmp_path):
                                          r"\(fields present: body, highlights, id\); name it with --article-field"):
         load_dataset(str(write_jsonl(tmp_path / "d.jsonl", recs)))
     recs = [{"id": "a", "article": "Text."}]
-    with pytest.raises(InputError, match=r"no reference field 'highlights' or 'key_points' \(fields present: article, id\)"):
+    with pytest.raises(InputError, match=r"no reference field 'highlights' or 'key_points' "
+                                         r"\(fields present: article, id\)"):
         load_dataset(str(write_jsonl(tmp_path / "e.jsonl", recs)))
     with pytest.raises(InputError, match=r"no id field 'doc' \(fields present: article, highlights, id\)"):
         load_dataset(str(write_jsonl(tmp_path / "f.jsonl", ARTICLES)), fields=Fields(id="doc"))

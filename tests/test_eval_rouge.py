@@ -125,7 +125,7 @@ def _reference_scores(pairs):
 
 
 def _ours(pairs, **kw):
-    got = score_pairs([([ref], pred) for ref, pred in pairs], RougeConfig(), **kw)
+    got = score_pairs(references=[[ref] for ref, _ in pairs], predictions=[pred for _, pred in pairs], **kw)
     return [{m: (v.precision, v.recall, v.fmeasure) for m, v in s.items()} for s in got]
 
 

@@ -34,6 +34,8 @@ def _command_line(ctx: click.Context) -> str:
         if isinstance(p, click.Argument):
             parts += [str(v) for v in value] if isinstance(value, tuple) else [str(value)]
             continue
+        if value is None and isinstance(p.type, NumPoints):
+            value = "auto"  # None is what "auto" converts to, and not the default
         if p.name in _NOT_RECORDED or value in (None, ()) or value == p.default:
             continue
         assert isinstance(p, click.Option)
@@ -45,6 +47,25 @@ def _command_line(ctx: click.Context) -> str:
         for v in value if isinstance(value, tuple) else (value,):
             parts += [name, str(v)]
     return shlex.join(parts)
+
+
+class NumPoints(click.ParamType):
+    """A positive number of key points, or ``auto`` (the model decides)."""
+
+    name = "N|auto"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | None:
+        if value is None or isinstance(value, int) and value >= 1:
+            return value
+        if str(value).strip().lower() == "auto":
+            return None
+        try:
+            n = int(value)
+        except ValueError:
+            n = 0
+        if n < 1:
+            self.fail(f"{value!r}: give a positive number of key points, or auto", param, ctx)
+        return n
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
@@ -146,8 +167,8 @@ def _scoring(kw: dict[str, Any]):
               help="Folder for predictions.jsonl, scores.jsonl, report.json and report.md.")
 @click.option("--resume", is_flag=True,
               help="Continue the run in --out where it stopped (after a crash or a kill).")
-@click.option("--num-points", "-n", type=click.IntRange(min=1), default=3, show_default=True,
-              help="Key points per summary.")
+@click.option("--num-points", "-n", type=NumPoints(), default=3, show_default=True,
+              help="Key points per summary, or auto to let the model decide (3 compares with Lead-3).")
 @click.option("-o", "--option", "options", multiple=True, metavar="KEY=VALUE",
               help="A model setting, e.g. -o batch_size=32 (see `summarize models`).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True,

@@ -44,7 +44,8 @@ class PairedTest:
     seed: int
 
     def to_dict(self) -> dict[str, object]:
-        return {"delta": self.delta, "p_value": self.p_value, "test": self.test, "samples": self.samples, "seed": self.seed}
+        return {"delta": self.delta, "p_value": self.p_value, "test": self.test, "samples": self.samples,
+                "seed": self.seed}
 
 
 def _check(samples: int) -> None:

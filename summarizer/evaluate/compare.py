@@ -15,6 +15,7 @@ from typing import Sequence
 
 from ..errors import InputError, UsageError
 from .aggregate import CONFIDENCE, SAMPLES, SEED, Interval, PairedTest, bootstrap, paired_test
+from .baselines import ORACLE_NAME
 from .report import LABELS, Report, fmt_interval, read_report
 from .runs import SCORES
 from .scores import SystemScores, read_scores
@@ -60,7 +61,7 @@ class Comparison:
     confidence: float
     signature: str
 
-    def _cells(self, row: Row, first: bool) -> list[str]:
+    def _cells(self, row: Row) -> list[str]:
         cells = []
         for m in self.metrics:
             t = row.versus_first.get(m)
@@ -80,17 +81,18 @@ class Comparison:
     def to_markdown(self) -> str:
         head = ["run", *[LABELS.get(m, m) for m in self.metrics], "words"]
         lines = ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"]
-        for i, row in enumerate(self.rows):
+        for row in self.rows:
             words = sum(d.words for d in row.scores.documents) / len(row.scores.documents)
-            lines.append("| " + " | ".join([row.label, *self._cells(row, i == 0), f"{words:.1f}"]) + " |")
+            lines.append("| " + " | ".join([row.label, *self._cells(row), f"{words:.1f}"]) + " |")
         return "\n".join(lines + [""] + self._notes()) + "\n"
 
     def to_html(self) -> str:
         head = ["run", *[LABELS.get(m, m) for m in self.metrics], "words"]
-        out = ["<table>", "<thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr></thead>", "<tbody>"]
-        for i, row in enumerate(self.rows):
+        header = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+        out = ["<table>", f"<thead><tr>{header}</tr></thead>", "<tbody>"]
+        for row in self.rows:
             words = sum(d.words for d in row.scores.documents) / len(row.scores.documents)
-            cells = [row.label, *self._cells(row, i == 0), f"{words:.1f}"]
+            cells = [row.label, *self._cells(row), f"{words:.1f}"]
             out.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
         out += ["</tbody>", "</table>"] + [f"<p>{html.escape(n.replace('`', ''))}</p>" for n in self._notes()]
         return "\n".join(out) + "\n"
@@ -155,7 +157,8 @@ def compare_runs(
         entries.append((label, "system", aligned(run.system)))
     for s in first.systems:
         if s.role == "baseline":
-            entries.append((f"{s.name} (baseline)" if s.name != "oracle" else "oracle (ceiling)", "baseline", aligned(s)))
+            label = "oracle (ceiling)" if s.name == ORACLE_NAME else f"{s.name} (baseline)"
+            entries.append((label, "baseline", aligned(s)))
 
     rows = []
     ref = entries[0][2]
@@ -185,7 +188,8 @@ def plot(comparison: Comparison, out: Path, *, metric: str = "rougeLsum") -> lis
 
     fig = Figure(figsize=(max(6.0, 1.3 * len(rows) + 2), 4.5), layout="constrained")
     ax = fig.add_subplot()
-    ax.boxplot(values, showmeans=True, meanprops={"marker": "D", "markerfacecolor": "white", "markeredgecolor": "black"})
+    mean_marker = {"marker": "D", "markerfacecolor": "white", "markeredgecolor": "black"}
+    ax.boxplot(values, showmeans=True, meanprops=mean_marker)
     ax.set_xticks(range(1, len(rows) + 1), [r.label for r in rows], rotation=20, ha="right")
     ax.set_ylabel(f"{label} F1 (x 100), per document")
     ax.set_title(f"Per-document {label} ({comparison.documents} documents; diamond: mean)")

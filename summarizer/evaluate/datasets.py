@@ -23,7 +23,7 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -268,7 +268,9 @@ def _hf_records(spec: str) -> Iterator[tuple[str, Any]]:
         raise InputError(f"{spec}: cannot load the dataset ({type(e).__name__}: {e})") from None
     if isinstance(data, datasets.DatasetDict):
         if split is None:
-            raise InputError(f"{spec}: the dataset has several splits ({', '.join(data)}); name one, e.g. {spec}:{next(iter(data))}")
+            raise InputError(
+                f"{spec}: the dataset has several splits ({', '.join(data)}); name one, e.g. {spec}:{next(iter(data))}"
+            )
         if split not in data:
             raise InputError(f"{spec}: no split {split!r}; splits: {', '.join(data)}")
         data = data[split]

@@ -8,6 +8,7 @@ Both return a :class:`~summarizer.evaluate.report.Report` and, given a folder, l
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -130,8 +131,6 @@ def _check_resume(opts: EvalOptions) -> None:
 
 
 def _jsonable(value: Any) -> Any:
-    import json
-
     return json.loads(json.dumps(value))
 
 
@@ -148,8 +147,6 @@ def run_eval(
     opts.out.mkdir(parents=True, exist_ok=True)
     preds_path = opts.out / PREDICTIONS
     if not (opts.out / RUN).exists():
-        import json
-
         write_atomic(opts.out / RUN, json.dumps({"identity": opts.identity()}, indent=2, ensure_ascii=False) + "\n")
     preds_path.touch(exist_ok=True)
 

@@ -7,11 +7,12 @@ same file, byte for byte.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..errors import InputError
+from ..errors import InputError, UsageError
 from .aggregate import CONFIDENCE, SAMPLES, SEED, TESTS, Interval, PairedTest, bootstrap, paired_test
 from .baselines import LEAD_NAME
 from .rouge import RougeConfig
@@ -34,8 +35,6 @@ class ScoringSettings:
 
     def __post_init__(self) -> None:
         if self.test not in TESTS:
-            from ..errors import UsageError
-
             raise UsageError(f"unknown test {self.test!r}; known tests: {', '.join(TESTS)}")
 
     def signature(self) -> dict[str, Any]:
@@ -205,8 +204,6 @@ def build_report(
 
 
 def write_report(out: Path, report: Report) -> None:
-    import json
-
     write_atomic(Path(out) / REPORT_JSON, json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
     write_atomic(Path(out) / REPORT_MD, report.to_markdown())
 
@@ -214,7 +211,9 @@ def write_report(out: Path, report: Report) -> None:
 def read_report(run_dir: Path) -> Report:
     path = Path(run_dir) / REPORT_JSON
     if not path.exists():
-        raise InputError(f"{run_dir}: no {REPORT_JSON}; is it a finished `summarize eval` or `summarize score --out` run?")
+        raise InputError(
+            f"{run_dir}: no {REPORT_JSON}; is it a finished `summarize eval` or `summarize score --out` run?"
+        )
     d = read_json(path)
     if d.get("format") != FORMAT:
         raise InputError(f"{path}: not a report of this version (format {d.get('format')!r}, expected {FORMAT!r})")

@@ -8,7 +8,7 @@ the cost:
   stems are cached (the Porter stemmer is most of rouge-score's time);
 * the LCS tables of ROUGE-Lsum skip sentence pairs with no token in common and copy the
   rows of tokens that do not occur in the candidate, which changes no value in the table;
-* :func:`score_pairs` spreads the pairs over processes.
+* :func:`score_pairs` spreads many predictions over processes.
 
 Texts are key points: a string with one key point per line, or a sequence of them.
 ROUGE-Lsum reads one key point per line (never NLTK's sentence splitter, whose data is
@@ -101,10 +101,7 @@ def lines(text: Text) -> list[str]:
     >>> lines(["First point.", "Second\\npoint."])
     ['First point.', 'Second', 'point.']
     """
-    if isinstance(text, str):
-        parts = text.split("\n")
-    else:
-        parts = [p for kp in text for p in kp.split("\n")]
+    parts = text.split("\n") if isinstance(text, str) else [p for kp in text for p in kp.split("\n")]
     return [p for p in parts if p]
 
 
@@ -403,15 +400,24 @@ def default_jobs() -> int:
 
 
 def score_pairs(
-    pairs: Sequence[Pair], config: RougeConfig | None = None, *, jobs: int | None = None
+    *,
+    references: Sequence[Sequence[Text]],
+    predictions: Sequence[Text],
+    config: RougeConfig | None = None,
+    jobs: int | None = None,
 ) -> list[dict[str, Score]]:
-    """Scores of many ``(references, prediction)`` pairs, in order, over ``jobs`` processes
-    (default: every core this process may use).
+    """Scores of many predictions, each against its own references (a sequence of
+    references per prediction), in order, over ``jobs`` processes (default: every core
+    this process may use).
 
-    >>> [s["rouge1"].recall for s in score_pairs([(["a b c d"], "a b"), (["a b"], "a b")], jobs=1)]
+    >>> got = score_pairs(references=[["a b c d"], ["a b"]], predictions=["a b", "a b"], jobs=1)
+    >>> [s["rouge1"].recall for s in got]
     [0.5, 1.0]
     """
     global _JOB, _WORKER
+    if len(references) != len(predictions):
+        raise ValueError(f"{len(references)} reference lists for {len(predictions)} predictions")
+    pairs: list[Pair] = list(zip(references, predictions))
     config = config or RougeConfig()
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:

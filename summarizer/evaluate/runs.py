@@ -125,7 +125,7 @@ def cut_torn_tail(path: Path) -> int:
         size = f.seek(0, os.SEEK_END)
         if size == 0:
             return 0
-        pos, tail = size, b""
+        pos = size
         while pos > 0:  # read backwards to the last newline
             step = min(65536, pos)
             f.seek(pos - step)

@@ -69,8 +69,10 @@ def score_system(
     jobs: int | None = None,
 ) -> SystemScores:
     """Score each summary (its key points) against its document's references."""
-    pairs = [(doc.references, list(summary)) for doc, summary in zip(documents, summaries, strict=True)]
-    results = score_pairs(pairs, config, jobs=jobs)
+    if len(documents) != len(summaries):
+        raise ValueError(f"{len(summaries)} summaries for {len(documents)} documents")
+    results = score_pairs(references=[d.references for d in documents], predictions=[list(s) for s in summaries],
+                          config=config, jobs=jobs)
     return SystemScores(
         name,
         role,

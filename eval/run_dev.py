@@ -1,0 +1,85 @@
+"""The models on the dev set, through the evaluation harness, side by side.
+
+    python eval/run_dev.py                  # eval lead and extractive, print the comparison
+    python eval/run_dev.py --write-results  # and record it in eval/RESULTS.md
+    python eval/run_dev.py --resume         # continue runs a kill interrupted
+
+Each model is run as ``summarize eval`` would (``summarizer.evaluate.run_eval``) into
+``eval/runs/dev-<model>`` (not committed), with 3 key points each, as Lead-3, and the
+oracle on the first run; then the runs are compared (``summarize compare``): mean F1
+with 95% bootstrap intervals, and a * where a model differs from ``lead`` (paired
+approximate randomization, p < 0.05).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import click
+
+HERE = Path(__file__).resolve().parent
+DEV = HERE.parent.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
+RUNS = HERE / "runs"
+
+
+@click.command()
+@click.option("--models", default="lead,extractive", show_default=True,
+              help="Models to run, comma-separated; the first is the reference of the significance marks.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N dev stories.")
+@click.option("--resume", is_flag=True, help="Continue the runs in eval/runs/ instead of starting afresh.")
+@click.option("--write-results", is_flag=True, help="Record the table in eval/RESULTS.md.")
+def main(models: str, limit: int | None, resume: bool, write_results: bool) -> None:
+    """Evaluate models on the dev stories and compare them."""
+    from summarizer.evaluate import DatasetOptions, EvalOptions, run_eval
+    from summarizer.evaluate.compare import compare_runs
+
+    if not DEV.is_file():
+        raise click.ClickException(f"the dev stories are not at {DEV}")
+    names = [m.strip() for m in models.split(",") if m.strip()]
+    suffix = f"-{limit}" if limit else ""
+    dirs, seconds = [], {}
+    for i, model in enumerate(names):
+        out = RUNS / f"dev-{model}{suffix}"
+        if out.exists() and not resume:
+            shutil.rmtree(out)  # fresh predictions: the model's code may have changed since
+        t0 = time.perf_counter()
+        run_eval(
+            EvalOptions(DatasetOptions(str(DEV), limit=limit), model, out, resume=resume, oracle=i == 0),
+            command=f"summarize eval --dataset ../shared/data/{DEV.name}{f' --limit {limit}' if limit else ''} "
+                    f"--model {model} --out eval/runs/{out.name}{' --oracle' if i == 0 else ''}",
+            notify=lambda msg: click.echo(f"Warning: {msg}", err=True),
+        )
+        seconds[model] = time.perf_counter() - t0
+        dirs.append(out)
+        click.echo(f"{model}: {seconds[model]:.0f} s", err=True)
+
+    table = compare_runs(dirs).to_markdown()
+    timing = ", ".join(f"{m} {s:.0f} s" for m, s in seconds.items())
+    section = "\n".join([
+        f"## Dev set ({'first ' + str(limit) + ' of ' if limit else ''}1,000 stories): models through the harness",
+        "",
+        table.rstrip(),
+        "",
+        "Runs: " + "; ".join(f"`summarize eval --dataset ../shared/data/{DEV.name}"
+                             f"{f' --limit {limit}' if limit else ''} --model {m} --out eval/runs/{d.name}"
+                             f"{' --oracle' if i == 0 else ''}`" for i, (m, d) in enumerate(zip(names, dirs))),
+        f"then `summarize compare {' '.join('eval/runs/' + d.name for d in dirs)}`. "
+        f"Wall time{' (resumed)' if resume else ''}: {timing}.",
+        "",
+        f"Command: `python eval/run_dev.py{f' --models {models}' if models != 'lead,extractive' else ''}"
+        f"{f' --limit {limit}' if limit else ''} --write-results`",
+    ])
+    click.echo(section)
+    if write_results:
+        sys.path.insert(0, str(HERE))
+        from results_md import write_section
+
+        write_section("harness_dev", section)
+        click.echo(f"wrote the harness_dev section of {HERE / 'RESULTS.md'}", err=True)
+
+
+if __name__ == "__main__":
+    main()
