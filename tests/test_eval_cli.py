@@ -156,6 +156,18 @@ def test_model_settings_and_bad_options(dataset, tmp_path):
     assert r.exit_code == 1 and "no such file or directory" in r.stderr and "Traceback" not in r.output
 
 
+def test_bad_dataset_records_stop_the_run_or_are_skipped_and_counted(tmp_path):
+    data = write_dataset(tmp_path / "d.jsonl", 6)
+    with data.open("a", encoding="utf-8") as f:
+        f.write('{"id": "doc-00001", "article": "A repeated id.", "highlights": ["x"]}\n{"id": \n')
+    r = invoke("eval", "--dataset", data, "--model", "lead", "--out", tmp_path / "a")
+    assert r.exit_code == 1 and "d.jsonl:7: duplicate id 'doc-00001' (first at" in r.stderr
+    r = invoke("eval", "--dataset", data, "--model", "lead", "--out", tmp_path / "b", "--skip-bad", "--samples", "50")
+    assert r.exit_code == 0, r.output
+    assert "skipped 2 unusable records" in r.stderr and "d.jsonl:7: duplicate id" in r.stderr
+    assert report(tmp_path / "b")["dataset"]["skipped"] == 2 and report(tmp_path / "b")["dataset"]["scored"] == 6
+
+
 def write_predictions(path: Path, rows: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path

@@ -77,6 +77,12 @@ class EvalOptions:
                 "num_points": self.num_points}
 
 
+def _warn_skipped(dataset: Dataset, notify: Notify | None) -> None:
+    if dataset.skipped and notify:
+        notify(f"skipped {len(dataset.skipped)} unusable records of {dataset.spec} (--skip-bad), "
+               f"the first: {dataset.skipped[0]}")
+
+
 def _dataset_info(data: DatasetOptions, dataset: Dataset, scored: int, missing: int) -> dict[str, Any]:
     return {"spec": data.spec, "format": dataset.format, "limit": data.limit, "documents": len(dataset),
             "scored": scored, "missing_predictions": missing, "skipped": len(dataset.skipped)}
@@ -143,6 +149,7 @@ def run_eval(
     if opts.batch_size < 1:
         raise UsageError(f"--batch-size must be at least 1, got {opts.batch_size}")
     dataset = opts.data.load()
+    _warn_skipped(dataset, notify)
     _check_resume(opts)
     opts.out.mkdir(parents=True, exist_ok=True)
     preds_path = opts.out / PREDICTIONS
@@ -209,6 +216,7 @@ def score_predictions(
 ) -> Report:
     """Score existing predictions (another system's outputs) against the dataset."""
     dataset = data.load()
+    _warn_skipped(dataset, notify)
     preds = read_predictions(Path(predictions), id_field=id_field, summary_field=summary_field, where=where)
     by_id = {p.id: p for p in preds}
     unknown = [p.id for p in preds if p.id not in dataset.by_id]
