@@ -95,6 +95,13 @@ def test_non_ascii_text_scores_zero_with_the_default_tokenizer_but_not_with_unic
     assert (zh.precision, zh.recall) == (approx(1.0), approx(4 / 6))
 
 
+def test_unicode_tokenizer_keeps_combining_marks_in_their_words():
+    tok = Tokenizer("unicode", stemming=False)
+    assert tok.tokenize("नमस्ते दुनिया।") == ["नमस्ते", "दुनिया"]  # vowel signs and virama stay; the danda goes
+    assert tok.tokenize("مَرْحَبًا بِالعالم") == ["مَرْحَبًا", "بِالعالم"]
+    assert tok.tokenize("Café naïve") == ["café", "naïve"]
+
+
 def test_unicode_tokenizer_equals_the_default_on_ascii_text():
     for stemming in (True, False):
         default, uni = Tokenizer("default", stemming=stemming), Tokenizer("unicode", stemming=stemming)

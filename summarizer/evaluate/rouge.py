@@ -25,6 +25,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -129,10 +130,23 @@ class _CachedStemmer:
 
 
 _ASCII_TOKEN = re.compile(r"^[a-z0-9]+$")
-_WORD = re.compile(r"[^\W_]+")
-# Scripts written without spaces between words: each character is a token, as in
-# multilingual ROUGE variants, so a Chinese or Japanese sentence is not one giant "word".
-_UNSPACED = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f])")
+
+
+def _combining_marks() -> str:
+    """A regex class body of the combining marks (vowel signs, viramas, harakat, accents
+    written apart) in the blocks where scripts use them: they belong to their word."""
+    blocks = [(0x0300, 0x1FFF), (0x20D0, 0x20FF), (0x2CEF, 0x2DFF), (0x302A, 0x309A), (0xA66F, 0xABED),
+              (0xFB1E, 0xFE2F)]
+    marks = (chr(c) for lo, hi in blocks for c in range(lo, hi + 1) if unicodedata.category(chr(c))[0] == "M")
+    return "".join(re.escape(m) for m in marks)
+
+
+_MARKS = _combining_marks()
+# A word: letters and digits of any script (not "_"), with their combining marks.
+_WORD = re.compile(rf"(?:[^\W_]|[{_MARKS}])+")
+# Scripts written without spaces between words: each character (with its marks) is a token,
+# as in multilingual ROUGE variants, so a Chinese or Thai sentence is not one giant "word".
+_UNSPACED = re.compile(rf"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f][{_MARKS}]*)")
 
 
 class Tokenizer:
