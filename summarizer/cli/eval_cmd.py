@@ -18,7 +18,8 @@ from . import cli
 from .options import parse_settings
 
 _METRICS = ("rouge1", "rouge2", "rougeL", "rougeLsum")
-_NOT_RECORDED = {"resume", "jobs"}  # options that cannot change a figure: left out of the recorded command
+# options that cannot change a figure, left out of the recorded command (a Ray run's report is a local run's)
+_NOT_RECORDED = {"resume", "jobs", "engine", "address", "workers"}
 
 
 def _warn(msg: str) -> None:
@@ -173,6 +174,14 @@ def _scoring(kw: dict[str, Any]):
               help="A model setting, e.g. -o batch_size=32 (see `summarize models`).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True,
               help="Documents per summarize call, written together: a kill loses at most this many.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: the model in this process; ray: Ray Data actors holding one model each, on a "
+                   "local Ray instance or a cluster (needs `pip install 'summarizer[ray]'`). Same files either way.")
+@click.option("--address", default=None, metavar="auto|ray://HOST:PORT",
+              help="With --engine ray: auto joins the cluster started on this machine (`ray start`); "
+                   "ray://HOST:PORT a remote one through Ray Client  [default: a Ray instance for this run]")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="With --engine ray: model workers  [default: one per CPU, or per GPU with -o device=cuda]")
 @scoring_options
 def eval_command(**kw: Any) -> None:
     """Summarize every article of a dataset with a model and score the key points with
@@ -182,6 +191,7 @@ def eval_command(**kw: Any) -> None:
     summarize eval --dataset dev.jsonl --model lead --out runs/lead
     summarize eval -d dev.jsonl -m extractive --out runs/ext --limit 100 --oracle
     summarize eval -d dev.jsonl -m extractive --out runs/ext --resume   # after a kill
+    summarize eval -d dev.jsonl -m extractive --out runs/ext --engine ray --workers 4
 
     Prints the report and leaves in --out: predictions.jsonl (id, key points, settings;
     appended batch by batch), scores.jsonl (per document), report.json (means, seeded
@@ -189,14 +199,22 @@ def eval_command(**kw: Any) -> None:
     bar shows on a terminal.
     """
     from ..evaluate import EvalOptions, run_eval
+    from ..evaluate.engines import LocalEngine, RayEngine, import_ray
 
+    if kw["engine"] == "ray":
+        import_ray()  # before the dataset is read: a missing extra is said at once
+        engine = RayEngine(kw["address"], kw["workers"])
+    elif kw["address"] is not None or kw["workers"] is not None:
+        raise click.UsageError(f"--{'address' if kw['address'] is not None else 'workers'} applies to --engine ray")
+    else:
+        engine = LocalEngine()
     command = _command_line(click.get_current_context())
     data = _data_options(kw)
     scoring = _scoring(kw)
     opts = EvalOptions(data, kw["model"], kw["out"], settings=parse_settings(kw["model"], kw["options"]),
                        num_points=kw["num_points"], batch_size=kw["batch_size"], resume=kw["resume"],
                        scoring=scoring, oracle=kw["oracle"], jobs=kw["jobs"])
-    report = run_eval(opts, command=command, notify=_warn)
+    report = run_eval(opts, engine=engine, command=command, notify=_warn)
     click.echo(report.to_markdown(), nl=False)
     click.echo(f"wrote {kw['out']}/report.json and report.md", err=True)
 

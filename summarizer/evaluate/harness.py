@@ -16,6 +16,7 @@ from typing import Any, Callable, Sequence
 from ..errors import InputError, UsageError
 from .baselines import LEAD_NAME, ORACLE_NAME, greedy_oracle, lead3
 from .datasets import Dataset, Document, Fields, load_dataset
+from .engines import Engine, LocalEngine
 from .progress import Progress
 from .report import Report, ScoringSettings, build_report, write_report
 from .rouge import Scorer
@@ -25,7 +26,6 @@ from .runs import (
     SCORES,
     Prediction,
     PredictionLog,
-    batches,
     cut_torn_tail,
     read_json,
     read_predictions,
@@ -141,11 +141,20 @@ def _jsonable(value: Any) -> Any:
 
 
 def run_eval(
-    opts: EvalOptions, *, command: str | None = None, notify: Notify | None = None, progress: bool | None = None
+    opts: EvalOptions,
+    *,
+    engine: Engine | None = None,
+    command: str | None = None,
+    notify: Notify | None = None,
+    progress: bool | None = None,
 ) -> Report:
     """Summarize every document of the dataset with the model, appending to
     ``predictions.jsonl`` batch by batch (a resumed run skips what is there), then score
-    the predictions, Lead-3 (and the oracle), and write the report."""
+    the predictions, Lead-3 (and the oracle), and write the report.
+
+    ``engine`` summarizes the pending documents: :class:`~.engines.LocalEngine` (the
+    default) in this process, :class:`~.engines.RayEngine` on Ray; the files and figures
+    are the same either way."""
     if opts.batch_size < 1:
         raise UsageError(f"--batch-size must be at least 1, got {opts.batch_size}")
     dataset = opts.data.load()
@@ -163,15 +172,11 @@ def run_eval(
     done = _read_own_predictions(preds_path, dataset)
     todo = [d for d in dataset.documents if d.id not in done]
     if todo:
-        from ..backends import get_summarizer
-
-        summarizer = get_summarizer(opts.model, **opts.settings)
         with PredictionLog(preds_path) as log, Progress(len(dataset), done=len(done), label="summarizing",
                                                        enabled=progress) as bar:
-            for batch in batches(todo, opts.batch_size):
-                summaries = summarizer.summarize([d.article for d in batch], num_points=opts.num_points)
-                log.append(Prediction(d.id, tuple(s.texts), opts.model, s.settings) for d, s in zip(batch, summaries))
-                bar.update(len(batch))
+            for predictions in (engine or LocalEngine()).predict(todo, opts):
+                log.append(predictions)
+                bar.update(len(predictions))
         done = _read_own_predictions(preds_path, dataset)
 
     docs = list(dataset.documents)

@@ -1,0 +1,292 @@
+"""Engines: how the documents still without a prediction become predictions.
+
+:func:`~summarizer.evaluate.harness.run_eval` hands an engine the pending documents and
+appends what it yields, batch by batch, to ``predictions.jsonl``; reading the dataset,
+resuming and scoring stay with the harness, whatever the engine.
+
+* :class:`LocalEngine` (``--engine local``): the model in this process.
+* :class:`RayEngine` (``--engine ray``): `Ray Data <https://docs.ray.io/en/latest/data/>`_
+  on a local Ray instance or an existing cluster; a ``map_batches`` stage on actors that
+  each load the model once. ``ray`` is imported only here, only when asked for.
+
+Both engines summarize the same batches, ``batches(todo, batch_size)``, and yield them in
+document order: a backend may encode a batch's articles together (the extractive model's
+int8 layers scale by the batch), so the same grouping is what gives the same key points.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterator, Protocol, Sequence
+
+from ..errors import SummarizerError, UsageError
+from .datasets import Document
+from .runs import Prediction, batches
+
+if TYPE_CHECKING:
+    from ..backends import Summarizer
+    from .harness import EvalOptions
+
+RAY_INSTALL = "pip install 'summarizer[ray]'"
+
+
+class EngineError(SummarizerError):
+    """An engine that cannot run: Ray not installed, no cluster at the address, workers
+    that cannot start."""
+
+
+class Engine(Protocol):
+    """What the harness needs of an engine."""
+
+    def predict(self, todo: Sequence[Document], opts: "EvalOptions") -> Iterator[list[Prediction]]:
+        """The predictions of ``todo``, one list per batch of ``opts.batch_size``, in order."""
+        ...
+
+
+def summarize_batch(
+    summarizer: "Summarizer", docs: Sequence[Document], model: str, num_points: int | None
+) -> list[Prediction]:
+    """One summarize call for ``docs``: their predictions, in order (both engines use it)."""
+    summaries = summarizer.summarize([d.article for d in docs], num_points=num_points)
+    return [Prediction(d.id, tuple(s.texts), model, s.settings) for d, s in zip(docs, summaries, strict=True)]
+
+
+@dataclass(frozen=True)
+class LocalEngine:
+    """The model in this process, one batch after another."""
+
+    def predict(self, todo: Sequence[Document], opts: "EvalOptions") -> Iterator[list[Prediction]]:
+        from ..backends import get_summarizer
+
+        summarizer = get_summarizer(opts.model, **opts.settings)
+        for batch in batches(todo, opts.batch_size):
+            yield summarize_batch(summarizer, batch, opts.model, opts.num_points)
+
+
+# --- Ray ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RayEngine:
+    """Ray Data: the pending batches go to a pool of ``workers`` actors, each holding the
+    model; their predictions come back to this process in order.
+
+    Without ``address`` a local Ray instance with ``workers`` CPUs is started for the run
+    and stopped after it; ``"auto"`` joins the cluster running on this machine (``ray
+    start``), ``"ray://host:10001"`` a remote one through Ray Client. If Ray is already
+    initialized in this process (a notebook, a test), that instance is used as it is.
+    """
+
+    address: str | None = None  # None: a local instance for this run; "auto"; "ray://host:port"
+    workers: int | None = None  # actors; None: one per CPU of the cluster (per GPU with -o device=cuda)
+
+    def predict(self, todo: Sequence[Document], opts: "EvalOptions") -> Iterator[list[Prediction]]:
+        if self.workers is not None and self.workers < 1:
+            raise UsageError(f"--workers must be at least 1, got {self.workers}")
+        _check_model(opts)  # here, in one line, rather than from every actor
+        ray = import_ray()
+        started = self._connect(ray)
+        try:
+            yield from self._run(ray, todo, opts)
+        finally:
+            if started:
+                ray.shutdown()
+
+    def _connect(self, ray: Any) -> bool:
+        """Start or join Ray; True when this run must shut it down again."""
+        if ray.is_initialized():
+            return False
+        quiet = {"log_to_driver": False, "logging_level": logging.ERROR}  # workers' output stays in Ray's logs
+        try:
+            if self.address is None:
+                ray.init(num_cpus=self.workers or os.cpu_count() or 1, include_dashboard=False, **quiet)
+            else:
+                ray.init(address=self.address, **quiet)
+        except (ConnectionError, TimeoutError, RuntimeError, ValueError) as e:
+            if self.address is None:
+                what, hint = "start a local Ray instance", "see Ray's logs under /tmp/ray"
+            elif self.address == "auto":
+                what = "join a Ray cluster on this machine (--address auto)"
+                hint = "start one with `ray start --head`, or leave out --address for a Ray instance of this run"
+            else:
+                what = f"connect to the Ray cluster at {self.address}"
+                hint = "check the address, and that the cluster runs this machine's Ray and Python versions"
+            raise EngineError(f"cannot {what}: {_first_line(e).rstrip('.')}; {hint}") from None
+        return True
+
+    def _run(self, ray: Any, todo: Sequence[Document], opts: "EvalOptions") -> Iterator[list[Prediction]]:
+        resources = self._resources(ray, opts)
+        rows = [{"batch": i, "documents": json.dumps([[d.id, d.body, d.title] for d in batch], ensure_ascii=False)}
+                for i, batch in enumerate(batches(todo, opts.batch_size))]
+        with _quiet_data_context(ray):
+            # one batch per block: each is its own task, so a kill loses only the batches in flight
+            ds = ray.data.from_items(rows, override_num_blocks=len(rows))
+            out = ds.map_batches(
+                _SummarizeBatches,
+                fn_constructor_kwargs={"model": opts.model, "settings": dict(opts.settings),
+                                       "num_points": opts.num_points},
+                batch_size=1,
+                batch_format="numpy",
+                **resources,
+            )
+            try:
+                for expected, row in enumerate(out.iter_rows()):
+                    if row["error"]:
+                        raise _rebuild(str(row["error"]))
+                    if int(row["batch"]) != expected:  # preserve_order guarantees it; the file depends on it
+                        raise EngineError(f"Ray returned batch {row['batch']} where {expected} was due")
+                    yield [_prediction(line) for line in str(row["predictions"]).splitlines()]
+            except ray.exceptions.RayError as e:
+                raise _worker_error(e) from None
+
+    def _resources(self, ray: Any, opts: "EvalOptions") -> dict[str, Any]:
+        """The actor pool: its size and what each actor reserves."""
+        gpu = str(opts.settings.get("device", "")).startswith("cuda")
+        unit = "GPU" if gpu else "CPU"
+        nodes = [n.get("Resources", {}) for n in ray.nodes() if n.get("Alive")]
+        per_node = [int(n.get(unit, 0)) for n in nodes]
+        slots = sum(per_node)
+        if slots < 1:
+            raise EngineError(f"the Ray cluster has no {unit}" + (" (-o device=cuda asks for one per worker)" if gpu else ""))
+        workers = self.workers or slots
+        if gpu:
+            share = 1 if workers <= slots else 0
+            per_actor = {"num_gpus": 1, "num_cpus": 1}
+        else:
+            share = cpu_share(per_node, workers)
+            per_actor = {"num_cpus": share}  # Ray sets OMP_NUM_THREADS to it: torch uses that many threads
+        if share < 1:
+            raise EngineError(f"--workers {workers}: the Ray cluster has {slots} {unit}s; "
+                              f"ask for at most {slots} workers")
+        return {"compute": ray.data.ActorPoolStrategy(size=workers), **per_actor}
+
+
+def cpu_share(node_cpus: Sequence[int], workers: int) -> int:
+    """The most CPUs each of ``workers`` actors can reserve with all of them placed on the
+    nodes (0 when they do not fit even with one CPU each).
+
+    >>> cpu_share([16, 16], 4), cpu_share([16, 16], 3), cpu_share([16, 4], 3), cpu_share([2], 3)
+    (8, 8, 5, 0)
+    """
+    for share in range(max(node_cpus, default=0), 0, -1):
+        if sum(n // share for n in node_cpus) >= workers:
+            return share
+    return 0
+
+
+class _SummarizeBatches:
+    """The ``map_batches`` stage: built once per actor (the model loads here), then called
+    with one batch of documents at a time."""
+
+    def __init__(self, model: str, settings: dict[str, Any], num_points: int | None):
+        from ..backends import get_summarizer
+
+        self.model, self.num_points = model, num_points
+        self.error: SummarizerError | None = None
+        try:
+            self.summarizer = get_summarizer(model, **settings)
+        except SummarizerError as e:
+            self.error = e  # answered for each batch: an actor that dies starting is retried, noisily
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        import numpy as np
+
+        out, errors = [], []
+        for text in batch["documents"]:
+            try:
+                if self.error is not None:
+                    raise self.error
+                docs = [Document(doc_id, body, (), title) for doc_id, body, title in json.loads(text)]
+                preds = summarize_batch(self.summarizer, docs, self.model, self.num_points)
+                out.append("".join(p.to_json() + "\n" for p in preds))
+                errors.append("")
+            except SummarizerError as e:
+                # sent back as data: Ray would pass on only its text, inside pages of its own traceback
+                out.append("")
+                errors.append(json.dumps([type(e).__module__, type(e).__qualname__, str(e)]))
+        return {"batch": batch["batch"], "predictions": np.array(out, dtype=object),
+                "error": np.array(errors, dtype=object)}
+
+
+def import_ray() -> Any:
+    """``ray`` with Ray Data, or an :class:`EngineError` that says how to install it."""
+    try:
+        import ray
+        import ray.data  # noqa: F401  (the [data] extra: pyarrow, pandas)
+    except ImportError as e:
+        raise EngineError(f"--engine ray needs Ray Data ({e.name or 'ray'} is not installed): {RAY_INSTALL}") from None
+    return ray
+
+
+@contextmanager
+def _quiet_data_context(ray: Any) -> Iterator[None]:
+    """Ray Data options for this run, restored afterwards: batches in order, no progress
+    bars or INFO lines of its own on the console (the harness draws one bar, on a terminal
+    only; Ray Data's log file in the session folder keeps everything)."""
+    ctx = ray.data.DataContext.get_current()
+    saved = (ctx.enable_progress_bars, ctx.print_on_execution_start, ctx.execution_options.preserve_order)
+    ctx.enable_progress_bars = False
+    ctx.print_on_execution_start = False
+    ctx.execution_options.preserve_order = True
+    consoles = [h for h in logging.getLogger("ray.data").handlers
+                if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)]
+    levels = [h.level for h in consoles]
+    for h in consoles:
+        h.setLevel(logging.CRITICAL)  # a failed run's tracebacks too: the error reaches the user as one line
+    try:
+        yield
+    finally:
+        ctx.enable_progress_bars, ctx.print_on_execution_start, ctx.execution_options.preserve_order = saved
+        for h, level in zip(consoles, levels):
+            h.setLevel(level)
+
+
+def _check_model(opts: "EvalOptions") -> None:
+    """Refuse an unknown model or setting before any worker starts."""
+    from ..backends import make_settings, resolve
+
+    backend, implied = resolve(opts.model)
+    make_settings(backend, {**implied, **opts.settings})
+
+
+def _prediction(line: str) -> Prediction:
+    d = json.loads(line)
+    return Prediction(d["id"], tuple(d["summary"]), d.get("model"), d.get("settings", {}))
+
+
+def _first_line(e: BaseException) -> str:
+    lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+    return lines[0] if lines else type(e).__name__
+
+
+def _rebuild(error: str) -> SummarizerError:
+    """The error a worker sent back (module, class name, message), raised here as itself."""
+    module, name, message = json.loads(error)
+    cls = getattr(importlib.import_module(module), name, None)
+    if not (isinstance(cls, type) and issubclass(cls, SummarizerError)):
+        return EngineError(f"a Ray worker failed: {name}: {message}")
+    for k in cls.__mro__:  # UnknownModelError takes (name, known); its base UsageError the message
+        try:
+            return k(message)
+        except TypeError:
+            continue
+    return EngineError(message)
+
+
+_RAISED = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception)): (.+)$")
+
+
+def _worker_error(e: BaseException) -> EngineError:
+    """A worker's unexpected exception (a bug, a node that died) in one line: Ray passes
+    on only its text, inside its own traceback; the first non-Ray ``Type: message`` line."""
+    for line in str(e).splitlines():
+        m = _RAISED.match(line.strip())
+        if m and not m.group(1).startswith("ray."):
+            return EngineError(f"a Ray worker failed: {m.group(1).rpartition('.')[2]}: {m.group(2)}")
+    return EngineError(f"Ray failed: {_first_line(e)}")
