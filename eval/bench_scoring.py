@@ -6,7 +6,7 @@ and a 1,000-resample bootstrap, the harness against a plain rouge-score loop.
 
 The pairs are real text from ../shared/data, nothing made up: the 3,000 published See et
 al. (2017) outputs against the dev highlights, Lead-3 of the 1,000 dev and 3,000 training
-stories against theirs, and sentences 4-6 of the training stories against theirs.
+stories against theirs, and sentences 4-6 of the training (then dev) stories against theirs.
 
 * baseline: one process, ``RougeScorer(..., use_stemmer=True).score(ref, pred)`` per
   pair, then rouge-score's ``BootstrapAggregator(n_samples=1000)``;
@@ -50,7 +50,7 @@ def load_pairs(n: int) -> list[tuple[str, str]]:
     sentences = {s["id"]: [x.text for x in Article(body=s["article"]).sentences] for s in dev + train}
     for s in dev + train:
         pairs.append((refs[s["id"]], "\n".join(sentences[s["id"]][:3])))
-    for s in train:
+    for s in train + dev:
         if len(sentences[s["id"]]) > 3:
             pairs.append((refs[s["id"]], "\n".join(sentences[s["id"]][3:6])))
     if len(pairs) < n:

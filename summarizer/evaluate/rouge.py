@@ -395,14 +395,16 @@ def _stem_words(words: list[str]) -> list[str]:
     return [stemmer.stem(w) for w in words]
 
 
-def _unstemmed_words(pairs: Sequence[Pair], config: RougeConfig) -> list[str]:
-    """The words of ``pairs`` that the stemmer will be asked about and has not seen."""
-    plain = Tokenizer(config.tokenizer, stemming=False)
-    words: set[str] = set()
-    for refs, pred in pairs:
-        for text in (*refs, pred):
-            words.update(plain.tokenize(text if isinstance(text, str) else "\n".join(text)))
-    return sorted(w for w in words if len(w) > 3 and w not in _STEMS and _ASCII_TOKEN.match(w))
+_ASCII_WORDS = re.compile(r"[a-z0-9]{4,}")
+
+
+def _unstemmed_words(pairs: Sequence[Pair]) -> list[str]:
+    """The words of ``pairs`` the stemmer will be asked about and has not seen (a superset
+    is harmless: it only fills the cache). One regex over all the text: fast enough to run
+    before the processes start."""
+    texts = [t if isinstance(t, str) else "\n".join(t) for refs, pred in pairs for t in (*refs, pred)]
+    words = set(_ASCII_WORDS.findall("\n".join(texts).lower()))
+    return sorted(words.difference(_STEMS))
 
 
 def default_jobs() -> int:
@@ -448,7 +450,7 @@ def score_pairs(
         if config.stemming:
             # Stem the new words first, split between the processes, so that the scoring
             # processes all start with every stem rather than each stemming them again.
-            words = _unstemmed_words(pairs, config)
+            words = _unstemmed_words(pairs)
             if len(words) > _MIN_PER_PROCESS:
                 with ctx.Pool(jobs) as pool:
                     stems = pool.map(_stem_words, [words[k::jobs] for k in range(jobs)])
