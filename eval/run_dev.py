@@ -3,6 +3,7 @@
     python eval/run_dev.py                  # eval lead and extractive, print the comparison
     python eval/run_dev.py --write-results  # and record it in eval/RESULTS.md
     python eval/run_dev.py --resume         # continue runs a kill interrupted
+    python eval/run_dev.py -o extractive:scorer=centrality   # a model setting (repeatable)
 
 Each model is run as ``summarize eval`` would (``summarizer.evaluate.run_eval``) into
 ``eval/runs/dev-<model>`` (not committed), with 3 key points each, as Lead-3, and the
@@ -29,16 +30,27 @@ RUNS = HERE / "runs"
 @click.option("--models", default="lead,extractive", show_default=True,
               help="Models to run, comma-separated; the first is the reference of the significance marks.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N dev stories.")
+@click.option("-o", "--option", "options", multiple=True, metavar="MODEL:KEY=VALUE",
+              help="A setting of one model, e.g. -o extractive:scorer=centrality (see `summarize models`).")
 @click.option("--resume", is_flag=True, help="Continue the runs in eval/runs/ instead of starting afresh.")
 @click.option("--write-results", is_flag=True, help="Record the table in eval/RESULTS.md.")
-def main(models: str, limit: int | None, resume: bool, write_results: bool) -> None:
+def main(models: str, limit: int | None, options: tuple[str, ...], resume: bool, write_results: bool) -> None:
     """Evaluate models on the dev stories and compare them."""
+    from summarizer.cli.options import parse_settings
     from summarizer.evaluate import DatasetOptions, EvalOptions, run_eval
     from summarizer.evaluate.compare import compare_runs
 
     if not DEV.is_file():
         raise click.ClickException(f"the dev stories are not at {DEV}")
     names = [m.strip() for m in models.split(",") if m.strip()]
+    by_model: dict[str, list[str]] = {m: [] for m in names}
+    for opt in options:
+        model, sep, setting = opt.partition(":")
+        if not sep or model not in by_model:
+            raise click.BadParameter(f"{opt!r}: expected MODEL:KEY=VALUE with MODEL one of {', '.join(names)}",
+                                     param_hint="-o")
+        by_model[model].append(setting)
+    flags = {m: "".join(f" -o {s}" for s in settings) for m, settings in by_model.items()}
     suffix = f"-{limit}" if limit else ""
     dirs, seconds = [], {}
     for i, model in enumerate(names):
@@ -46,10 +58,12 @@ def main(models: str, limit: int | None, resume: bool, write_results: bool) -> N
         if out.exists() and not resume:
             shutil.rmtree(out)  # fresh predictions: the model's code may have changed since
         t0 = time.perf_counter()
+        settings = parse_settings(model, by_model[model])
         run_eval(
-            EvalOptions(DatasetOptions(str(DEV), limit=limit), model, out, resume=resume, oracle=i == 0),
+            EvalOptions(DatasetOptions(str(DEV), limit=limit), model, out, settings=settings, resume=resume,
+                        oracle=i == 0),
             command=f"summarize eval --dataset ../shared/data/{DEV.name}{f' --limit {limit}' if limit else ''} "
-                    f"--model {model} --out eval/runs/{out.name}{' --oracle' if i == 0 else ''}",
+                    f"--model {model}{flags[model]} --out eval/runs/{out.name}{' --oracle' if i == 0 else ''}",
             notify=lambda msg: click.echo(f"Warning: {msg}", err=True),
         )
         seconds[model] = time.perf_counter() - t0
@@ -64,13 +78,13 @@ def main(models: str, limit: int | None, resume: bool, write_results: bool) -> N
         table.rstrip(),
         "",
         "Runs: " + "; ".join(f"`summarize eval --dataset ../shared/data/{DEV.name}"
-                             f"{f' --limit {limit}' if limit else ''} --model {m} --out eval/runs/{d.name}"
+                             f"{f' --limit {limit}' if limit else ''} --model {m}{flags[m]} --out eval/runs/{d.name}"
                              f"{' --oracle' if i == 0 else ''}`" for i, (m, d) in enumerate(zip(names, dirs))),
         f"then `summarize compare {' '.join('eval/runs/' + d.name for d in dirs)}`. "
         f"Wall time{' (resumed)' if resume else ''}: {timing}.",
         "",
         f"Command: `python eval/run_dev.py{f' --models {models}' if models != 'lead,extractive' else ''}"
-        f"{f' --limit {limit}' if limit else ''} --write-results`",
+        f"{f' --limit {limit}' if limit else ''}{''.join(f' -o {o}' for o in options)} --write-results`",
     ])
     click.echo(section)
     if write_results:
