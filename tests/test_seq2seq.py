@@ -225,7 +225,9 @@ def test_batches_are_sorted_padded_to_their_longest_and_get_only_accepted_inputs
     inputs = [[101, *range(2000, 2000 + n), 102] for n in (30, 120, 70)]
     out = s.generate(inputs)
     assert [c["input_ids"].shape for c in calls] == [(2, 122), (1, 32)]  # longest first, no padding to 160
-    assert all(set(c) == {"input_ids", "attention_mask"} for c in calls)  # no token_type_ids
+    # no token_type_ids (the WordPiece tokenizer makes them; BART takes none); encoder states padded to the batch
+    assert all(set(c) == {"input_ids", "attention_mask", "encoder_outputs"} for c in calls)
+    assert calls[0]["encoder_outputs"].last_hidden_state.shape == (2, 122, 32)
     assert calls[0]["attention_mask"].sum(1).tolist() == [122, 72]
     assert len(out) == 3 and all(len(o) == 7 for o in out)  # start token + 6
 
@@ -237,6 +239,23 @@ def test_automatic_batches_stay_under_the_memory_bound(ckpts):
     assert len(batches) > 1
     assert [lengths[i] for b in batches for i in b] == sorted(lengths, reverse=True)
     assert all(len(b) * s._bytes_per_row(lengths[b[0]]) <= 2**20 for b in batches)
+
+
+def test_encoder_runs_on_equal_lengths_and_pads_its_states(ckpts):
+    import torch
+
+    from summarizer.backends.batching import encode
+
+    s = get_summarizer(str(ckpts["bart"]), **FAST_SETTINGS)
+    rows = [[101, *range(3000, 3000 + n), 102] for n in (90, 90, 40)]
+    encoder = s.model.get_encoder()
+    with torch.inference_mode():
+        states = encode(encoder, rows, s.pad_token_id, s.device).last_hidden_state
+        alone = [encoder(input_ids=torch.tensor([r])).last_hidden_state[0] for r in rows]
+    assert states.shape == (3, 92, 32)
+    for k, r in enumerate(rows):  # each row's states as the encoder gives them for it alone
+        assert torch.allclose(states[k, : len(r)], alone[k], atol=1e-6)
+        assert not states[k, len(r) :].any()
 
 
 def test_outputs_are_deterministic_and_do_not_depend_on_batching(ckpts):

@@ -8,7 +8,8 @@ Stages, one method each:
   overlap (``chunking.plan_chunks``), or with ``truncate`` its first window, counting what
   is dropped;
 * ``generate``: every window of every article in a call, sorted by length, in batches
-  padded only to their longest input and bounded by an estimate of their memory;
+  padded only to their longest input and bounded by an estimate of their memory; the
+  encoder runs on groups of equal length, the decoder on the whole batch (``batching.py``);
 * ``postprocess``: the text split into sentences; the windows' sentences merged and
   deduplicated into the requested number of key points.
 
@@ -31,6 +32,7 @@ from ..errors import ModelError, UsageError
 from ..results import KeyPoint, Summary
 from ..split import split_sentences
 from .checkpoints import find_checkpoint, hub_unreachable_reason, is_seq2seq, not_seq2seq_error
+from .batching import encode, is_oom, pad, plan_batches
 from .chunking import merge_points, plan_chunks
 from .presets import GENERATION_FIELDS, Preset, get_preset, preset_names
 
@@ -116,15 +118,6 @@ class Prepared:
 def _first_line(e: BaseException) -> str:
     text = str(e).strip()
     return text.splitlines()[0] if text else type(e).__name__
-
-
-def _is_oom(e: BaseException) -> bool:
-    import torch
-
-    if isinstance(e, (torch.OutOfMemoryError, MemoryError)):
-        return True
-    msg = str(e).lower()
-    return isinstance(e, RuntimeError) and ("out of memory" in msg or "can't allocate memory" in msg)
 
 
 class Seq2SeqSummarizer:
@@ -384,51 +377,39 @@ class Seq2SeqSummarizer:
 
     def batches(self, lengths: Sequence[int]) -> list[list[int]]:
         """Indices of inputs grouped into batches: longest first, each under the memory bound."""
-        s = self.settings
-        order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-        budget = s.memory_mb * 2**20
-        beams = max(self.generation_config.num_beams or 1, self.generation_config.num_return_sequences or 1)
-        out: list[list[int]] = []
-        for i in order:
-            if out:
-                batch = out[-1]
-                size = len(batch) + 1
-                fits = (
-                    size <= s.batch_size
-                    if s.batch_size is not None
-                    else size * beams * self._bytes_per_row(lengths[batch[0]]) <= budget
-                )
-                if fits:
-                    batch.append(i)
-                    continue
-            out.append([i])
-        return out
+        gen = self.generation_config
+        return plan_batches(
+            lengths,
+            row_bytes=self._bytes_per_row,
+            memory_bytes=self.settings.memory_mb * 2**20,
+            batch_size=self.settings.batch_size,
+            rows_per_input=max(gen.num_beams or 1, gen.num_return_sequences or 1),
+        )
 
     def generate(self, inputs: Sequence[Sequence[int]]) -> list[list[int]]:
         """Generated token ids for each input (token ids with special tokens), in input order."""
         import torch
 
         out: list[list[int]] = [[] for _ in inputs]
+        encoder = getattr(self.model, "get_encoder", lambda: None)()
         with torch.inference_mode():
             for idx in self.batches([len(x) for x in inputs]):
-                width = len(inputs[idx[0]])
-                ids = torch.full((len(idx), width), self.pad_token_id, dtype=torch.long)
-                mask = torch.zeros((len(idx), width), dtype=torch.long)
-                for row, i in enumerate(idx):
-                    ids[row, : len(inputs[i])] = torch.tensor(inputs[i], dtype=torch.long)
-                    mask[row, : len(inputs[i])] = 1
-                kwargs = {"input_ids": ids.to(self.device)}
+                rows = [inputs[i] for i in idx]
+                ids, mask = pad(rows, self.pad_token_id)
+                kwargs: dict[str, Any] = {"input_ids": ids.to(self.device)}
                 if self._accepts_mask:
                     kwargs["attention_mask"] = mask.to(self.device)
                 torch.manual_seed(self.settings.seed)
                 try:
+                    if encoder is not None and self._accepts_mask:
+                        kwargs["encoder_outputs"] = encode(encoder, rows, self.pad_token_id, self.device)
                     result = self.model.generate(**kwargs, generation_config=self.generation_config)
                 except (RuntimeError, MemoryError) as e:
-                    if not _is_oom(e):
+                    if not is_oom(e):
                         raise
                     raise ModelError(
-                        f"out of memory generating a batch of {len(idx)} inputs of up to {width} tokens on "
-                        f"{self.device}; use a smaller --batch-size (e.g. --batch-size {max(1, len(idx) // 2)})"
+                        f"out of memory generating a batch of {len(idx)} inputs of up to {ids.shape[1]} tokens "
+                        f"on {self.device}; use a smaller --batch-size (e.g. --batch-size {max(1, len(idx) // 2)})"
                     ) from None
                 for row, i in enumerate(idx):
                     out[i] = result[row].tolist()

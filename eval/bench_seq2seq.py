@@ -1,0 +1,253 @@
+"""Benchmark the seq2seq backend against the naive generation path, in the same run.
+
+    python eval/bench_seq2seq.py [--limit 16] [--new-tokens 64] [--chunked] [--breakdown] [--write-results]
+
+The model is the bart-large-cnn architecture built in code from its published config
+(d_model 1024, 12 + 12 layers, 16 heads, FFN 4096, 50,264 tokens, 1,024 positions) with
+random weights, seeded: the Hub is unreachable here, and random weights cost the same
+compute as trained ones. The tokenizer is the embedded WordPiece one (its ids fit the
+vocabulary), the articles the first ``--limit`` of the dev file, read in place. Every path
+writes exactly ``--new-tokens`` tokens (min = max new tokens), greedy, so the work is fixed.
+
+* **naive**: one article at a time, fp32, the tokenizer's truncation to 1,024 tokens, plain
+  ``model.generate(input_ids, attention_mask)``;
+* **project, --truncate**: ``Seq2SeqSummarizer.summarize`` with the same inputs (truncated
+  the same way): length-sorted batches padded to their longest input, bounded by memory,
+  in inference mode; its generated token ids are compared with the naive ones;
+* **project, --truncate --quantize int8**: the same with int8 dynamic quantization;
+* **project, default** (``--chunked``): long articles summarized in overlapping windows
+  instead of cut (more input tokens: its cost, not a like-for-like speed-up);
+* ``--breakdown``: the encoder alone on the naive inputs, the share of the work that
+  batching cannot save.
+
+Wall and CPU seconds are both reported: on a shared machine the process's CPU time shows
+the work done better than the wall clock.
+
+Target (2 CPU cores): >= 3x the naive articles/s, identical outputs without quantization.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import click
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
+TARGET_SPEEDUP = 3.0
+
+# facebook/bart-large-cnn's config.json, less its generation settings (each path sets its own)
+BART_LARGE_CNN = dict(
+    d_model=1024,
+    encoder_layers=12,
+    decoder_layers=12,
+    encoder_attention_heads=16,
+    decoder_attention_heads=16,
+    encoder_ffn_dim=4096,
+    decoder_ffn_dim=4096,
+    vocab_size=50264,
+    max_position_embeddings=1024,
+    activation_function="gelu",
+    scale_embedding=False,
+)
+
+
+def build_model(tokenizer):
+    """bart-large-cnn's architecture with seeded random weights; special ids from ``tokenizer``."""
+    import torch
+    from transformers import BartConfig, BartForConditionalGeneration
+
+    config = BartConfig(
+        **BART_LARGE_CNN,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.cls_token_id,
+        eos_token_id=tokenizer.sep_token_id,
+        decoder_start_token_id=tokenizer.sep_token_id,  # BART starts decoding from </s>
+        forced_bos_token_id=tokenizer.cls_token_id,
+        forced_eos_token_id=tokenizer.sep_token_id,
+    )
+    torch.manual_seed(0)
+    return BartForConditionalGeneration(config).eval()
+
+
+def load_articles(data: Path, limit: int):
+    from summarizer.article import Article
+
+    with open(data, encoding="utf-8") as f:
+        rows = [json.loads(line) for _, line in zip(range(limit), f)]
+    return [Article(body=r["article"], name=r["id"]) for r in rows]
+
+
+def run_naive(model, tokenizer, articles, new_tokens: int) -> tuple[tuple[float, float], list, list]:
+    """One article at a time, plain generate: ((wall, CPU seconds), inputs, outputs)."""
+    import torch
+
+    inputs, outputs = [], []
+    t, c = time.perf_counter(), time.process_time()
+    for a in articles:
+        enc = tokenizer(a.body, truncation=True, max_length=model.config.max_position_embeddings, return_tensors="pt")
+        out = model.generate(
+            input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
+            num_beams=1, do_sample=False, min_new_tokens=new_tokens, max_new_tokens=new_tokens,
+        )
+        inputs.append(enc["input_ids"][0].tolist())
+        outputs.append(out[0].tolist())
+    return (time.perf_counter() - t, time.process_time() - c), inputs, outputs
+
+
+def time_encoder(model, inputs: list[list[int]]) -> tuple[float, float]:
+    """(wall, CPU) seconds of the encoder and the cross-attention projections, one input at a time."""
+    import torch
+
+    layers = model.get_decoder().layers
+    t, c = time.perf_counter(), time.process_time()
+    with torch.inference_mode():
+        for ids in inputs:
+            hidden = model.get_encoder()(input_ids=torch.tensor([ids])).last_hidden_state
+            for layer in layers:  # what the first decoding step computes from the encoder's states
+                layer.encoder_attn.k_proj(hidden), layer.encoder_attn.v_proj(hidden)
+    return time.perf_counter() - t, time.process_time() - c
+
+
+def run_project(summarizer, articles) -> tuple[tuple[float, float], dict[tuple, list[int]], list[int], list]:
+    """``summarize`` as the CLI calls it, recording each input row's generated ids and the batches."""
+    model = summarizer.model
+    real = model.generate
+    recorded: dict[tuple, list[int]] = {}
+    batches: list[int] = []
+
+    def recording(**kwargs):
+        out = real(**kwargs)
+        ids, mask = kwargs["input_ids"], kwargs["attention_mask"]
+        for row in range(ids.shape[0]):
+            recorded[tuple(ids[row][mask[row].bool()].tolist())] = out[row].tolist()
+        batches.append(ids.shape[0])
+        return out
+
+    model.generate = recording
+    try:
+        t, c = time.perf_counter(), time.process_time()
+        summaries = summarizer.summarize(articles, num_points=None)
+        seconds = (time.perf_counter() - t, time.process_time() - c)
+    finally:
+        del model.generate
+    return seconds, recorded, batches, summaries
+
+
+@click.command()
+@click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=DATA, show_default=True,
+              help="Dev JSONL (read in place, never copied).")
+@click.option("--limit", default=16, show_default=True, help="Articles to summarize.")
+@click.option("--new-tokens", default=64, show_default=True, help="Tokens every path writes (min = max).")
+@click.option("--threads", type=int, default=None, help="torch threads [default: torch's, all cores].")
+@click.option("--chunked", is_flag=True,
+              help="Also time the default path, which chunks long articles instead of cutting them.")
+@click.option("--breakdown", is_flag=True,
+              help="Also time the encoder alone on the naive inputs: the part no batching can save.")
+@click.option("--write-results", is_flag=True, help="Write the table into eval/RESULTS.md.")
+def main(data: Path, limit: int, new_tokens: int, threads: int | None, chunked: bool, breakdown: bool,
+         write_results: bool) -> None:
+    """Time the seq2seq backend against one-article-at-a-time plain generate."""
+    if not data.is_file():
+        click.echo(f"skipped: the dev data is not at {data} (it lives in ../shared/data beside the clone)")
+        return
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    import torch
+    from transformers import AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    from summarizer.backends.encoder import encoder_path
+    from summarizer.backends.seq2seq import Seq2SeqSettings, Seq2SeqSummarizer
+
+    hf_logging.set_verbosity_error()
+    if threads:
+        torch.set_num_threads(threads)
+    load_start = os.getloadavg()[0]
+    articles = load_articles(data, limit)
+    tokenizer = AutoTokenizer.from_pretrained(encoder_path(), local_files_only=True)
+    t = time.perf_counter()
+    model = build_model(tokenizer)
+    click.echo(f"built the bart-large-cnn architecture ({sum(p.numel() for p in model.parameters()) / 1e6:.0f}M "
+               f"parameters, random weights) in {time.perf_counter() - t:.1f} s; {torch.get_num_threads()} torch threads")
+
+    n = len(articles)
+    naive_t, naive_in, naive_out = run_naive(model, tokenizer, articles, new_tokens)
+    click.echo(f"naive: {naive_t[0]:.1f} s")
+    encoder_t = time_encoder(model, naive_in) if breakdown else None
+    greedy = dict(preset="none", num_beams=1, min_new_tokens=new_tokens, max_new_tokens=new_tokens, device="cpu")
+
+    def project(label: str, **settings) -> tuple:
+        s = Seq2SeqSummarizer(Seq2SeqSettings(checkpoint="bart-large-cnn-random", **greedy, **settings),
+                              model=model, tokenizer=tokenizer)
+        secs, ids, batches, summaries = run_project(s, articles)
+        same = sum(ids.get(tuple(i)) == o for i, o in zip(naive_in, naive_out))
+        click.echo(f"{label}: {secs[0]:.1f} s, {same}/{n} outputs identical to naive")
+        return secs, batches, same, summaries
+
+    rows = [("naive: one article at a time, fp32, plain `generate`", naive_t, [1] * n, "-")]
+    fast_t, batches, same, _ = project("project --truncate", truncate=True)
+    rows.append(("project, `--truncate`", fast_t, batches, f"{same}/{n} token-identical"))
+    if chunked:
+        ch_t, ch_batches, _, summaries = project("project, default (chunked)")
+        windows = sum(s.info["chunks"] for s in summaries)
+        long = sum(s.info["chunks"] > 1 for s in summaries)
+        tokens = sum(s.info["input_tokens"] for s in summaries)
+        rows.append((f"project, default: {long} long articles in {windows - n + long} windows "
+                     f"({tokens} article tokens, none dropped)", ch_t, ch_batches, "n/a: more input"))
+    # last: quantization rewrites the model's linear layers in place
+    q_t, q_batches, q_same, _ = project("project --truncate --quantize int8", truncate=True, quantize="int8")
+    rows.append(("project, `--truncate --quantize int8`", q_t, q_batches, f"{q_same}/{n} token-identical"))
+
+    flags = [f"--limit {limit}" if limit != 16 else "", f"--new-tokens {new_tokens}" if new_tokens != 64 else "",
+             f"--threads {threads}" if threads else "", "--chunked" if chunked else "",
+             "--breakdown" if breakdown else "",
+             "--write-results" if write_results else ""]
+    command = " ".join(["python eval/bench_seq2seq.py", *filter(None, flags)])
+    lines = [
+        "## seq2seq backend speed (`eval/bench_seq2seq.py`)",
+        "",
+        f"Command: `{command}`. bart-large-cnn architecture (406M parameters, random weights, fp32 unless "
+        f"quantized), the first {n} dev articles ({sum(map(len, naive_in))} input tokens after truncation to "
+        f"1,024), greedy, exactly {new_tokens} new tokens each; {os.cpu_count()} CPU cores, "
+        f"{torch.get_num_threads()} torch threads, load average {load_start:.1f} at the start and "
+        f"{os.getloadavg()[0]:.1f} at the end; torch {torch.__version__}, Python {platform.python_version()}.",
+        "",
+        "| path | wall s | CPU s | articles/s | vs naive | batch sizes | outputs vs naive |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, (wall, cpu), batches, same_text in rows:
+        lines.append(f"| {name} | {wall:.1f} | {cpu:.1f} | {n / wall:.3f} | {naive_t[0] / wall:.2f}x | "
+                     f"{'+'.join(map(str, batches))} | {same_text} |")
+    speedup = naive_t[0] / fast_t[0]
+    met = speedup >= TARGET_SPEEDUP and same == n
+    lines += [
+        "",
+        f"Target >= {TARGET_SPEEDUP:.0f}x the naive articles/s with identical greedy outputs: "
+        f"{'met' if met else '**not met**'} ({speedup:.2f}x, {same}/{n} identical). CPU s is the process's "
+        "CPU time (all threads): on a busy machine it shows the work done better than wall time.",
+    ]
+    if encoder_t is not None:
+        share = encoder_t[1] / naive_t[1]
+        lines += [
+            "",
+            f"Encoder alone (plus the decoder's cross-attention keys and values, computed once per article) on "
+            f"the naive inputs: {encoder_t[0]:.1f} s wall, {encoder_t[1]:.1f} CPU s, {share:.0%} of the naive CPU "
+            f"time. Batching cannot shorten it (it is already large matrix products), so no batching of this "
+            f"model in fp32 can be faster than {1 / share:.2f}x the naive path here.",
+        ]
+    markdown = "\n".join(lines)
+    click.echo("\n" + markdown)
+    if write_results:
+        from results_md import write_section
+
+        write_section("bench_seq2seq", markdown)
+        click.echo("\nwritten to eval/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()
