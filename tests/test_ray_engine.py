@@ -25,7 +25,7 @@ FILES = ("predictions.jsonl", "scores.jsonl", "report.json", "report.md")
 @pytest.fixture(scope="module")
 def ray_instance():
     ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'summarizer[ray]'")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
     yield ray
     ray.shutdown()
 

@@ -12,6 +12,10 @@ resuming and scoring stay with the harness, whatever the engine.
 Both engines summarize the same batches, ``batches(todo, batch_size)``, and yield them in
 document order: a backend may encode a batch's articles together (the extractive model's
 int8 layers scale by the batch), so the same grouping is what gives the same key points.
+
+Scoring stays in the harness, on this machine, for both: it needs every reference and
+every score in one place for the bootstrap anyway, it already uses every core, and it
+costs far less than summarizing with a real model.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ import json
 import logging
 import os
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Protocol, Sequence
 
@@ -75,7 +78,8 @@ class LocalEngine:
 @dataclass(frozen=True)
 class RayEngine:
     """Ray Data: the pending batches go to a pool of ``workers`` actors, each holding the
-    model; their predictions come back to this process in order.
+    model; their predictions come back to this process in order, where the harness
+    appends them to the run folder as they arrive (the folder stays on this machine).
 
     Without ``address`` a local Ray instance with ``workers`` CPUs is started for the run
     and stopped after it; ``"auto"`` joins the cluster running on this machine (``ray
@@ -105,7 +109,9 @@ class RayEngine:
         quiet = {"log_to_driver": False, "logging_level": logging.ERROR}  # workers' output stays in Ray's logs
         try:
             if self.address is None:
-                ray.init(num_cpus=self.workers or os.cpu_count() or 1, include_dashboard=False, **quiet)
+                # "local": a new instance even when `ray start` left one running here
+                ray.init(address="local", num_cpus=self.workers or os.cpu_count() or 1, include_dashboard=False,
+                         **quiet)
             else:
                 ray.init(address=self.address, **quiet)
         except (ConnectionError, TimeoutError, RuntimeError, ValueError) as e:
@@ -116,55 +122,77 @@ class RayEngine:
                 hint = "start one with `ray start --head`, or leave out --address for a Ray instance of this run"
             else:
                 what = f"connect to the Ray cluster at {self.address}"
-                hint = "check the address, and that the cluster runs this machine's Ray and Python versions"
+                hint = ("check the address, that the cluster runs this machine's Ray and Python versions, and "
+                        "with token authentication RAY_AUTH_MODE=token and the cluster's RAY_AUTH_TOKEN")
             raise EngineError(f"cannot {what}: {_first_line(e).rstrip('.')}; {hint}") from None
         return True
 
     def _run(self, ray: Any, todo: Sequence[Document], opts: "EvalOptions") -> Iterator[list[Prediction]]:
-        resources = self._resources(ray, opts)
         rows = [{"batch": i, "documents": json.dumps([[d.id, d.body, d.title] for d in batch], ensure_ascii=False)}
                 for i, batch in enumerate(batches(todo, opts.batch_size))]
-        with _quiet_data_context(ray):
-            # one batch per block: each is its own task, so a kill loses only the batches in flight
-            ds = ray.data.from_items(rows, override_num_blocks=len(rows))
-            out = ds.map_batches(
-                _SummarizeBatches,
-                fn_constructor_kwargs={"model": opts.model, "settings": dict(opts.settings),
-                                       "num_points": opts.num_points},
-                batch_size=1,
-                batch_format="numpy",
-                **resources,
-            )
-            try:
-                for expected, row in enumerate(out.iter_rows()):
-                    if row["error"]:
-                        raise _rebuild(str(row["error"]))
-                    if int(row["batch"]) != expected:  # preserve_order guarantees it; the file depends on it
-                        raise EngineError(f"Ray returned batch {row['batch']} where {expected} was due")
-                    yield [_prediction(line) for line in str(row["predictions"]).splitlines()]
-            except ray.exceptions.RayError as e:
-                raise _worker_error(e) from None
+        stage = {"model": opts.model, "settings": dict(opts.settings), "num_points": opts.num_points}
+        pipeline = ray.remote(num_cpus=0)(_Pipeline).remote(rows, stage, self._pool(ray, opts))
+        try:
+            for expected in range(len(rows)):
+                row = ray.get(pipeline.next.remote())
+                if row["error"]:
+                    raise _rebuild(row["error"])
+                if row["batch"] != expected:  # preserve_order guarantees it; the file depends on it
+                    raise EngineError(f"Ray returned batch {row['batch']} where {expected} was due")
+                yield [_prediction(line) for line in row["predictions"].splitlines()]
+        except ray.exceptions.RayError as e:
+            raise _worker_error(e) from None
+        finally:
+            ray.kill(pipeline)  # its workers with it, also when Ray stays up (a caller's instance)
 
-    def _resources(self, ray: Any, opts: "EvalOptions") -> dict[str, Any]:
-        """The actor pool: its size and what each actor reserves."""
+    def _pool(self, ray: Any, opts: "EvalOptions") -> dict[str, Any]:
+        """The model workers: how many, and what each reserves."""
         gpu = str(opts.settings.get("device", "")).startswith("cuda")
         unit = "GPU" if gpu else "CPU"
-        nodes = [n.get("Resources", {}) for n in ray.nodes() if n.get("Alive")]
-        per_node = [int(n.get(unit, 0)) for n in nodes]
+        per_node = [int(n.get("Resources", {}).get(unit, 0)) for n in ray.nodes() if n.get("Alive")]
         slots = sum(per_node)
-        if slots < 1:
-            raise EngineError(f"the Ray cluster has no {unit}" + (" (-o device=cuda asks for one per worker)" if gpu else ""))
         workers = self.workers or slots
         if gpu:
             share = 1 if workers <= slots else 0
-            per_actor = {"num_gpus": 1, "num_cpus": 1}
+            reserve = {"num_gpus": 1, "num_cpus": 1}
         else:
             share = cpu_share(per_node, workers)
-            per_actor = {"num_cpus": share}  # Ray sets OMP_NUM_THREADS to it: torch uses that many threads
-        if share < 1:
-            raise EngineError(f"--workers {workers}: the Ray cluster has {slots} {unit}s; "
-                              f"ask for at most {slots} workers")
-        return {"compute": ray.data.ActorPoolStrategy(size=workers), **per_actor}
+            reserve = {"num_cpus": share}  # Ray sets OMP_NUM_THREADS to it: torch uses that many threads
+        if share < 1 or slots < 1:
+            wanted = f"--workers {workers}" if self.workers else ("-o device=cuda" if gpu else "a worker")
+            raise EngineError(f"{wanted}: the Ray cluster has {slots} {unit}s"
+                              + (f"; ask for at most {slots} workers" if slots else ""))
+        return {"workers": workers, **reserve}
+
+
+class _Pipeline:
+    """The Ray Data pipeline, run in an actor inside the cluster, which hands the finished
+    batches to the driver one at a time, in order. (A driver connected through Ray Client
+    cannot run Ray Data itself; this way every address works the same.)"""
+
+    def __init__(self, rows: list[dict[str, Any]], stage: dict[str, Any], pool: dict[str, Any]):
+        import ray
+
+        ctx = ray.data.DataContext.get_current()  # this actor's own
+        ctx.execution_options.preserve_order = True
+        ctx.enable_progress_bars = False  # the driver draws its own bar, on a terminal only
+        ctx.print_on_execution_start = False
+        # one batch per block: each is its own task, so a kill loses only the batches in flight
+        ds = ray.data.from_items(rows, override_num_blocks=len(rows))
+        out = ds.map_batches(
+            _SummarizeBatches,
+            fn_constructor_kwargs=stage,
+            batch_size=1,
+            batch_format="numpy",
+            compute=ray.data.ActorPoolStrategy(size=pool["workers"]),
+            num_cpus=pool["num_cpus"],
+            num_gpus=pool.get("num_gpus", 0),
+        )
+        self._rows = iter(out.iter_rows())
+
+    def next(self) -> dict[str, Any]:
+        row = next(self._rows)
+        return {"batch": int(row["batch"]), "predictions": str(row["predictions"]), "error": str(row["error"])}
 
 
 def cpu_share(node_cpus: Sequence[int], workers: int) -> int:
@@ -222,29 +250,6 @@ def import_ray() -> Any:
     except ImportError as e:
         raise EngineError(f"--engine ray needs Ray Data ({e.name or 'ray'} is not installed): {RAY_INSTALL}") from None
     return ray
-
-
-@contextmanager
-def _quiet_data_context(ray: Any) -> Iterator[None]:
-    """Ray Data options for this run, restored afterwards: batches in order, no progress
-    bars or INFO lines of its own on the console (the harness draws one bar, on a terminal
-    only; Ray Data's log file in the session folder keeps everything)."""
-    ctx = ray.data.DataContext.get_current()
-    saved = (ctx.enable_progress_bars, ctx.print_on_execution_start, ctx.execution_options.preserve_order)
-    ctx.enable_progress_bars = False
-    ctx.print_on_execution_start = False
-    ctx.execution_options.preserve_order = True
-    consoles = [h for h in logging.getLogger("ray.data").handlers
-                if isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)]
-    levels = [h.level for h in consoles]
-    for h in consoles:
-        h.setLevel(logging.CRITICAL)  # a failed run's tracebacks too: the error reaches the user as one line
-    try:
-        yield
-    finally:
-        ctx.enable_progress_bars, ctx.print_on_execution_start, ctx.execution_options.preserve_order = saved
-        for h, level in zip(consoles, levels):
-            h.setLevel(level)
 
 
 def _check_model(opts: "EvalOptions") -> None:
