@@ -102,7 +102,7 @@ def test_no_cluster_at_the_address_is_one_line():
     fake = SimpleNamespace(is_initialized=lambda: False, init=refuse)
     with pytest.raises(EngineError, match=r"^cannot join a Ray cluster on this machine \(--address auto\): "
                                           r"Could not find any running Ray instance; start one with `ray start"):
-        RayEngine(address="auto")._connect(fake)
+        RayEngine(address="auto").connect(fake)
 
 
 def test_a_workers_error_comes_back_as_itself():

@@ -95,15 +95,16 @@ class RayEngine:
             raise UsageError(f"--workers must be at least 1, got {self.workers}")
         _check_model(opts)  # here, in one line, rather than from every actor
         ray = import_ray()
-        started = self._connect(ray)
+        started = self.connect(ray)
         try:
             yield from self._run(ray, todo, opts)
         finally:
             if started:
                 ray.shutdown()
 
-    def _connect(self, ray: Any) -> bool:
-        """Start or join Ray; True when this run must shut it down again."""
+    def connect(self, ray: Any) -> bool:
+        """Start or join Ray as `predict` does; True when the caller must shut it down again
+        (False when Ray was already initialized: it is left as it was)."""
         if ray.is_initialized():
             return False
         quiet = {"log_to_driver": False, "logging_level": logging.ERROR}  # workers' output stays in Ray's logs
