@@ -57,7 +57,7 @@ def summarize_batch(
 ) -> list[Prediction]:
     """One summarize call for ``docs``: their predictions, in order (both engines use it)."""
     summaries = summarizer.summarize([d.article for d in docs], num_points=num_points)
-    return [Prediction(d.id, tuple(s.texts), model, s.settings) for d, s in zip(docs, summaries, strict=True)]
+    return [Prediction(d.id, tuple(s.texts), model, s.settings) for d, s in zip(docs, summaries)]
 
 
 @dataclass(frozen=True)
