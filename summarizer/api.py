@@ -29,7 +29,7 @@ def summarize_articles(
     articles: Sequence[Article], n: int | None = 3, model: str = DEFAULT_MODEL, **settings: Any
 ) -> list[Summary]:
     """Summaries of parsed articles (see :func:`summarizer.parse_article`)."""
-    if n is not None and (not isinstance(n, int) or n < 1):
+    if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise UsageError(f"n must be a positive number of key points, got {n!r}")
     for a in articles:
         if not a.body.strip():
