@@ -22,14 +22,17 @@ rouge-score's ``score(target, prediction)`` is easy to call the wrong way round.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import multiprocessing.pool
 import os
 import re
 import unicodedata
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
-from typing import Sequence, Union
+from typing import Iterator, Sequence, Union
 
 from ..errors import UsageError
 
@@ -407,6 +410,19 @@ def _unstemmed_words(pairs: Sequence[Pair]) -> list[str]:
     return sorted(words.difference(_STEMS))
 
 
+@contextmanager
+def _forked_pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
+    """Forked workers; the parent's objects are frozen out of the garbage collector while
+    they run, so that a collection in a worker does not touch (and copy) every page of
+    the parent's heap."""
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
+
+
 def default_jobs() -> int:
     """The CPU cores this process may use."""
     try:
@@ -446,19 +462,18 @@ def score_pairs(
     size = -(-len(pairs) // (jobs * 4))
     bounds = [(i, min(i + size, len(pairs))) for i in range(0, len(pairs), size)]
     if "fork" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("fork")
         if config.stemming:
             # Stem the new words first, split between the processes, so that the scoring
             # processes all start with every stem rather than each stemming them again.
             words = _unstemmed_words(pairs)
             if len(words) > _MIN_PER_PROCESS:
-                with ctx.Pool(jobs) as pool:
+                with _forked_pool(jobs) as pool:
                     stems = pool.map(_stem_words, [words[k::jobs] for k in range(jobs)])
                 for k, part in enumerate(stems):
                     _STEMS.update(zip(words[k::jobs], part))
         _JOB, _WORKER = (config, pairs), scorer
         try:
-            with ctx.Pool(jobs) as pool:
+            with _forked_pool(jobs) as pool:
                 parts = pool.map(_score_range, bounds, chunksize=1)
         finally:
             _JOB, _WORKER = None, None
