@@ -1,0 +1,223 @@
+"""The learned sentence scorer: oracle, features, choosing, weights on disk, and the default backend."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from helpers import EXAMPLE, make_article
+from summarizer.article import Article, parse_article
+from summarizer.backends import get_summarizer
+from summarizer.backends.extractive import ExtractiveSettings
+from summarizer.backends.scorer import (
+    FEATURES,
+    WEIGHTS,
+    WEIGHTS_SHA256,
+    Adaptive,
+    LearnedScorer,
+    ScorerConfig,
+    ScorerNet,
+    _rouge12,
+    choose,
+    features,
+    load_weights,
+    oracle,
+    save_weights,
+    sha256,
+)
+from summarizer.errors import ModelError, UsageError
+
+# -- the oracle ---------------------------------------------------------------------------
+
+
+def test_oracle_by_hand():
+    sents = ["The cat sat.", "Dogs bark loudly at night.", "The cat sat on the mat."]
+    # one sentence matches the highlight exactly; adding any other lowers F1, so it stops there
+    assert oracle(sents, ["The cat sat on the mat"]) == [2]
+    # two highlights, each matched by one sentence: both, in article order
+    assert oracle(sents, ["Dogs bark loudly at night", "the cat sat on the mat"]) == [1, 2]
+    assert oracle(sents, ["nothing in common here"]) == []
+    assert oracle(sents, [""]) == []
+
+
+def test_oracle_respects_eligible_and_max_sentences():
+    sents = ["a b c", "d e f", "g h i", "j k l"]
+    ref = ["a b c d e f g h i j k l"]
+    assert oracle(sents, ref, max_sentences=2) == [0, 1]
+    assert oracle(sents, ref, max_sentences=3, eligible=[False, True, True, True]) == [1, 2, 3]
+
+
+def test_oracle_scores_are_rouge_scores(dev_stories):
+    """Pinned to the reference implementation: the oracle's R1+R2 F1 is rouge-score's, and no
+    further sentence would raise it (the greedy stopping rule), on real stories."""
+    from rouge_score import rouge_scorer
+    from rouge_score.tokenizers import DefaultTokenizer
+
+    tok = DefaultTokenizer(use_stemmer=True).tokenize
+    rs = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
+
+    def reference(texts, idx, highlights):
+        s = rs.score("\n".join(highlights), "\n".join(texts[i] for i in sorted(idx)))
+        return s["rouge1"].fmeasure + s["rouge2"].fmeasure
+
+    for story in dev_stories[:4]:
+        texts = [s.text for s in Article(body=story["article"]).sentences][:25]
+        idx = oracle(texts, story["highlights"], 3, tokenize=tok)
+        assert 1 <= len(idx) <= 3
+        ref = tok("\n".join(story["highlights"]))
+        ours = _rouge12([t for i in idx for t in tok(texts[i])], Counter(ref), Counter(zip(ref, ref[1:])))
+        got = reference(texts, idx, story["highlights"])
+        assert ours == pytest.approx(got, abs=1e-12)
+        if len(idx) < 3:
+            assert all(reference(texts, idx + [j], story["highlights"]) <= got + 1e-12
+                       for j in range(len(texts)) if j not in idx)
+
+
+# -- features and choosing ------------------------------------------------------------------
+
+
+def test_features_by_hand():
+    v = np.array([[1, 0], [0, 1], [1, 0]], dtype=np.float32)
+    f = features(v, ["one two three four five", "video.", "six seven eight nine"], min_words=4)
+    assert f.shape == (3, len(FEATURES))
+    col = {name: f[:, i] for i, name in enumerate(FEATURES)}
+    assert col["relative_position"].tolist() == [0.0, 0.5, 1.0]
+    assert col["position_prior"] == pytest.approx([1, 1 / np.sqrt(2), 1 / np.sqrt(3)])
+    assert col["cos_first"].tolist() == [1.0, 0.0, 1.0]
+    assert col["is_short"].tolist() == [0.0, 1.0, 0.0]
+    assert col["cos_article"] == pytest.approx([2 / np.sqrt(5), 1 / np.sqrt(5), 2 / np.sqrt(5)])
+    assert features(np.zeros((0, 2), np.float32), []).shape == (0, len(FEATURES))
+
+
+TEXTS = ["the mayor approved the budget", "the mayor approved the budget again", "buses run late", "a new pier"]
+
+
+def test_choose_blocks_repeated_trigrams_and_fills_in_for_n():
+    scores = np.array([0.9, 0.8, 0.5, 0.4])
+    assert choose(scores, TEXTS, 2) == [0, 2]  # 1 repeats "the mayor approved"
+    assert choose(scores, TEXTS, 2, block_trigrams=False) == [0, 1]
+    assert choose(scores, TEXTS, 4) == [0, 1, 2, 3]  # -n 4 gets four: the blocked one fills in
+    assert choose(scores, TEXTS, 9) == [0, 1, 2, 3]
+
+
+def test_choose_adaptive_count():
+    scores = np.array([0.9, 0.1, 0.6, 0.35])
+    assert choose(scores, TEXTS, None, adaptive=Adaptive(0.3, 1, 4)) == [0, 2, 3]
+    assert choose(scores, TEXTS, None, adaptive=Adaptive(0.5, 1, 4)) == [0, 2]
+    assert choose(scores, TEXTS, None, adaptive=Adaptive(0.95, 2, 4)) == [0, 2]  # at least min_points
+    assert choose(scores, TEXTS, None, adaptive=Adaptive(0.0, 1, 2)) == [0, 2]  # at most max_points
+
+
+def test_choose_never_takes_short_sentences_unless_all_are():
+    scores = np.array([0.9, 0.8, 0.1])
+    eligible = np.array([False, True, True])
+    assert choose(scores, ["By staff.", "the council met on monday", "it voted for the plan"], 2, eligible) == [1, 2]
+    assert choose(scores, ["a", "b", "c"], 1, np.zeros(3, bool)) == [0]
+    assert choose(np.zeros(0), [], 3) == []
+
+
+# -- weights on disk ------------------------------------------------------------------------
+
+
+def test_weights_round_trip_with_checksum(tmp_path):
+    import torch
+
+    torch.manual_seed(0)
+    model = ScorerNet(ScorerConfig(d_model=16, ff=32, heads=2, layers=1))
+    path = tmp_path / "w.safetensors"
+    digest = save_weights(model, {"seed": 7, "features": list(FEATURES), "adaptive": {"threshold": 0.4, "min_points": 2, "max_points": 4}}, path)
+    assert digest == sha256(path) == (tmp_path / "w.safetensors.sha256").read_text().strip()
+    loaded, meta = load_weights(path)
+    assert meta["seed"] == 7 and meta["config"]["d_model"] == 16
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, loaded.state_dict()[k])
+    scorer = LearnedScorer(path)
+    assert scorer.adaptive == Adaptive(0.4, 2, 4)
+    (probs,) = scorer.score([(np.eye(3, 384, dtype=np.float32), ["a b c d", "e f g h", "i j k l"])])
+    assert probs.shape == (3,) and ((0 < probs) & (probs < 1)).all()
+
+
+def test_missing_weights_are_a_model_error(tmp_path):
+    with pytest.raises(ModelError, match=r"cannot read the scorer weights .*nope.safetensors.*train_scorer.py"):
+        load_weights(tmp_path / "nope.safetensors")
+
+
+def test_corrupt_weights_are_a_model_error(tmp_path):
+    path = tmp_path / "w.safetensors"
+    save_weights(ScorerNet(ScorerConfig(d_model=16, ff=32, heads=2, layers=1)), {}, path)
+    with pytest.raises(ModelError, match="trained on the features None"):  # whole, but not ours
+        load_weights(path)
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match=r"w.safetensors fail their sha256 check.*regenerate"):
+        load_weights(path)
+    (tmp_path / "w.safetensors.sha256").unlink()
+    with pytest.raises(ModelError, match="no checksum file"):
+        load_weights(path)
+    # a file whose checksum matches but is not safetensors: still one ModelError
+    path.write_bytes(b"not a weights file")
+    (tmp_path / "w.safetensors.sha256").write_text(sha256(path))
+    with pytest.raises(ModelError, match="cannot be loaded"):
+        load_weights(path)
+
+
+def test_shipped_weights_are_small_and_match_their_recorded_checksum():
+    assert WEIGHTS.stat().st_size <= 10 * 1024 * 1024
+    assert sha256(WEIGHTS) == WEIGHTS_SHA256
+    _, meta = load_weights()
+    assert isinstance(meta["seed"], int)
+    assert meta["encoder"]["quantize"] == ExtractiveSettings().quantize  # trained on what it serves
+    assert meta["min_words"] == ExtractiveSettings().min_words
+
+
+def test_unknown_scorer_is_a_usage_error():
+    with pytest.raises(UsageError, match="unknown scorer 'magic'; use one of: learned, centrality"):
+        get_summarizer("extractive", scorer="magic")
+
+
+# -- the default backend, with the real models -------------------------------------------------
+
+
+def test_default_extractive_is_learned_and_adapts_the_number(extractive):
+    assert extractive.settings.scorer == "learned"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    (s,) = extractive.summarize([parse_article(text)], num_points=None)
+    a = extractive.scorer.adaptive
+    assert a.min_points <= len(s.key_points) <= a.max_points
+    assert s.settings["num_points"] == "adaptive"
+    assert s.settings["scorer_model"]["seed"] == extractive.scorer.meta["seed"]
+    assert s.settings["scorer_model"]["sha256"] == WEIGHTS_SHA256[:12]
+    idx = [k.sentences[0] for k in s.key_points]
+    assert idx == sorted(idx)
+    assert all(0 < k.score < 1 for k in s.key_points)
+    (five,) = extractive.summarize([parse_article(text)], num_points=5)
+    assert len(five.key_points) == 5
+
+
+def test_the_number_adapts_on_real_stories(extractive, dev_stories):
+    arts = [Article(body=r["article"]) for r in dev_stories[:16]]
+    counts = [len(s.key_points) for s in extractive.summarize(arts, num_points=None)]
+    assert len(set(counts)) > 1, counts  # not a constant in disguise
+
+
+def test_centrality_scorer_is_still_available(extractive):
+    central = get_summarizer("extractive", scorer="centrality")
+    art = Article(body=make_article(2000, seed=3))
+    (s,) = central.summarize([art], num_points=None)
+    assert len(s.key_points) == 3 and s.settings["num_points"] == 3 and "scorer_model" not in s.settings
+
+
+def test_cli_num_points_defaults_to_adaptive(extractive):
+    from summarizer.cli import cli
+
+    r = CliRunner().invoke(cli, ["-f", "json", str(EXAMPLE)])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["settings"]["num_points"] == "adaptive"
+    assert d["settings"]["scorer"] == "learned"
+    assert "adapts" in CliRunner().invoke(cli, ["run", "-h"]).output
