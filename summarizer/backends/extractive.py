@@ -1,9 +1,15 @@
 """The default backend: key points chosen with the embedded sentence encoder.
 
-Each body sentence is scored by how central it is to the article (cosine similarity of its
-vector to the article's mean vector) plus the position prior of news writing (the lead
-carries the story); redundant sentences are held back with maximal marginal relevance;
-the chosen sentences are returned in article order.
+Each body sentence is embedded with all-MiniLM-L6-v2. By default (``scorer="learned"``) a
+small network trained on CNN/DailyMail highlights (:mod:`summarizer.backends.scorer`) reads
+the sentence vectors, their positions and a few similarities, and gives each sentence a
+probability of being a key point; the best are kept, with trigram blocking against
+repeats, and without ``num_points`` their number adapts to the article (see
+``scorer.Adaptive``). ``scorer="centrality"`` is the unlearned scorer: how central a
+sentence is to the article (cosine similarity of its vector to the article's mean vector)
+plus the position prior of news writing (the lead carries the story), with maximal
+marginal relevance against repeats (:func:`select`). Either way the chosen sentences are
+returned in article order.
 
 Sentences of all the articles in a call are encoded together, sorted by length, so a batch
 of articles costs little more padding than one long article.
@@ -23,18 +29,28 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass(frozen=True)
 class ExtractiveSettings:
-    # Weights chosen by eval/tune_extractive.py on 400 stories of the shared *training* file
+    scorer: str = "learned"  # "learned": trained on news highlights; "centrality": unlearned, below
+    scorer_weights: str | None = None  # a file from eval/train_scorer.py; None: the shipped weights
+    block_trigrams: bool = True  # learned: skip a sentence sharing a word trigram with a chosen one
+    # scorer="centrality": weights chosen by eval/tune_extractive.py on 400 stories of the shared *training* file
     # (R1 33.84 vs Lead-3's 32.35 there), never on the dev set results are reported on.
     centrality_weight: float = 1.0  # how much "about the whole story" counts
     position_weight: float = 0.5  # how much "early in the story" counts
     position_decay: float = 0.5  # prior = 1 / sqrt(1 + index): the lead matters, the rest still counts
     redundancy_penalty: float = 0.5  # MMR: subtract this times the max similarity to a chosen point
     min_words: int = 4  # shorter sentences ("by .", "video.") are never key points
-    default_points: int = 3  # used when num_points is None
+    default_points: int = 3  # centrality, num_points None (the learned scorer adapts the number)
     batch_size: int = 64  # sentences per encoder forward pass
     max_tokens: int = 128  # word pieces per sentence fed to the encoder (embedding only)
     quantize: str | None = "int8"  # dynamic int8 linear layers on CPU: ~1.5x faster; None for fp32
     threads: int | None = None  # torch threads; None keeps torch's default (all cores)
+
+    def __post_init__(self) -> None:
+        if self.scorer not in SCORERS:
+            raise ValueError(f"unknown scorer {self.scorer!r}; use one of: {', '.join(SCORERS)}")
+
+
+SCORERS = ("learned", "centrality")
 
 
 def select(
@@ -77,7 +93,7 @@ def select(
 
 
 class ExtractiveSummarizer:
-    """Centrality plus position prior with MMR, on the embedded all-MiniLM-L6-v2 encoder."""
+    """Key sentences by a learned scorer (default) or centrality, on the embedded all-MiniLM-L6-v2 encoder."""
 
     name = "extractive"
     Settings = ExtractiveSettings
@@ -87,23 +103,52 @@ class ExtractiveSummarizer:
 
         self.settings = settings or ExtractiveSettings()
         s = self.settings
+        self.scorer = None
+        if s.scorer == "learned":  # load the small file first: a bad one fails before the encoder loads
+            from .scorer import LearnedScorer
+
+            self.scorer = LearnedScorer(s.scorer_weights)
         self.encoder = SentenceEncoder(
             batch_size=s.batch_size, max_tokens=s.max_tokens, quantize=s.quantize, threads=s.threads
         )
 
     def summarize(self, articles: Sequence[Article], *, num_points: int | None = 3) -> list[Summary]:
-        import numpy as np
+        """One summary per article; ``num_points=None``: as many as the article calls for."""
+        return self.choose(articles, self.encode(articles), num_points=num_points)
 
-        n = self.settings.default_points if num_points is None else num_points
-        texts = [s.text for a in articles for s in a.sentences]
-        vectors = self.encoder.encode(texts)
+    def encode(self, articles: Sequence[Article]) -> list["np.ndarray"]:
+        """The sentence vectors of each article (all sentences encoded together)."""
+        vectors = self.encoder.encode([x.text for a in articles for x in a.sentences])
         out, offset = [], 0
         for a in articles:
+            out.append(vectors[offset : offset + len(a.sentences)])
+            offset += len(a.sentences)
+        return out
+
+    def choose(
+        self, articles: Sequence[Article], vectors: Sequence["np.ndarray"], *, num_points: int | None = 3
+    ) -> list[Summary]:
+        """Summaries from sentence vectors already computed by :meth:`encode`."""
+        import numpy as np
+
+        s = self.settings
+        texts = [[x.text for x in a.sentences] for a in articles]
+        n = num_points if num_points is not None else "adaptive" if self.scorer else s.default_points
+        settings = {**asdict(s), "num_points": n, "encoder": "all-MiniLM-L6-v2"}
+        if self.scorer is not None:
+            from .scorer import choose
+
+            probs = self.scorer.score(list(zip(vectors, texts)))
+            settings["scorer_model"] = self.scorer.description
+        out = []
+        for j, a in enumerate(articles):
             sents = a.sentences
-            vec = vectors[offset : offset + len(sents)]
-            offset += len(sents)
-            eligible = np.array([len(s.text.split()) >= self.settings.min_words for s in sents], dtype=bool)
-            idx, scores = select(vec, n, self.settings, eligible)
+            eligible = np.array([len(t.split()) >= s.min_words for t in texts[j]], dtype=bool)
+            if self.scorer is not None:
+                idx = choose(probs[j], texts[j], num_points, eligible, self.scorer.adaptive, s.block_trigrams)
+                scores = [float(probs[j][i]) for i in idx]
+            else:
+                idx, scores = select(vectors[j], n, s, eligible)
             out.append(
                 Summary(
                     key_points=tuple(
@@ -116,7 +161,7 @@ class ExtractiveSummarizer:
                         for i, sc in zip(idx, scores)
                     ),
                     model=self.name,
-                    settings={**asdict(self.settings), "num_points": n, "encoder": "all-MiniLM-L6-v2"},
+                    settings=dict(settings),
                     name=a.name,
                     title=a.title,
                     num_sentences=len(sents),

@@ -53,8 +53,9 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> s
 
 @cli.command("run", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("inputs", nargs=-1, metavar="INPUT...")
-@click.option("-n", "--num-points", type=click.IntRange(min=1), default=3, show_default=True,
-              help="Key points per article (fewer when the article has fewer sentences).")
+@click.option("-n", "--num-points", type=click.IntRange(min=1), default=None, show_default="adaptive",
+              help="Key points per article (fewer when the article has fewer sentences); without it "
+                   "the number adapts to the article (most news stories get 3 or 4).")
 @click.option("-m", "--model", default=DEFAULT_MODEL, show_default=True,
               help="Model: a registered name (see `summarize models`), or a seq2seq checkpoint: a "
                    "directory or a Hugging Face hub id in the local cache.")
