@@ -60,7 +60,7 @@ def test_bullets_by_default(extractive, files):
     r = invoke(str(files[0]))
     assert r.exit_code == 0, r.output
     lines = r.stdout.splitlines()
-    assert len(lines) == 3
+    assert 2 <= len(lines) <= 4  # without -n the learned scorer picks 2 to 4 key points
     assert all(line.startswith("• ") for line in lines)
     sentences = {s.text for s in parse_article(PIER).sentences}
     assert {line[2:] for line in lines} <= sentences
@@ -82,10 +82,10 @@ def test_json_carries_sources_offsets_scores_model_and_settings(extractive):
     assert d["name"] == str(EXAMPLE)
     assert d["title"].startswith("Harbor city votes")
     assert d["model"] == "extractive"
-    assert d["settings"]["num_points"] == 3
+    assert d["settings"]["num_points"] == "adaptive"  # no -n: the learned scorer chooses how many
     assert "quantize" in d["settings"]
     assert d["num_sentences"] > 3
-    assert len(d["key_points"]) == 3
+    assert 2 <= len(d["key_points"]) <= 4
     for kp in d["key_points"]:
         assert isinstance(kp["score"], float)
         assert len(kp["sentences"]) == len(kp["spans"]) == 1
@@ -102,7 +102,7 @@ def test_several_inputs_jsonl_one_line_each_with_its_name(extractive, files):
     assert len(lines) == 2
     docs = [json.loads(line) for line in lines]
     assert [d["name"] for d in docs] == [str(files[0]), str(files[1])]
-    assert all(len(d["key_points"]) == 3 for d in docs)
+    assert all(2 <= len(d["key_points"]) <= 4 for d in docs)
 
 
 def test_several_inputs_json_is_a_list(files):

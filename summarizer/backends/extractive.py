@@ -48,6 +48,8 @@ class ExtractiveSettings:
     def __post_init__(self) -> None:
         if self.scorer not in SCORERS:
             raise ValueError(f"unknown scorer {self.scorer!r}; use one of: {', '.join(SCORERS)}")
+        if self.quantize not in (None, "int8"):
+            raise ValueError(f"unknown quantization {self.quantize!r}; use int8 or none")
 
 
 SCORERS = ("learned", "centrality")

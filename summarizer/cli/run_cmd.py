@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..backends import DEFAULT_MODEL, resolve, settings_class
+from ..backends import DEFAULT_MODEL, make_settings, resolve, settings_class
 from ..errors import InputError, SummarizerError, UsageError
 from ..output import FORMATS, render, render_json_list
 from ..read import URL_TIMEOUT, expand, read_source
@@ -102,9 +102,17 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
         flags = {k: v for k, v in flags.items() if v is not None and v is not False}
         if flags.get("quantize") == "none":
             flags["quantize"] = None
-        summarizer = load(model, **settings_with_flags(model, parse_settings(model, options), flags))
+        settings = settings_with_flags(model, parse_settings(model, options), flags)
+        backend, implied = resolve(model)
+        make_settings(backend, {**implied, **settings})  # bad values fail now, before any input is read
     except SummarizerError as e:
         raise to_click_error(e) from None
+    loaded = []  # the model loads (seconds) only once there is an article to summarize
+
+    def summarizer():
+        if not loaded:
+            loaded.append(load(model, **settings))
+        return loaded[0]
 
     sources = list(expand(list(inputs)))
     many = len(inputs) > 1 or len(sources) > 1
@@ -115,7 +123,7 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
 
     def flush() -> None:
         nonlocal written
-        for s in summarizer.summarize(pending, num_points=num_points) if pending else []:
+        for s in summarizer().summarize(pending, num_points=num_points) if pending else []:
             if fmt == "json":
                 json_items.append(s)
                 continue
