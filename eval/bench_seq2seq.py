@@ -231,6 +231,13 @@ def main(data: Path, limit: int, new_tokens: int, threads: int | None, chunked: 
         f"{'met' if met else '**not met**'} ({speedup:.2f}x, {same}/{n} identical). CPU s is the process's "
         "CPU time (all threads): on a busy machine it shows the work done better than wall time.",
     ]
+    distinct = sorted(len(set(o)) for o in naive_out)
+    lines += [
+        "",
+        f"Random weights write degenerate text (a median of {distinct[len(distinct) // 2]} distinct tokens in "
+        f"{new_tokens + 1}), so outputs that stay identical under int8 say little about a trained checkpoint, "
+        "whose close calls between tokens int8 can flip.",
+    ]
     if encoder_t is not None:
         share = encoder_t[1] / naive_t[1]
         lines += [

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import bisect
 import copy
+import inspect
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -112,7 +113,6 @@ class Prepared:
     windows: list[list[int]]
     input_tokens: int  # the article's tokens, without special tokens and prefix
     dropped_tokens: int = 0  # cut by ``truncate``
-    info: dict[str, Any] = field(default_factory=dict)
 
 
 def _first_line(e: BaseException) -> str:
@@ -169,8 +169,6 @@ class Seq2SeqSummarizer:
         self.newline_token = preset.get("newline_token")
         self.max_input_tokens = self._encoder_limit()
         self.generation_config = self._generation_config(preset)
-        import inspect
-
         self._accepts_mask = "attention_mask" in inspect.signature(model.forward).parameters
         pad = config.pad_token_id if config.pad_token_id is not None else tokenizer.pad_token_id
         self.pad_token_id = pad if pad is not None else 0
@@ -283,6 +281,7 @@ class Seq2SeqSummarizer:
         if gen.min_new_tokens is not None:
             gen.min_length = None
         gen.num_beams = gen.num_beams or 1
+        gen.num_return_sequences = 1  # one summary per input
         config = self.model.config
         limit = getattr(config, "max_decoder_position_embeddings", None) or getattr(config, "max_position_embeddings", None)
         longest = gen.max_new_tokens if gen.max_new_tokens is not None else (gen.max_length or 1) - 1
