@@ -9,7 +9,7 @@ Each configuration runs in its own subprocess, so its peak RSS (``ru_maxrss``) i
   chunks of articles the way ``summarize`` calls it (``--chunk``, the CLI's chunk size);
 * **naive**: the same encoder in fp32 without length sorting
   (``SentenceEncoder(sort_by_length=False, quantize=None)``), one article's sentences at a
-  time, then the same selection (``extractive.select``).
+  time, then the same selection (the default scorer).
 
 Throughput is measured after start-up: the model load (and one warm-up sentence) is timed
 apart. The naive baseline is slow (about 2 articles/s on 2 cores), hence its own
@@ -79,28 +79,18 @@ def run_default(data: Path, limit: int, chunk: int, n: int) -> dict:
 
 
 def run_naive(data: Path, limit: int, n: int) -> dict:
-    """fp32, no length sorting, one article at a time; the same selection."""
-    import numpy as np
-
+    """fp32, no length sorting, one article at a time; the same selection as the default."""
     articles = _load_articles(data, limit)
     t0 = time.perf_counter()
-    from summarizer.backends.encoder import SentenceEncoder
-    from summarizer.backends.extractive import ExtractiveSettings, select
+    from summarizer.backends import get_summarizer
 
-    settings = ExtractiveSettings()
-    encoder = SentenceEncoder(
-        batch_size=settings.batch_size, max_tokens=settings.max_tokens, sort_by_length=False, quantize=None
-    )
-    encoder.encode(["A warm-up sentence."])
+    model = get_summarizer("extractive", quantize=None)
+    model.encoder.sort_by_length = False
+    model.encoder.encode(["A warm-up sentence."])
     load_s = time.perf_counter() - t0
     rss_loaded = _peak_rss_mb()
     t1 = time.perf_counter()
-    points = 0
-    for a in articles:
-        sents = a.sentences
-        vectors = encoder.encode([s.text for s in sents])
-        eligible = np.array([len(s.text.split()) >= settings.min_words for s in sents], dtype=bool)
-        points += len(select(vectors, n, settings, eligible)[0])
+    points = sum(len(model.summarize([a], num_points=n)[0].key_points) for a in articles)
     run_s = time.perf_counter() - t1
     import torch
 
@@ -113,7 +103,7 @@ def run_naive(data: Path, limit: int, n: int) -> dict:
         "rss_after_load_mb": rss_loaded,
         "peak_rss_mb": _peak_rss_mb(),
         "threads": torch.get_num_threads(),
-        "settings": {"quantize": None, "batch_size": settings.batch_size, "max_tokens": settings.max_tokens},
+        "settings": {"quantize": None, "batch_size": model.settings.batch_size, "max_tokens": model.settings.max_tokens},
     }
 
 
