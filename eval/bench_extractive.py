@@ -48,13 +48,20 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def run_default(data: Path, limit: int, chunk: int, n: int) -> dict:
-    """The default model, the way the CLI calls it: ``chunk`` articles per call."""
+def run_config(data: Path, limit: int, n: int, *, naive: bool, chunk: int) -> dict:
+    """One configuration, timed after start-up.
+
+    default: the backend as ``summarize`` calls it, ``chunk`` articles per call;
+    naive: fp32, no length sorting, one article a call; the same selection either way.
+    """
     articles = _load_articles(data, limit)
     t0 = time.perf_counter()
     from summarizer.backends import get_summarizer
 
-    model = get_summarizer("extractive")
+    model = get_summarizer("extractive", **({"quantize": None} if naive else {}))
+    if naive:
+        model.encoder.sort_by_length = False
+        chunk = 1
     model.encoder.encode(["A warm-up sentence."])
     load_s = time.perf_counter() - t0
     rss_loaded = _peak_rss_mb()
@@ -75,35 +82,6 @@ def run_default(data: Path, limit: int, chunk: int, n: int) -> dict:
         "peak_rss_mb": _peak_rss_mb(),
         "threads": torch.get_num_threads(),
         "settings": {k: v for k, v in vars(model.settings).items() if k in ("quantize", "batch_size", "max_tokens")},
-    }
-
-
-def run_naive(data: Path, limit: int, n: int) -> dict:
-    """fp32, no length sorting, one article at a time; the same selection as the default."""
-    articles = _load_articles(data, limit)
-    t0 = time.perf_counter()
-    from summarizer.backends import get_summarizer
-
-    model = get_summarizer("extractive", quantize=None)
-    model.encoder.sort_by_length = False
-    model.encoder.encode(["A warm-up sentence."])
-    load_s = time.perf_counter() - t0
-    rss_loaded = _peak_rss_mb()
-    t1 = time.perf_counter()
-    points = sum(len(model.summarize([a], num_points=n)[0].key_points) for a in articles)
-    run_s = time.perf_counter() - t1
-    import torch
-
-    return {
-        "articles": len(articles),
-        "sentences": sum(len(a.sentences) for a in articles),
-        "key_points": points,
-        "load_s": load_s,
-        "run_s": run_s,
-        "rss_after_load_mb": rss_loaded,
-        "peak_rss_mb": _peak_rss_mb(),
-        "threads": torch.get_num_threads(),
-        "settings": {"quantize": None, "batch_size": model.settings.batch_size, "max_tokens": model.settings.max_tokens},
     }
 
 
@@ -200,10 +178,10 @@ def main(data: Path, limit: int, baseline_limit: int, chunk: int | None, num_poi
 
         chunk = CHUNK
     if worker == "default":
-        click.echo(json.dumps(run_default(data, limit, chunk, num_points)))
+        click.echo(json.dumps(run_config(data, limit, num_points, naive=False, chunk=chunk)))
         return
     if worker == "naive":
-        click.echo(json.dumps(run_naive(data, baseline_limit, num_points)))
+        click.echo(json.dumps(run_config(data, baseline_limit, num_points, naive=True, chunk=1)))
         return
 
     common = ["--data", str(data), "-n", str(num_points)]
