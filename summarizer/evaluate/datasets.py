@@ -177,17 +177,22 @@ def _jsonl_records(path: Path) -> Iterator[tuple[str, Any]]:
             if lineno == 1:
                 raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark
             try:
-                record = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as e:
-                yield where, _BadRecord(f"not valid UTF-8 (byte 0x{raw[e.start]:02x} at column {e.start + 1})")
-                continue
-            except json.JSONDecodeError as e:
-                yield where, _BadRecord(f"not valid JSON ({e.msg} at column {e.colno})")
-                continue
-            if not isinstance(record, dict):
-                yield where, _BadRecord(f"expected a JSON object, found {type(record).__name__}")
-                continue
-            yield where, record
+                yield where, json_object(raw)
+            except ValueError as e:
+                yield where, _BadRecord(str(e))
+
+
+def json_object(raw: bytes) -> dict[str, Any]:
+    """One JSONL line as a dict; ``ValueError`` says what is wrong with it (no location)."""
+    try:
+        record = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise ValueError(f"not valid UTF-8 (byte 0x{raw[e.start]:02x} at column {e.start + 1})") from None
+    except json.JSONDecodeError as e:
+        raise ValueError(f"not valid JSON ({e.msg} at column {e.colno})") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"expected a JSON object, found {type(record).__name__}")
+    return record
 
 
 def _csv_records(path: Path, delimiter: str) -> Iterator[tuple[str, Any]]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ..errors import InputError
+from .datasets import json_object
 
 PREDICTIONS = "predictions.jsonl"
 SCORES = "scores.jsonl"
@@ -90,13 +91,9 @@ def read_predictions(
             continue
         loc = f"{path}:{lineno}"
         try:
-            record = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as e:
-            raise InputError(f"{loc}: not valid UTF-8 (byte 0x{raw[e.start]:02x} at column {e.start + 1})") from None
-        except json.JSONDecodeError as e:
-            raise InputError(f"{loc}: not valid JSON ({e.msg} at column {e.colno})") from None
-        if not isinstance(record, dict):
-            raise InputError(f"{loc}: expected a JSON object, found {type(record).__name__}")
+            record = json_object(raw)
+        except ValueError as e:
+            raise InputError(f"{loc}: {e}") from None
         if where and any(str(record.get(k)) != v for k, v in where.items()):
             continue
         for name in (id_field, summary_field):
