@@ -58,7 +58,7 @@ def run_config(data: Path, limit: int, n: int, *, naive: bool, chunk: int) -> di
     t0 = time.perf_counter()
     from summarizer.backends import get_summarizer
 
-    model = get_summarizer("extractive", **({"quantize": None} if naive else {}))
+    model = get_summarizer("extractive", **({"quantize": None, "workers": 1, "batch_tokens": None} if naive else {}))
     if naive:
         model.encoder.sort_by_length = False
         chunk = 1

@@ -37,6 +37,30 @@ def encoder_path() -> Path:
 _CHUNK = 4096  # sentences tokenized at once; length sorting works within a chunk
 
 
+def token_batches(order: Sequence[int], lengths: Sequence[int], max_rows: int, max_tokens: int | None) -> list[list[int]]:
+    """``order`` cut, in order, into batches of at most ``max_rows`` sentences and
+    ``max_tokens`` padded word pieces (rows times the longest row; None: no cap), so a
+    batch of long sentences has fewer rows and a forward pass's memory stays bounded.
+    A sentence longer than ``max_tokens`` gets a batch of its own.
+
+    >>> token_batches([0, 1, 2, 3], [3, 3, 5, 9], max_rows=4, max_tokens=10)
+    [[0, 1], [2], [3]]
+    """
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    width = 0
+    for i in order:
+        wider = max(width, lengths[i])
+        if batch and (len(batch) >= max_rows or (max_tokens is not None and (len(batch) + 1) * wider > max_tokens)):
+            batches.append(batch)
+            batch, wider = [], lengths[i]
+        batch.append(i)
+        width = wider
+    if batch:
+        batches.append(batch)
+    return batches
+
+
 def set_offline() -> None:
     """Turn on the offline switches of huggingface_hub and transformers."""
     os.environ["HF_HUB_OFFLINE"] = "1"
@@ -52,14 +76,24 @@ class SentenceEncoder:
     layers (CPU only). Dynamic int8 scales each layer's input by the range of the whole
     batch, so a sentence's int8 vector changes a little with the sentences batched beside it
     (cosine >= 0.9 to the same sentence encoded alone); fp32 vectors do not. Inputs longer
-    than ``max_tokens`` word pieces are cut for the embedding only: the model was trained on at most 256 and a news sentence rarely has 128.
+    than ``max_tokens`` word pieces are cut for the embedding only: the model was trained on
+    at most 256 and a news sentence rarely has 128.
+
+    Batches hold at most ``batch_size`` sentences and ``batch_tokens`` padded word pieces.
+    ``workers`` batches are encoded at once, each in its own thread with an equal share of
+    torch's threads (None: 2 when torch has 2 threads or more). On 2 cores, two batches on
+    one thread each run about 1.15x faster than one batch on two threads, whose small
+    matrix products parallelize poorly. Each batch is encoded exactly as it would be alone,
+    so the vectors do not depend on ``workers``.
     """
 
     batch_size: int = 64
+    batch_tokens: int | None = 1024
     max_tokens: int = 128
     sort_by_length: bool = True
     quantize: str | None = None
     threads: int | None = None
+    workers: int | None = None
 
     def __post_init__(self) -> None:
         if self.quantize not in (None, "int8"):
@@ -119,18 +153,58 @@ class SentenceEncoder:
         )["input_ids"]
         order = sorted(range(len(enc)), key=lambda i: len(enc[i])) if self.sort_by_length else list(range(len(enc)))
         pad = self.tokenizer.pad_token_id or 0
-        with torch.inference_mode():
-            for b in range(0, len(order), self.batch_size):
-                idx = order[b : b + self.batch_size]
-                width = max(len(enc[i]) for i in idx)
-                ids = torch.full((len(idx), width), pad, dtype=torch.long)
-                mask = torch.zeros((len(idx), width), dtype=torch.long)
-                for row, i in enumerate(idx):
-                    ids[row, : len(enc[i])] = torch.tensor(enc[i])
-                    mask[row, : len(enc[i])] = 1
+        batches = token_batches(order, [len(e) for e in enc], self.batch_size, self.batch_tokens)
+
+        def run(idx: list[int]) -> None:
+            width = max(len(enc[i]) for i in idx)
+            ids = torch.full((len(idx), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(idx), width), dtype=torch.long)
+            for row, i in enumerate(idx):
+                ids[row, : len(enc[i])] = torch.tensor(enc[i])
+                mask[row, : len(enc[i])] = 1
+            with torch.inference_mode():
                 hidden = self.model(input_ids=ids, attention_mask=mask).last_hidden_state
                 m = mask.unsqueeze(-1).to(hidden.dtype)
                 vec = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
                 vec = torch.nn.functional.normalize(vec, p=2, dim=1)
-                out[idx] = vec.float().numpy()
+            out[idx] = vec.float().numpy()
+
+        workers = min(self._workers(), len(batches))
+        if workers <= 1:
+            for idx in batches:
+                run(idx)
+            return out
+        threads = torch.get_num_threads()
+        per_worker = max(1, threads // workers)
+
+        def work(k: int) -> None:
+            torch.set_num_threads(per_worker)  # this worker's share of the cores
+            for idx in batches[k::workers]:
+                run(idx)
+
+        pool = self._pool(workers)
+        try:
+            for f in [pool.submit(work, k) for k in range(workers)]:
+                f.result()
+        finally:
+            torch.set_num_threads(threads)  # torch's thread count is process-wide: restore it
         return out
+
+    def _pool(self, workers: int):
+        """The encoder's own worker threads, started once (fresh threads would each grow a malloc arena)."""
+        if getattr(self, "_pool_size", 0) < workers:
+            from concurrent.futures import ThreadPoolExecutor
+
+            if getattr(self, "_executor", None) is not None:
+                self._executor.shutdown()
+            self._executor = ThreadPoolExecutor(workers, thread_name_prefix="summarizer-encoder")
+            self._pool_size = workers
+        return self._executor
+
+    def _workers(self) -> int:
+        """Batches encoded at once: ``workers``, or 2 when torch has 2 threads or more."""
+        if self.workers is not None:
+            return max(1, self.workers)
+        import torch
+
+        return 2 if torch.get_num_threads() >= 2 else 1

@@ -40,16 +40,22 @@ class ExtractiveSettings:
     redundancy_penalty: float = 0.5  # MMR: subtract this times the max similarity to a chosen point
     min_words: int = 4  # shorter sentences ("by .", "video.") are never key points
     default_points: int = 3  # centrality, num_points None (the learned scorer adapts the number)
-    batch_size: int = 64  # sentences per encoder forward pass
+    batch_size: int = 64  # sentences per encoder forward pass, at most
+    batch_tokens: int | None = 1024  # padded word pieces per forward pass, at most (None: no cap)
     max_tokens: int = 128  # word pieces per sentence fed to the encoder (embedding only)
     quantize: str | None = "int8"  # dynamic int8 linear layers on CPU: ~1.5x faster; None for fp32
     threads: int | None = None  # torch threads; None keeps torch's default (all cores)
+    workers: int | None = None  # batches encoded at once, the threads shared among them; None: 2 with 2+ threads
 
     def __post_init__(self) -> None:
         if self.scorer not in SCORERS:
             raise ValueError(f"unknown scorer {self.scorer!r}; use one of: {', '.join(SCORERS)}")
         if self.quantize not in (None, "int8"):
             raise ValueError(f"unknown quantization {self.quantize!r}; use int8 or none")
+        for name in ("batch_size", "batch_tokens", "max_tokens", "workers", "threads"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be at least 1, not {value}")
 
 
 SCORERS = ("learned", "centrality")
@@ -111,7 +117,8 @@ class ExtractiveSummarizer:
 
             self.scorer = LearnedScorer(s.scorer_weights)
         self.encoder = SentenceEncoder(
-            batch_size=s.batch_size, max_tokens=s.max_tokens, quantize=s.quantize, threads=s.threads
+            batch_size=s.batch_size, batch_tokens=s.batch_tokens, max_tokens=s.max_tokens, quantize=s.quantize, threads=s.threads,
+            workers=s.workers,
         )
 
     def summarize(self, articles: Sequence[Article], *, num_points: int | None = 3) -> list[Summary]:

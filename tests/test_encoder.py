@@ -1,0 +1,69 @@
+"""The sentence encoder's batching: token-capped batches, parallel workers, torch's thread count."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from summarizer.article import parse_article
+from summarizer.backends.encoder import token_batches
+from helpers import EXAMPLE
+
+SENTENCES = [s.text for s in parse_article(EXAMPLE.read_text(encoding="utf-8")).sentences]
+
+
+def test_token_batches_cover_every_sentence_once_in_order():
+    lengths = [5, 7, 7, 12, 30, 31, 60, 200]
+    batches = token_batches(range(8), lengths, max_rows=3, max_tokens=64)
+    assert [i for b in batches for i in b] == list(range(8))
+    for b in batches:
+        assert len(b) <= 3
+        assert len(b) == 1 or len(b) * max(lengths[i] for i in b) <= 64
+    assert batches[-1] == [7]  # longer than the cap: alone, never cut or dropped
+
+
+def test_token_batches_without_a_token_cap_count_rows_only():
+    assert token_batches(range(5), [100] * 5, max_rows=2, max_tokens=None) == [[0, 1], [2, 3], [4]]
+    assert token_batches([], [], max_rows=2, max_tokens=8) == []
+
+
+@pytest.fixture
+def encoder(extractive):
+    enc = extractive.encoder
+    saved = enc.workers, enc.batch_size, enc.batch_tokens
+    yield enc
+    enc.workers, enc.batch_size, enc.batch_tokens = saved
+
+
+def test_workers_do_not_change_the_vectors(encoder):
+    encoder.batch_size, encoder.batch_tokens = 4, 64  # several batches for the workers to share
+    encoder.workers = 1
+    one = encoder.encode(SENTENCES)
+    encoder.workers = 2
+    two = encoder.encode(SENTENCES)
+    assert len(SENTENCES) > 8
+    np.testing.assert_array_equal(one, two)
+    np.testing.assert_allclose(np.linalg.norm(two, axis=1), 1.0, atol=1e-5)
+
+
+def _threads_seen_by_a_new_thread() -> int:
+    import threading
+
+    import torch
+
+    seen = []
+    t = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+    t.start()
+    t.join()
+    return seen[0]
+
+
+def test_parallel_encoding_restores_torchs_thread_count(encoder):
+    # the workers lower torch's process-wide count (a fresh thread reads it) to their share
+    import torch
+
+    torch.set_num_threads(torch.get_num_threads())  # whatever ran before, a fresh thread now sees it too
+    before = torch.get_num_threads(), _threads_seen_by_a_new_thread()
+    encoder.batch_size, encoder.workers = 2, 2
+    encoder.encode(SENTENCES)
+    assert (torch.get_num_threads(), _threads_seen_by_a_new_thread()) == before
