@@ -5,11 +5,13 @@
 Each configuration runs in its own subprocess, so its peak RSS (``ru_maxrss``) is its own:
 
 * **default**: ``get_summarizer("extractive")`` with its default settings (int8 linear layers,
-  sentences of all the articles in a call encoded together, sorted by length), called on
-  chunks of articles the way ``summarize`` calls it (``--chunk``, the CLI's chunk size);
-* **naive**: the same encoder in fp32 without length sorting
-  (``SentenceEncoder(sort_by_length=False, quantize=None)``), one article's sentences at a
-  time, then the same selection (the default scorer).
+  sentences of all the articles in a call encoded together, sorted by length, in batches of
+  at most 64 sentences and 1,024 padded word pieces, two batches at a time on one torch
+  thread each), called on chunks of articles the way ``summarize`` calls it (``--chunk``,
+  the CLI's chunk size);
+* **naive**: the same encoder in fp32 without length sorting, one article's sentences in one
+  forward pass on all torch threads (``quantize=None, workers=1, batch_tokens=None``), one
+  article a call, then the same selection (the default scorer).
 
 Throughput is measured after start-up: the model load (and one warm-up sentence) is timed
 apart. The naive baseline is slow (about 2 articles/s on 2 cores), hence its own
@@ -81,7 +83,9 @@ def run_config(data: Path, limit: int, n: int, *, naive: bool, chunk: int) -> di
         "rss_after_load_mb": rss_loaded,
         "peak_rss_mb": _peak_rss_mb(),
         "threads": torch.get_num_threads(),
-        "settings": {k: v for k, v in vars(model.settings).items() if k in ("quantize", "batch_size", "max_tokens")},
+        "settings": {k: v for k, v in vars(model.settings).items()
+                     if k in ("quantize", "batch_size", "batch_tokens", "max_tokens")},
+        "workers": model.encoder.active_workers(),
     }
 
 
@@ -117,7 +121,7 @@ def table(fast: dict, naive: dict, help_times: list[float], chunk: int, command:
     help_s = statistics.median(help_times)
     rows = [
         ("default: int8, batched across articles "
-         f"({chunk} a call), sorted by length", fast),
+         f"({chunk} a call), sorted by length, {fast['workers']} batches at a time", fast),
         ("naive: fp32, one article at a time, unsorted", naive),
     ]
     lines = [

@@ -169,7 +169,7 @@ class SentenceEncoder:
                 vec = torch.nn.functional.normalize(vec, p=2, dim=1)
             out[idx] = vec.float().numpy()
 
-        workers = min(self._workers(), len(batches))
+        workers = min(self.active_workers(), len(batches))
         if workers <= 1:
             for idx in batches:
                 run(idx)
@@ -201,7 +201,7 @@ class SentenceEncoder:
             self._pool_size = workers
         return self._executor
 
-    def _workers(self) -> int:
+    def active_workers(self) -> int:
         """Batches encoded at once: ``workers``, or 2 when torch has 2 threads or more."""
         if self.workers is not None:
             return max(1, self.workers)
