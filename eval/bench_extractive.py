@@ -140,7 +140,7 @@ def table(fast: dict, naive: dict, help_times: list[float], chunk: int, command:
             f"| {rate(d, 'sentences'):.0f} | {d['rss_after_load_mb']:.0f} | {d['peak_rss_mb']:.0f} |"
         )
     lines += [
-        f"| ratio default / naive | | | | {speedup:.1f}x | {speedup_s:.1f}x | | "
+        f"| ratio default / naive | | | | {speedup:.2f}x | {speedup_s:.2f}x | | "
         f"{fast['peak_rss_mb'] / naive['peak_rss_mb']:.2f}x |",
         "",
         f"The naive baseline ran on the first {naive['articles']} articles, the default on the first "
@@ -150,7 +150,7 @@ def table(fast: dict, naive: dict, help_times: list[float], chunk: int, command:
         "| --- | --- | --- |",
         f"| >= {TARGETS['articles_per_s']:g} articles/s after start-up | {rate(fast, 'articles'):.2f} "
         f"| {_mark(rate(fast, 'articles') >= TARGETS['articles_per_s'])} |",
-        f"| >= {TARGETS['speedup']:g}x the naive baseline | {speedup:.1f}x (articles/s), {speedup_s:.1f}x "
+        f"| >= {TARGETS['speedup']:g}x the naive baseline | {speedup:.2f}x (articles/s), {speedup_s:.2f}x "
         f"(sentences/s) | {_mark(min(speedup, speedup_s) >= TARGETS['speedup'])} |",
         f"| peak RSS <= 1 GB | {fast['peak_rss_mb']:.0f} MB | {_mark(fast['peak_rss_mb'] <= TARGETS['peak_rss_mb'])} |",
         f"| `summarize --help` < {TARGETS['help_s']:g} s | {help_s:.2f} s (median of {len(help_times)}; "
