@@ -67,3 +67,18 @@ def test_parallel_encoding_restores_torchs_thread_count(encoder):
     encoder.batch_size, encoder.workers = 2, 2
     encoder.encode(SENTENCES)
     assert (torch.get_num_threads(), _threads_seen_by_a_new_thread()) == before
+
+
+def test_concurrent_calls_from_several_threads_agree_and_keep_the_thread_count(encoder):
+    import torch
+    from concurrent.futures import ThreadPoolExecutor
+
+    torch.set_num_threads(torch.get_num_threads())
+    before = _threads_seen_by_a_new_thread()
+    encoder.batch_size, encoder.workers = 4, 2
+    alone = encoder.encode(SENTENCES)
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: encoder.encode(SENTENCES), range(3)))
+    for r in results:
+        np.testing.assert_array_equal(r, alone)
+    assert _threads_seen_by_a_new_thread() == before

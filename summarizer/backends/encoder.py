@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -34,6 +35,7 @@ def encoder_path() -> Path:
     return path
 
 
+_PARALLEL = threading.Lock()
 _CHUNK = 4096  # sentences tokenized at once; length sorting works within a chunk
 
 
@@ -174,20 +176,22 @@ class SentenceEncoder:
             for idx in batches:
                 run(idx)
             return out
-        threads = torch.get_num_threads()
-        per_worker = max(1, threads // workers)
 
-        def work(k: int) -> None:
+        def work(k: int, per_worker: int) -> None:
             torch.set_num_threads(per_worker)  # this worker's share of the cores
             for idx in batches[k::workers]:
                 run(idx)
 
-        pool = self._pool(workers)
-        try:
-            for f in [pool.submit(work, k) for k in range(workers)]:
-                f.result()
-        finally:
-            torch.set_num_threads(threads)  # torch's thread count is process-wide: restore it
+        # one parallel encode at a time: calls from several threads must not read the
+        # process-wide thread count while another call's workers have lowered it
+        with _PARALLEL:
+            threads = torch.get_num_threads()
+            pool = self._pool(workers)
+            try:
+                for f in [pool.submit(work, k, max(1, threads // workers)) for k in range(workers)]:
+                    f.result()
+            finally:
+                torch.set_num_threads(threads)  # torch's thread count is process-wide: restore it
         return out
 
     def _pool(self, workers: int):
