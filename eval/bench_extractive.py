@@ -9,6 +9,8 @@ Each configuration runs in its own subprocess, so its peak RSS (``ru_maxrss``) i
   at most 64 sentences and 1,024 padded word pieces, two batches at a time on one torch
   thread each), called on chunks of articles the way ``summarize`` calls it (``--chunk``,
   the CLI's chunk size);
+* **the same, 1 batch at a time** (``-o workers=1``): what encoding two batches at once
+  adds, on the same articles;
 * **naive**: the same encoder in fp32 without length sorting, one article's sentences in one
   forward pass on all torch threads (``quantize=None, workers=1, batch_tokens=None``), one
   article a call, then the same selection (the default scorer).
@@ -50,17 +52,19 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def run_config(data: Path, limit: int, n: int, *, naive: bool, chunk: int) -> dict:
+def run_config(data: Path, limit: int, n: int, *, naive: bool, chunk: int, workers: int | None = None) -> dict:
     """One configuration, timed after start-up.
 
     default: the backend as ``summarize`` calls it, ``chunk`` articles per call;
     naive: fp32, no length sorting, one article a call; the same selection either way.
+    ``workers`` overrides the default's batches encoded at once (1: the ablation row).
     """
     articles = _load_articles(data, limit)
     t0 = time.perf_counter()
     from summarizer.backends import get_summarizer
 
-    model = get_summarizer("extractive", **({"quantize": None, "workers": 1, "batch_tokens": None} if naive else {}))
+    settings = {"quantize": None, "workers": 1, "batch_tokens": None} if naive else {"workers": workers}
+    model = get_summarizer("extractive", **settings)
     if naive:
         model.encoder.sort_by_length = False
         chunk = 1
@@ -112,7 +116,7 @@ def _mark(ok: bool) -> str:
     return "yes" if ok else "**no**"
 
 
-def table(fast: dict, naive: dict, help_times: list[float], chunk: int, command: str) -> str:
+def table(fast: dict, serial: dict, naive: dict, help_times: list[float], chunk: int, command: str) -> str:
     def rate(d: dict, key: str) -> float:
         return d[key] / d["run_s"]
 
@@ -122,6 +126,7 @@ def table(fast: dict, naive: dict, help_times: list[float], chunk: int, command:
     rows = [
         ("default: int8, batched across articles "
          f"({chunk} a call), sorted by length, {fast['workers']} batches at a time", fast),
+        ("the same, 1 batch at a time on all torch threads (`-o workers=1`)", serial),
         ("naive: fp32, one article at a time, unsorted", naive),
     ]
     lines = [
@@ -144,7 +149,8 @@ def table(fast: dict, naive: dict, help_times: list[float], chunk: int, command:
         f"{fast['peak_rss_mb'] / naive['peak_rss_mb']:.2f}x |",
         "",
         f"The naive baseline ran on the first {naive['articles']} articles, the default on the first "
-        f"{fast['articles']}; sentences/s compares them per unit of work.",
+        f"{fast['articles']}; sentences/s compares them per unit of work. Two batches at a time against one: "
+        f"{rate(fast, 'articles') / rate(serial, 'articles'):.2f}x.",
         "",
         "| target (2 CPU cores) | measured | met |",
         "| --- | --- | --- |",
@@ -171,7 +177,7 @@ def table(fast: dict, naive: dict, help_times: list[float], chunk: int, command:
 @click.option("-n", "--num-points", type=click.IntRange(min=1), default=3, show_default=True, help="Key points per article.")
 @click.option("--help-runs", type=click.IntRange(min=1), default=5, show_default=True, help="Timed `summarize --help` runs.")
 @click.option("--write-results", is_flag=True, help="Write the section to eval/RESULTS.md.")
-@click.option("--worker", type=click.Choice(["default", "naive"]), hidden=True)
+@click.option("--worker", type=click.Choice(["default", "serial", "naive"]), hidden=True)
 def main(data: Path, limit: int, baseline_limit: int, chunk: int | None, num_points: int, help_runs: int,
          write_results: bool, worker: str | None) -> None:
     """Articles/s and peak RSS of the default extractive model beside a naive baseline."""
@@ -184,6 +190,9 @@ def main(data: Path, limit: int, baseline_limit: int, chunk: int | None, num_poi
     if worker == "default":
         click.echo(json.dumps(run_config(data, limit, num_points, naive=False, chunk=chunk)))
         return
+    if worker == "serial":
+        click.echo(json.dumps(run_config(data, limit, num_points, naive=False, chunk=chunk, workers=1)))
+        return
     if worker == "naive":
         click.echo(json.dumps(run_config(data, baseline_limit, num_points, naive=True, chunk=1)))
         return
@@ -191,11 +200,13 @@ def main(data: Path, limit: int, baseline_limit: int, chunk: int | None, num_poi
     common = ["--data", str(data), "-n", str(num_points)]
     click.echo(f"default model on {limit} articles ...", err=True)
     fast = _worker([*common, "--worker", "default", "--limit", str(limit), "--chunk", str(chunk)])
+    click.echo(f"the same, 1 batch at a time, on {limit} articles ...", err=True)
+    serial = _worker([*common, "--worker", "serial", "--limit", str(limit), "--chunk", str(chunk)])
     click.echo(f"naive baseline on {baseline_limit} articles ...", err=True)
     naive = _worker([*common, "--worker", "naive", "--baseline-limit", str(baseline_limit)])
     help_times = time_help(help_runs)
     command = "python eval/bench_extractive.py " + " ".join(sys.argv[1:])
-    text = table(fast, naive, help_times, chunk, command.strip())
+    text = table(fast, serial, naive, help_times, chunk, command.strip())
     click.echo(text)
     if write_results:
         sys.path.insert(0, str(Path(__file__).resolve().parent))

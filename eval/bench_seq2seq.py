@@ -136,7 +136,7 @@ def machine_limits() -> tuple[float, float]:
     return max(flops), max(reads)
 
 
-def decode_floor_bytes(config, lengths: list[int], new_tokens: int) -> tuple[float, float]:
+def decode_floor(config, lengths: list[int], new_tokens: int) -> tuple[float, float]:
     """(bytes, FLOPs) that greedy decoding must at least move and compute, all inputs in one batch.
 
     Each step reads the decoder's weights (and the tied output projection) once for the
@@ -288,7 +288,7 @@ def main(data: Path, limit: int, new_tokens: int, threads: int | None, chunked: 
         gflops, read_gbs = limits
         lengths = [len(i) for i in naive_in]
         enc_flops = encoder_flops(model.config, lengths)
-        dec_bytes, dec_flops = decode_floor_bytes(model.config, lengths, new_tokens)
+        dec_bytes, dec_flops = decode_floor(model.config, lengths, new_tokens)
         dec_floor = max(dec_bytes / (read_gbs * 1e9), dec_flops / (gflops * 1e9))
         floor = encoder_t[0] + dec_floor
         lines += [

