@@ -27,7 +27,7 @@ class UnknownModelError(UsageError):
         self.known = list(known)
         super().__init__(
             f"unknown model {name!r}; known models: {', '.join(self.known)} "
-            "(or a local seq2seq checkpoint directory)"
+            "(or a local seq2seq checkpoint directory, a chat model directory or a .gguf file)"
         )
 
 

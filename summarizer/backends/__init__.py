@@ -34,12 +34,20 @@ class Summarizer(Protocol):
 BACKENDS: dict[str, str] = {
     "extractive": "summarizer.backends.extractive:ExtractiveSummarizer",
     "lead": "summarizer.backends.lead:LeadSummarizer",
+    "llm": "summarizer.backends.llm:LLMSummarizer",
     "seq2seq": "summarizer.backends.seq2seq:Seq2SeqSummarizer",
 }
 
 # Resolvers for names that are not registered (a checkpoint directory, a hub id):
 # each returns a backend name and the settings it implies, or None when it does not apply.
 RESOLVERS: list[Callable[[str], tuple[str, dict[str, Any]] | None]] = []
+
+
+def _llm_model(model: str) -> tuple[str, dict[str, Any]] | None:
+    # a chat model on disk: a causal LM directory with a chat template, or a GGUF file
+    from .llm_models import resolve_llm
+
+    return resolve_llm(model)
 
 
 def _seq2seq_checkpoint(model: str) -> tuple[str, dict[str, Any]] | None:
@@ -49,7 +57,7 @@ def _seq2seq_checkpoint(model: str) -> tuple[str, dict[str, Any]] | None:
     return resolve_checkpoint(model)
 
 
-RESOLVERS.append(_seq2seq_checkpoint)
+RESOLVERS.extend([_llm_model, _seq2seq_checkpoint])
 
 
 def _load_class(name: str) -> type:

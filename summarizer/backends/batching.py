@@ -71,16 +71,20 @@ def encoder_groups(
     return groups
 
 
-def pad(rows: Sequence[Sequence[int]], pad_id: int, width: int | None = None) -> tuple["torch.Tensor", "torch.Tensor"]:
-    """``(input_ids, attention_mask)`` of ``rows`` padded on the right to ``width`` (their longest)."""
+def pad(
+    rows: Sequence[Sequence[int]], pad_id: int, width: int | None = None, *, left: bool = False
+) -> tuple["torch.Tensor", "torch.Tensor"]:
+    """``(input_ids, attention_mask)`` of ``rows`` padded to ``width`` (their longest), on the
+    right, or on the ``left`` for a decoder-only model (its new tokens follow every row's last)."""
     import torch
 
     width = width or max(len(r) for r in rows)
     ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(rows), width), dtype=torch.long)
     for k, r in enumerate(rows):
-        ids[k, : len(r)] = torch.tensor(list(r), dtype=torch.long)
-        mask[k, : len(r)] = 1
+        cols = slice(width - len(r), width) if left else slice(0, len(r))
+        ids[k, cols] = torch.tensor(list(r), dtype=torch.long)
+        mask[k, cols] = 1
     return ids, mask
 
 

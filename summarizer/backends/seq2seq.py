@@ -35,13 +35,12 @@ from ..split import split_sentences
 from .checkpoints import find_checkpoint, hub_unreachable_reason, is_seq2seq, not_seq2seq_error
 from .batching import encode, is_oom, pad, plan_batches
 from .chunking import merge_points, plan_chunks
+from .devices import DEVICES, DTYPES, pick_device, pick_dtype
 from .presets import GENERATION_FIELDS, Preset, get_preset, preset_names
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
-DEVICES = ("auto", "cpu", "cuda", "mps")
-DTYPES = ("auto", "fp32", "bf16", "fp16")
 DEFAULT_MAX_NEW_TOKENS = 128  # without a preset or a checkpoint length, transformers would stop at 20
 MIN_BUDGET = 16  # tokens of article text a window must hold besides special tokens and prefix
 
@@ -174,31 +173,18 @@ class Seq2SeqSummarizer:
         self.pad_token_id = pad if pad is not None else 0
 
     def _device(self) -> "torch.device":
-        import torch
-
-        choice = self.settings.device
-        has_mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
-        if choice == "auto":
-            choice = "cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu"
-        elif choice == "cuda" and not torch.cuda.is_available():
-            raise UsageError(f"--device cuda: torch {torch.__version__} sees no CUDA device; use --device cpu or auto")
-        elif choice == "mps" and not has_mps:
-            raise UsageError("--device mps: torch sees no Apple GPU (MPS); use --device cpu or auto")
-        if self.settings.quantize == "int8" and choice != "cpu":
-            raise UsageError(f"--quantize int8 runs on CPU only; use --device cpu, or --quantize none on {choice}")
-        return torch.device(choice)
+        device = pick_device(self.settings.device)
+        if self.settings.quantize == "int8" and device.type != "cpu":
+            raise UsageError(f"--quantize int8 runs on CPU only; use --device cpu, or --quantize none on {device.type}")
+        return device
 
     def _dtype(self) -> "torch.dtype":
-        import torch
-
-        choice, kind = self.settings.dtype, self.device.type
-        if choice == "auto":
-            choice = "bf16" if kind == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
-        if choice == "fp16" and kind == "cpu":
-            raise UsageError("--dtype fp16 is for GPUs; on CPU use fp32 or bf16 (or --quantize int8 for speed)")
-        if self.settings.quantize == "int8" and choice != "fp32":
-            raise UsageError(f"--quantize int8 quantizes an fp32 model; drop --dtype {choice} or use --dtype fp32")
-        return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[choice]
+        dtype = pick_dtype(self.settings.dtype, self.device)
+        if self.settings.quantize == "int8" and str(dtype) != "torch.float32":
+            raise UsageError(
+                f"--quantize int8 quantizes an fp32 model; drop --dtype {self.settings.dtype} or use --dtype fp32"
+            )
+        return dtype
 
     def _from_checkpoint(self, dtype: "torch.dtype") -> tuple[Any, Any]:
         from transformers.utils import logging as hf_logging

@@ -1,0 +1,243 @@
+"""The llm backend: abstractive key points from an instruct (chat) model.
+
+Stages, one method each:
+
+* ``prepare``: an article's conversation (``llm_prompt.messages``); when the prompt would
+  not fit the context with room for the answer, the body's sentences are packed into
+  chunks (repeating ``chunk_overlap`` sentences), or with ``truncate`` only the leading
+  sentences that fit are sent and the dropped tokens counted;
+* ``generate``: every conversation of every article in one call to the runtime
+  (``llm_runtimes``: length-sorted, left-padded batches with the KV cache);
+* ``postprocess``: the answers parsed into key points (``llm_prompt.parse_points``), the
+  chunks' points merged (``chunking.merge_points``), and each point grounded in the
+  article (``summarizer.grounding``). An answer with no usable key point is an error for
+  that article only (``info["error"]``); the other articles are still summarized.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Sequence
+
+from ..article import Article
+from ..errors import UsageError
+from ..results import KeyPoint, Summary
+from .chunking import merge_points
+from .devices import DEVICES, DTYPES
+from .llm_prompt import DEFAULT_POINTS, DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT, messages, parse_points
+from .llm_runtimes import ChatRuntime, Generation, open_runtime
+
+MIN_BUDGET = 32  # tokens of article a chunk must hold besides the prompt
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    checkpoint: str = ""  # a transformers directory, a .gguf file or a directory holding one; --model sets it
+    runtime: str = "auto"  # what runs the model; auto: transformers
+    prompt: str | None = None  # the user message, {article} and {n} filled in; None: the CNBC-style default
+    system_prompt: str | None = None  # None: the default editor's instructions; "" sends no system message
+    max_new_tokens: int = 256  # three 25-word points take ~120 tokens; the rest is room for a preamble
+    temperature: float = 0.0  # 0: greedy, the same key points on every run; above 0 samples
+    seed: int = 0  # torch is seeded before each batch, so sampled runs repeat too
+    device: str = "auto"  # auto: cuda, else mps, else cpu
+    dtype: str = "auto"  # auto: bf16 on a GPU that has it, else fp32
+    batch_size: int | None = None  # conversations per generate call; None: as many as memory_mb allows
+    memory_mb: int = 2048  # bound on a batch's estimated KV cache and prefill activations
+    truncate: bool = False  # send only the leading sentences that fit instead of chunking; info counts the loss
+    max_input_tokens: int | None = None  # the context the prompt and answer share; None: the model's
+    chunk_overlap: int = 1  # sentences a chunk repeats from the one before
+    dedup_threshold: float = 0.7  # a chunk's point sharing this fraction of its words with a kept one is dropped
+    threads: int | None = None  # torch threads; None keeps torch's default (all cores)
+
+    def __post_init__(self) -> None:
+        def bad(name: str, value: Any, expected: str) -> UsageError:
+            return UsageError(f"llm setting {name}={value!r}: expected {expected}")
+
+        if self.device not in DEVICES:
+            raise bad("device", self.device, " or ".join(DEVICES))
+        if self.dtype not in DTYPES:
+            raise bad("dtype", self.dtype, " or ".join(DTYPES))
+        for name in ("max_new_tokens", "batch_size", "memory_mb", "threads"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise bad(name, value, "a positive number")
+        if self.temperature < 0:
+            raise bad("temperature", self.temperature, "0 (greedy) or more")
+        if self.chunk_overlap < 0:
+            raise bad("chunk_overlap", self.chunk_overlap, "zero or more")
+        if not 0 < self.dedup_threshold <= 1:
+            raise bad("dedup_threshold", self.dedup_threshold, "a fraction in (0, 1]")
+        if self.max_input_tokens is not None and self.max_input_tokens <= self.max_new_tokens + MIN_BUDGET:
+            raise bad("max_input_tokens", self.max_input_tokens, f"more than max_new_tokens + {MIN_BUDGET}")
+        if self.prompt is not None and "{article}" not in self.prompt:
+            raise bad("prompt", self.prompt, "a text containing {article} (and optionally {n})")
+
+
+@dataclass
+class Prepared:
+    """One article's conversations and what preparing it cost."""
+
+    conversations: list[list[dict[str, str]]]
+    input_tokens: int | None  # the article's tokens in the prompt; None when the runtime cannot count
+    dropped_tokens: int = 0  # cut by ``truncate``
+    chunks: list[str] = field(default_factory=list)
+
+
+class LLMSummarizer:
+    """Key points written by an instruct model through a chat runtime.
+
+    ``runtime`` may be passed in (tests and benchmarks build one in memory); otherwise it is
+    opened from the settings.
+    """
+
+    name = "llm"
+    Settings = LLMSettings
+
+    def __init__(self, settings: LLMSettings | None = None, *, runtime: ChatRuntime | None = None):
+        self.settings = settings or LLMSettings()
+        self.runtime = runtime if runtime is not None else open_runtime(self.settings.runtime, self.settings)
+        limit = self.runtime.context_length
+        if self.settings.max_input_tokens is not None:
+            if limit is not None and self.settings.max_input_tokens > limit:
+                raise UsageError(
+                    f"max_input_tokens={self.settings.max_input_tokens} exceeds the model's context of {limit}; "
+                    f"use at most {limit}"
+                )
+            limit = self.settings.max_input_tokens
+        self.context_length = limit
+
+    def effective_settings(self, n: int) -> dict[str, Any]:
+        """The settings as used, defaults filled in (recorded in each Summary)."""
+        out = asdict(self.settings)
+        out.update(
+            prompt=DEFAULT_PROMPT if self.settings.prompt is None else self.settings.prompt,
+            system_prompt=DEFAULT_SYSTEM_PROMPT if self.settings.system_prompt is None else self.settings.system_prompt,
+            max_input_tokens=self.context_length,
+            greedy=self.settings.temperature == 0,
+            asked_points=n,
+        )
+        out.update({k: v for k, v in self.runtime.describe().items() if k != "runtime"}, runtime=self.runtime.name)
+        return out
+
+    # -- prepare ------------------------------------------------------------------------------
+
+    def _messages(self, text: str, n: int) -> list[dict[str, str]]:
+        s = self.settings
+        return messages(text, n, prompt=s.prompt, system_prompt=s.system_prompt)
+
+    def _fits(self, text: str, n: int, budget: int) -> bool:
+        count = self.runtime.count_tokens(self._messages(text, n))
+        return count is not None and count <= budget
+
+    def prepare(self, article: Article, n: int) -> Prepared:
+        """The conversations for one article: one, or one per chunk when it is too long."""
+        body = article.body
+        whole = self._messages(body, n)
+        total = self.runtime.count_tokens(whole)
+        if total is None or self.context_length is None:
+            return Prepared([whole], None)
+        overhead = self.runtime.count_tokens(self._messages("", n)) or 0
+        tokens = total - overhead
+        budget = self.context_length - self.settings.max_new_tokens  # prompt tokens a conversation may use
+        if total <= budget:
+            return Prepared([whole], tokens)
+        if budget - overhead < MIN_BUDGET:
+            raise UsageError(
+                f"a context of {self.context_length} tokens leaves {budget - overhead} for the article after the "
+                f"prompt and max_new_tokens={self.settings.max_new_tokens}; raise max_input_tokens or lower max_new_tokens"
+            )
+        pieces = self._pieces(article, n, budget)
+        if self.settings.truncate:
+            kept = self._leading(pieces, n, budget)
+            kept_tokens = (self.runtime.count_tokens(self._messages(kept, n)) or overhead) - overhead
+            return Prepared([self._messages(kept, n)], tokens, dropped_tokens=max(0, tokens - kept_tokens), chunks=[kept])
+        chunks = self._chunks(pieces, n, budget)
+        return Prepared([self._messages(c, n) for c in chunks], tokens, chunks=chunks)
+
+    def _pieces(self, article: Article, n: int, budget: int) -> list[str]:
+        """The body's sentences, a sentence too long for a chunk cut at word boundaries."""
+        out: list[str] = []
+        for sent in article.sentences:
+            if self._fits(sent.text, n, budget):
+                out.append(sent.text)
+                continue
+            words = sent.text.split()
+            while words:
+                lo, hi = 1, len(words)  # the most words that fit (at least one)
+                while lo < hi:
+                    mid = (lo + hi + 1) // 2
+                    lo, hi = (mid, hi) if self._fits(" ".join(words[:mid]), n, budget) else (lo, mid - 1)
+                out.append(" ".join(words[:lo]))
+                words = words[lo:]
+        return out
+
+    def _leading(self, pieces: list[str], n: int, budget: int) -> str:
+        lo, hi = 1, len(pieces)  # the most leading pieces that fit
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if self._fits(" ".join(pieces[:mid]), n, budget) else (lo, mid - 1)
+        return " ".join(pieces[:lo])
+
+    def _chunks(self, pieces: list[str], n: int, budget: int) -> list[str]:
+        """Consecutive pieces packed greedily into chunks that fit, each repeating the last
+        ``chunk_overlap`` pieces of the one before (fewer when they would fill it)."""
+        chunks: list[str] = []
+        start = 0
+        while start < len(pieces):
+            end = start + 1
+            while end < len(pieces) and self._fits(" ".join(pieces[start : end + 1]), n, budget):
+                end += 1
+            chunks.append(" ".join(pieces[start:end]))
+            if end == len(pieces):
+                break
+            start = max(end - self.settings.chunk_overlap, start + 1)
+        return chunks
+
+    # -- generate and postprocess ----------------------------------------------------------------
+
+    def generate(self, conversations: Sequence[list[dict[str, str]]]) -> list[Generation]:
+        s = self.settings
+        return self.runtime.chat(conversations, max_new_tokens=s.max_new_tokens, temperature=s.temperature, seed=s.seed)
+
+    def summarize(self, articles: Sequence[Article], *, num_points: int | None = 3) -> list[Summary]:
+        n = num_points if num_points is not None else DEFAULT_POINTS
+        prepared = [self.prepare(a, n) for a in articles]
+        answers = iter(self.generate([c for p in prepared for c in p.conversations]))
+        settings = {**self.effective_settings(n), "num_points": num_points}
+        out = []
+        for a, p in zip(articles, prepared):
+            gens = [next(answers) for _ in p.conversations]
+            out.append(self._summary(a, p, gens, n, settings))
+        return out
+
+    def _summary(self, a: Article, p: Prepared, gens: list[Generation], n: int, settings: dict[str, Any]) -> Summary:
+        chunks = len(p.conversations)
+        info: dict[str, Any] = {
+            "input_tokens": p.input_tokens,
+            "max_input_tokens": self.context_length,
+            "chunks": chunks,
+            "chunked_tokens": p.input_tokens if chunks > 1 else 0,
+            "dropped_tokens": p.dropped_tokens,
+            "prompt_tokens": sum(g.prompt_tokens for g in gens),
+            "completion_tokens": sum(g.completion_tokens for g in gens),
+            "seconds": round(sum(g.seconds for g in gens), 3),
+        }
+        failed = [g.error for g in gens if g.text is None]
+        per_chunk = [parse_points(g.text, n) for g in gens if g.text is not None]
+        points = merge_points(per_chunk, n, self.settings.dedup_threshold)
+        if failed and not points:
+            info["error"] = failed[0] or "the model returned no answer"
+        elif not points:
+            answer = " ".join((gens[0].text or "").split())[:80]
+            info["error"] = f"the model's answer has no usable key point: {answer!r}"
+        elif failed:
+            info["failed_chunks"] = len(failed)
+        return Summary(
+            key_points=tuple(KeyPoint(t) for t in points),
+            model=self.settings.checkpoint or self.name,
+            settings=settings,
+            name=a.name,
+            title=a.title,
+            num_sentences=len(a.sentences),
+            info=info,
+        )

@@ -1,0 +1,88 @@
+"""What the ``llm`` backend says to an instruct model, and how it reads the answer.
+
+The default prompt asks for key points in the style of CNBC's "Key Points": one sentence
+each, about 25 words at most, facts from the story only, one a line. ``parse_points``
+reads an answer robustly: bullets (``-``, ``*``, ``•``), numbering (``1.``, ``2)``),
+Markdown bold and quotes are stripped; a preamble ("Here are the key points:") and
+closing remarks are dropped; at most ``n`` points are kept.
+
+>>> parse_points("Here are the key points:\\n1. Rates rose.\\n2. **Stocks fell** sharply.\\nLet me know!", 3)
+['Rates rose.', 'Stocks fell sharply.']
+>>> fill("Summarize {article} in {n} points.", article="Text.", n=2)
+'Summarize Text. in 2 points.'
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..split import split_sentences
+
+DEFAULT_POINTS = 3  # CNBC stories carry three key points; asked for when -n is not given
+DEFAULT_SYSTEM_PROMPT = (
+    "You are a careful news editor. You write the key points of news stories using only facts "
+    "stated in the story, never adding names, numbers or dates that it does not contain."
+)
+DEFAULT_PROMPT = (
+    'Write the {n} key points of the news story below, in the style of CNBC\'s "Key Points": '
+    "each one sentence of at most 25 words, the most important first, using only facts from the story. "
+    'Answer with the key points only, one per line, each starting with "- ".\n\n'
+    "Story:\n{article}"
+)
+
+_MARKER = re.compile(r"^\s*(?:[-*•·–—+]|\(?\d{1,2}[.)]|\(?[a-z][.)](?=\s))\s*")
+_PREAMBLE = re.compile(
+    r"^(?:here\s+(?:are|is)|sure|certainly|of course|okay|ok|below|the\s+(?:\w+\s+)?key\s+points|key\s+points|"
+    r"summary|in\s+summary|i\s+hope|let\s+me\s+know|note:)\b",
+    re.IGNORECASE,
+)
+_DECOR = re.compile(r"\*\*|__|`+")
+MIN_WORDS = 2  # a one-word "point" is a header or a scrap ("Summary", "Sources")
+
+
+def fill(template: str, *, article: str, n: int) -> str:
+    """``template`` with ``{article}`` and ``{n}`` filled in (other braces left alone)."""
+    return template.replace("{n}", str(n)).replace("{article}", article)
+
+
+def messages(article: str, n: int, *, prompt: str | None, system_prompt: str | None) -> list[dict[str, str]]:
+    """The conversation asking for ``n`` key points of ``article``; an empty system prompt sends none."""
+    system = DEFAULT_SYSTEM_PROMPT if system_prompt is None else system_prompt
+    out = [{"role": "system", "content": system}] if system else []
+    out.append({"role": "user", "content": fill(DEFAULT_PROMPT if prompt is None else prompt, article=article, n=n)})
+    return out
+
+
+def _clean(line: str) -> str:
+    line = _DECOR.sub("", line).strip()
+    line = re.sub(r"^(?:key\s+point|point)\s*\d*\s*[:.-]\s*", "", line, flags=re.IGNORECASE)
+    return line.strip().strip('"“”').strip()
+
+
+def parse_points(answer: str, n: int | None) -> list[str]:
+    """The key points in a model's ``answer``: at most ``n`` (all when None), in order, without repeats.
+
+    When some lines are bullets or numbered, only those are key points (the rest is a
+    preamble or a remark); otherwise every line that is not a preamble is, and a single
+    paragraph is split into its sentences.
+    """
+    lines = [ln for ln in answer.replace("\r", "").split("\n") if ln.strip() and not ln.strip().startswith("```")]
+    marked = [ln for ln in lines if _MARKER.match(ln) and _MARKER.sub("", ln, count=1).strip()]
+    if marked:
+        texts = [_MARKER.sub("", ln, count=1) for ln in marked]
+    else:
+        texts = [ln for ln in lines if not _PREAMBLE.match(ln.strip()) and not ln.rstrip().endswith(":")]
+        if len(texts) == 1:
+            texts = [s.text for s in split_sentences(texts[0].strip())]
+    out: list[str] = []
+    seen: set[str] = set()
+    for t in texts:
+        t = _clean(t)
+        key = t.lower()
+        if len(t.split()) < MIN_WORDS or key in seen or _PREAMBLE.match(t) and t.endswith(":"):
+            continue
+        seen.add(key)
+        out.append(t)
+        if n is not None and len(out) >= n:
+            break
+    return out

@@ -1,0 +1,74 @@
+"""Chat runtimes for the ``llm`` backend: what runs an instruct model, behind one small protocol.
+
+A runtime takes conversations (OpenAI-style ``{"role", "content"}`` messages) and returns
+one :class:`Generation` per conversation, in order. It knows nothing of prompts, articles
+or key points: those live in ``summarizer.backends.llm_prompt`` and the backend. Runtimes
+are registered by name and imported only when opened, so ``--help`` stays fast.
+
+>>> Generation("A point.").text
+'A point.'
+>>> sorted(RUNTIMES)
+['transformers']
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any, Protocol, Sequence, runtime_checkable
+
+from ...errors import UsageError
+
+Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One conversation's answer, or why there is none."""
+
+    text: str | None  # the answer, None when this conversation failed
+    error: str | None = None  # one-line reason when failed
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    seconds: float = 0.0  # this conversation's share of the time spent generating
+
+
+@runtime_checkable
+class ChatRuntime(Protocol):
+    """What every runtime provides."""
+
+    name: str  # "transformers", "llama.cpp", "openai"
+    context_length: int | None  # tokens the model reads, None when unknown
+
+    def count_tokens(self, messages: list[Message]) -> int | None:
+        """Tokens of ``messages`` with the chat template applied (and the generation prompt), None when unknown."""
+        ...
+
+    def chat(
+        self, conversations: Sequence[list[Message]], *, max_new_tokens: int, temperature: float, seed: int
+    ) -> list[Generation]:
+        """One answer per conversation, same order; ``temperature=0`` is greedy."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """What ran (runtime, model file, device, dtype, ...), recorded in settings; never secrets."""
+        ...
+
+
+# name -> "module:Class"; the class is built with the backend's settings.
+RUNTIMES: dict[str, str] = {"transformers": "summarizer.backends.llm_runtimes.hf:HFRuntime"}
+
+
+def runtime_name(requested: str, settings: Any = None) -> str:
+    """The runtime that ``requested`` names; ``auto`` is transformers (the one always installed)."""
+    if requested == "auto":
+        return "transformers"
+    if requested not in RUNTIMES:
+        raise UsageError(f"unknown llm runtime {requested!r}; use auto or one of: {', '.join(sorted(RUNTIMES))}")
+    return requested
+
+
+def open_runtime(name: str, settings: Any) -> ChatRuntime:
+    """A ready runtime (the model loaded) for the backend's ``settings``."""
+    module, _, cls = RUNTIMES[runtime_name(name, settings)].partition(":")
+    return getattr(importlib.import_module(module), cls)(settings)

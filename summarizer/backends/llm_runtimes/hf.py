@@ -1,0 +1,225 @@
+"""The transformers runtime: a causal LM from a directory or a GGUF file, in this process.
+
+Conversations are rendered with the tokenizer's chat template (control tokens inside the
+messages encoded as plain text, so an article cannot close a turn), sorted by length,
+left-padded into batches bounded by an estimate of their KV cache, and generated with the
+cache in inference mode. Greedy unless a temperature is given; torch is seeded before
+every batch. torch and transformers are imported lazily.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+from ...errors import ModelError, UsageError
+from ..batching import is_oom, pad, plan_batches
+from ..devices import pick_device, pick_dtype
+from ..llm_models import LLMFiles, find_llm
+from . import Generation, Message
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+def refuse_remote_code(files: LLMFiles) -> None:
+    """The one place a model folder is checked for custom code before loading.
+
+    transformers is also called with ``trust_remote_code=False``, which refuses such code;
+    this says so before any file is read. (Issue 16's ``safety.refuse_remote_code`` belongs here.)
+    """
+    if files.config.get("auto_map"):
+        raise ModelError(
+            f"{files.display} asks for custom code (auto_map in config.json); it is never run: "
+            "give a model that transformers supports natively"
+        )
+
+
+def load_files(files: LLMFiles, dtype: "torch.dtype") -> tuple[Any, Any]:
+    """The tokenizer and ``AutoModelForCausalLM`` from a directory or a GGUF file, offline."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    refuse_remote_code(files)
+    kwargs: dict[str, Any] = {"local_files_only": True, "trust_remote_code": False}
+    if files.gguf_file:
+        try:
+            import accelerate  # noqa: F401  (transformers needs both to read GGUF)
+            import gguf  # noqa: F401
+        except ImportError:
+            raise ModelError(
+                f"{files.display} is a GGUF file, which needs the gguf and accelerate packages: "
+                "pip install 'summarizer[gguf]'"
+            ) from None
+        kwargs["gguf_file"] = files.gguf_file
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(files.path, **kwargs)
+    except (OSError, ValueError, TypeError, KeyError) as e:
+        raise ModelError(f"cannot load the tokenizer of {files.display}: {_first_line(e)}") from e
+    try:
+        model = AutoModelForCausalLM.from_pretrained(files.path, dtype=dtype, **kwargs)
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as e:
+        raise ModelError(f"cannot load the model {files.display}: {_first_line(e)}") from e
+    return model, tokenizer
+
+
+class HFRuntime:
+    """A chat model run by transformers; ``model`` and ``tokenizer`` may be passed in (tests, benchmarks).
+
+    Reads these fields of the backend's settings: checkpoint, device, dtype, batch_size,
+    memory_mb, threads.
+    """
+
+    name = "transformers"
+
+    def __init__(self, settings: Any, *, model: Any = None, tokenizer: Any = None):
+        import torch
+
+        self.settings = s = settings
+        if s.threads:
+            torch.set_num_threads(s.threads)
+        self.device = pick_device(s.device)
+        self.dtype = pick_dtype(s.dtype, self.device)
+        self.files: LLMFiles | None = None
+        if model is None or tokenizer is None:
+            if not s.checkpoint:
+                raise UsageError("the llm model needs a model: --model DIR_OR_GGUF_FILE")
+            self.files = find_llm(s.checkpoint)
+            if self.files is None:
+                raise ModelError(f"{s.checkpoint!r} is not a chat model: give a transformers directory or a .gguf file")
+            model, tokenizer = load_files(self.files, self.dtype)
+        else:
+            model = model.to(self.dtype)
+        if not getattr(tokenizer, "chat_template", None):
+            raise ModelError("the tokenizer has no chat template; the llm backend needs an instruct (chat) model")
+        model.eval()
+        model.to(self.device)
+        self.model, self.tokenizer = model, tokenizer
+        config = model.config
+        self.context_length: int | None = getattr(config, "max_position_embeddings", None)
+        eos = model.generation_config.eos_token_id
+        eos = list(eos) if isinstance(eos, (list, tuple)) else [eos] if eos is not None else []
+        if tokenizer.eos_token_id is not None and tokenizer.eos_token_id not in eos:
+            eos.append(tokenizer.eos_token_id)
+        if not eos:
+            raise ModelError("the model names no end-of-sequence token; it would never stop")
+        self.eos = eos
+        pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else config.pad_token_id
+        self.pad_id = pad_id if pad_id is not None else eos[0]
+
+    # -- tokens -------------------------------------------------------------------------------
+
+    def encode(self, messages: list[Message]) -> list[int]:
+        """Token ids of ``messages`` with the chat template and the assistant's turn opened."""
+        try:
+            out = self.tokenizer.apply_chat_template(
+                messages, add_generation_prompt=True, tokenize=True, sanitize_control_tokens=True
+            )
+        except (ValueError, TypeError, KeyError) as e:  # a template error (jinja raises TemplateError, a ValueError... or not)
+            raise ModelError(f"the chat template failed on these messages: {_first_line(e)}") from e
+        ids = out["input_ids"] if hasattr(out, "keys") else out
+        return list(ids)
+
+    def count_tokens(self, messages: list[Message]) -> int | None:
+        return len(self.encode(messages))
+
+    # -- generate -----------------------------------------------------------------------------
+
+    def _row_bytes(self, width: int, new: int) -> int:
+        """Memory of one conversation in a batch: its KV cache and the prefill's widest activations."""
+        c = self.model.config
+        layers = getattr(c, "num_hidden_layers", 12)
+        heads = getattr(c, "num_attention_heads", 12)
+        hidden = getattr(c, "hidden_size", 768)
+        kv_heads = getattr(c, "num_key_value_heads", None) or heads
+        head_dim = getattr(c, "head_dim", None) or hidden // heads
+        inter = getattr(c, "intermediate_size", 4 * hidden)
+        cache = 2 * layers * kv_heads * head_dim * (width + new)
+        prefill = width * (4 * hidden + 3 * inter)
+        return (cache + prefill) * self.dtype.itemsize
+
+    def _generation_config(self, max_new_tokens: int, temperature: float) -> Any:
+        from transformers import GenerationConfig
+
+        # a fresh config: the checkpoint's sampling defaults (Qwen's top_p, repetition penalty) are not used
+        sample = temperature > 0
+        return GenerationConfig(
+            max_new_tokens=max_new_tokens,
+            do_sample=sample,
+            temperature=temperature if sample else None,
+            top_k=None,
+            top_p=None,
+            eos_token_id=self.eos,
+            pad_token_id=self.pad_id,
+            use_cache=True,
+        )
+
+    def chat(
+        self, conversations: Sequence[list[Message]], *, max_new_tokens: int, temperature: float, seed: int
+    ) -> list[Generation]:
+        import torch
+
+        rows = [self.encode(c) for c in conversations]
+        out: list[Generation | None] = [None] * len(rows)
+        todo = []
+        for i, r in enumerate(rows):
+            if self.context_length is not None and len(r) + max_new_tokens > self.context_length:
+                out[i] = Generation(
+                    None,
+                    f"{len(r)} prompt tokens and {max_new_tokens} new ones exceed the model's context of "
+                    f"{self.context_length} tokens",
+                    prompt_tokens=len(r),
+                )
+            else:
+                todo.append(i)
+        gen = self._generation_config(max_new_tokens, temperature)
+        batches = plan_batches(
+            [len(rows[i]) for i in todo],
+            row_bytes=lambda width: self._row_bytes(width, max_new_tokens),
+            memory_bytes=self.settings.memory_mb * 2**20,
+            batch_size=self.settings.batch_size,
+        )
+        with torch.inference_mode():
+            for batch in batches:
+                idx = [todo[k] for k in batch]
+                ids, mask = pad([rows[i] for i in idx], self.pad_id, left=True)
+                torch.manual_seed(seed)
+                start = time.perf_counter()
+                try:
+                    result = self.model.generate(
+                        input_ids=ids.to(self.device), attention_mask=mask.to(self.device), generation_config=gen
+                    )
+                except (RuntimeError, MemoryError) as e:
+                    if not is_oom(e):
+                        raise
+                    raise ModelError(
+                        f"out of memory generating {len(idx)} conversations of up to {ids.shape[1]} tokens on "
+                        f"{self.device}; use a smaller --batch-size (e.g. --batch-size {max(1, len(idx) // 2)})"
+                    ) from None
+                share = (time.perf_counter() - start) / len(idx)
+                for row, i in enumerate(idx):
+                    new = result[row, ids.shape[1] :].tolist()
+                    end = next((k for k, t in enumerate(new) if t in self.eos), len(new))
+                    text = self.tokenizer.decode(new[:end], skip_special_tokens=True)
+                    out[i] = Generation(text, prompt_tokens=len(rows[i]), completion_tokens=end, seconds=share)
+        return [g for g in out if g is not None]
+
+    def describe(self) -> dict[str, Any]:
+        import transformers
+
+        return {
+            "runtime": self.name,
+            "model_file": self.files.display if self.files else None,
+            "format": "gguf" if self.files and self.files.gguf_file else "transformers",
+            "device": str(self.device),
+            "dtype": str(self.dtype).replace("torch.", ""),
+            "context_length": self.context_length,
+            "transformers": transformers.__version__,
+        }
