@@ -272,3 +272,25 @@ def test_eval_runs_the_llm_backend(models, tmp_path):
     rows = [json.loads(line) for line in (out / "predictions.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [row["id"] for row in rows] == ["d0", "d1", "d2"]
     assert all(row["settings"]["runtime"] == "transformers" and row["settings"]["max_new_tokens"] == 4 for row in rows)
+
+
+def test_a_gguf_file_written_with_the_gguf_writer_loads_and_matches(tmp_path):
+    import torch
+
+    from llm_models import build_tokenizer, qwen2_model, write_gguf
+
+    tok = build_tokenizer()
+    model = qwen2_model(tok)
+    path = write_gguf(model, tok, tmp_path / "tiny-qwen2.gguf")
+    for spec in (path, tmp_path):  # the file, or the directory holding it
+        assert resolve(str(spec)) == ("llm", {"checkpoint": str(spec)})
+    s = get_summarizer(str(path), max_new_tokens=5)
+    assert s.runtime.describe()["format"] == "gguf" and s.runtime.context_length == CONTEXT
+    msgs = [{"role": "user", "content": SHORT}]
+    ids = tok.apply_chat_template(msgs, add_generation_prompt=True)["input_ids"]
+    assert s.runtime.encode(msgs) == list(ids)  # vocabulary, merges and chat template came through
+    with torch.no_grad():
+        x = torch.tensor([ids])
+        assert torch.equal(s.runtime.model(x).logits, model(x).logits)  # fp32 tensors, same weights
+    [summary] = s.summarize([parse_article(SHORT)])
+    assert summary.settings["model_file"] == str(path) and summary.settings["format"] == "gguf"

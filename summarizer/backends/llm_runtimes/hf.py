@@ -117,6 +117,7 @@ class HFRuntime:
         self.eos = eos
         pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else config.pad_token_id
         self.pad_id = pad_id if pad_id is not None else eos[0]
+        self.last_batches: list[list[int]] = []
 
     # -- tokens -------------------------------------------------------------------------------
 
@@ -190,6 +191,7 @@ class HFRuntime:
             memory_bytes=self.settings.memory_mb * 2**20,
             batch_size=self.settings.batch_size,
         )
+        self.last_batches = [[todo[k] for k in batch] for batch in batches]  # for benchmarks and tests
         with torch.inference_mode():
             for batch in batches:
                 idx = [todo[k] for k in batch]
