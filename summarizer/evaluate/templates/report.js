@@ -261,7 +261,7 @@
   }
   $("best").addEventListener("click", () => extreme(-1));
   $("worst").addEventListener("click", () => extreme(1));
-  $("reset").addEventListener("click", () => {
+  $("clear").addEventListener("click", () => {
     $("controls").reset();
     state.a = 0; state.b = runs.length > 1 ? 1 : 0; state.key = "index"; state.dir = 1;
     $("metric").value = state.metric; $("run-a").value = state.a; $("run-b").value = state.b;
