@@ -103,7 +103,7 @@ class Browser:
         width, height = self.size
         self.send("Emulation.setDeviceMetricsOverride",
                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}, session)
-        page = Page(self, session)
+        page = Page(self, session, target)
         page.started = time.monotonic()
         self.send("Page.navigate", {"url": url}, session)
         self.wait_event("Page.loadEventFired", session)
@@ -135,9 +135,12 @@ class Browser:
 
 
 class Page:
-    def __init__(self, browser: Browser, session: str):
-        self.browser, self.session = browser, session
+    def __init__(self, browser: Browser, session: str, target: str):
+        self.browser, self.session, self.target = browser, session, target
         self.started = self.loaded = 0.0
+
+    def close(self) -> None:
+        self.browser.send("Target.closeTarget", {"targetId": self.target})
 
     def evaluate(self, expression: str) -> Any:
         """The value of ``expression`` (awaited if it is a promise); a thrown error raises."""
