@@ -15,6 +15,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from headless import CHROMIUM, Browser
 from summarizer.evaluate.runs import read_spans
@@ -157,6 +159,20 @@ def test_read_spans_ignores_what_is_not_well_formed():
         assert read_spans(bad, 2) == (), bad
 
 
+_json = st.recursive(st.none() | st.booleans() | st.integers(-5, 50) | st.floats(allow_nan=False) | st.text(max_size=3),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=2), inner, max_size=2),
+                     max_leaves=20)
+
+
+@given(value=_json, points=st.integers(0, 4))
+def test_read_spans_never_raises_and_returns_ordered_pairs_per_point(value, points):
+    spans = read_spans(value, points)
+    assert spans == () or len(spans) == points
+    for point in spans:
+        for a, b in point:
+            assert type(a) is int and type(b) is int and 0 <= a <= b
+
+
 def test_the_same_runs_give_the_same_bytes(runs):
     out = runs["root"] / "cmp2"
     r = invoke("compare", runs["root"] / "three", runs["root"] / "one", runs["root"] / "scored", "--out", out,
@@ -185,6 +201,11 @@ def test_a_missing_dataset_is_said_and_the_report_has_no_articles(runs, tmp_path
                "--dataset", runs["data"])
     assert r.exit_code == 0 and "without articles" not in r.stderr
     assert texts((tmp_path / "cmp2" / "report.html").read_text(encoding="utf-8"))[0][0]
+    few = write(tmp_path / "few.jsonl", runs["records"][:10])  # a dataset without most of the documents
+    r = invoke("compare", tmp_path / "a", "--out", tmp_path / "cmp3", "--samples", "50", "--dataset", few)
+    assert r.exit_code == 0 and "20 of the 30 documents are not in" in r.stderr
+    lines = texts((tmp_path / "cmp3" / "report.html").read_text(encoding="utf-8"))
+    assert [line[0] is None for line in lines] == [False] * 10 + [True] * 20
     r = invoke("compare", tmp_path / "a", "--dataset", runs["data"])
     assert r.exit_code == 2 and "give --out too" in r.stderr
 

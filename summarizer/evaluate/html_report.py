@@ -161,9 +161,6 @@ def render(
             texts.append(_lead_texts([dataset.by_id[i] for i in ids if i in dataset.by_id]))
         else:
             texts.append(Texts({}, {}, "its key points are not kept in the run"))
-    missing = sum(1 for i in ids if dataset is not None and i not in dataset.by_id)
-    if dataset is not None and missing:
-        dataset_note = f"{missing} of the {len(ids)} documents are not in {dataset.spec}: shown without article"
     table = {
         "ids": ids,
         "metric": metric,
@@ -227,9 +224,17 @@ def write_html_report(
     metric = metric if metric in comparison.metrics else comparison.metrics[-1]
     note = None
     if dataset is None:
-        dataset, note = load_report_dataset(comparison, dataset_spec)
-        if note and notify:
-            notify(f"{note}; writing {REPORT_HTML} without articles")
+        dataset, why = load_report_dataset(comparison, dataset_spec)
+        if why:
+            note = f"No articles in this report: {why}"
+            if notify:
+                notify(f"{why}; writing {REPORT_HTML} without articles")
+    ids = comparison.rows[0].scores.ids
+    missing = sum(1 for i in ids if dataset is not None and i not in dataset.by_id)
+    if dataset is not None and missing:
+        note = f"{missing} of the {len(ids)} documents are not in {dataset.spec}: shown without their article"
+        if notify:
+            notify(f"{note} in {REPORT_HTML}")
     if images is None:
         images = figures(comparison, metric=metric)
     page = render(comparison, dataset=dataset, dataset_note=note, metric=metric, images=images)
