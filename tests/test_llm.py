@@ -294,3 +294,16 @@ def test_a_gguf_file_written_with_the_gguf_writer_loads_and_matches(tmp_path):
         assert torch.equal(s.runtime.model(x).logits, model(x).logits)  # fp32 tensors, same weights
     [summary] = s.summarize([parse_article(SHORT)])
     assert summary.settings["model_file"] == str(path) and summary.settings["format"] == "gguf"
+
+
+def test_out_of_memory_names_a_smaller_batch(models, monkeypatch):
+    import torch
+
+    s = get_summarizer(str(models["qwen2"]), max_new_tokens=4)
+
+    def oom(**kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(s.runtime.model, "generate", oom)
+    with pytest.raises(ModelError, match=r"batch of 2 conversations .* --batch-size 1"):
+        s.summarize([parse_article(SHORT), parse_article(SHORT + " More words here.")])

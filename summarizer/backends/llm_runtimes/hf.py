@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ...errors import ModelError, UsageError
-from ..batching import is_oom, pad, plan_batches
+from ..batching import is_oom, oom_message, pad, plan_batches
 from ..devices import pick_device, pick_dtype
 from ..llm_models import LLMFiles, find_llm
 from . import Generation, Message
@@ -205,10 +205,7 @@ class HFRuntime:
                 except (RuntimeError, MemoryError) as e:
                     if not is_oom(e):
                         raise
-                    raise ModelError(
-                        f"out of memory generating {len(idx)} conversations of up to {ids.shape[1]} tokens on "
-                        f"{self.device}; use a smaller --batch-size (e.g. --batch-size {max(1, len(idx) // 2)})"
-                    ) from None
+                    raise ModelError(oom_message(len(idx), ids.shape[1], self.device, "conversations")) from None
                 share = (time.perf_counter() - start) / len(idx)
                 for row, i in enumerate(idx):
                     new = result[row, ids.shape[1] :].tolist()
