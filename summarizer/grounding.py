@@ -193,7 +193,7 @@ officials police authorities researchers scientists experts witnesses residents 
 prosecutors lawyers doctors critics analysts sources reports report people family families
 friends officers troops fans players students parents workers voters leaders members
 """.split())
-_CAP = re.compile(r"[A-Z][\w'’.&]*(?:-[A-Z]?[\w'’.&]+)*")
+_CAP = re.compile(r"(?<![\w'’.&-])[A-Z][\w'’.&]*(?:-[A-Z]?[\w'’.&]+)*")  # a capital that starts a word
 _NAME_JOINERS = {"of", "de", "da", "del", "van", "von", "bin", "al", "la", "le", "du"}
 
 

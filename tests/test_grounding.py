@@ -212,3 +212,21 @@ def test_check_bad_inputs(extractive, files, tmp_path):
     assert r.exit_code == 1 and "no key points to check" in r.stderr
     r = invoke("check", art)
     assert r.exit_code == 2 and "--summary" in r.stderr
+
+
+# -- any text --------------------------------------------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["five", "Five.", "twenty", "hundred", "and", "$", "%", "per", "cent", "May", "may",
+                           "Sept.", "U.S.", "3.5bn", "1,200", "12%", "2-0", "one", "Smith", "of", "Bank", ".",
+                           ",", "-", "'s", "\n", "million", "k", "m", "7th", "1990s"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=30))
+def test_flags_read_any_text_and_a_text_never_flags_itself(parts):
+    text = " ".join(parts)
+    for q in quantities(text):
+        assert q.text and q.text in text
+    assert find_flags(text, Facts.of(text)) == []

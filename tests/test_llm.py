@@ -307,3 +307,15 @@ def test_out_of_memory_names_a_smaller_batch(models, monkeypatch):
     monkeypatch.setattr(s.runtime.model, "generate", oom)
     with pytest.raises(ModelError, match=r"batch of 2 conversations .* --batch-size 1"):
         s.summarize([parse_article(SHORT), parse_article(SHORT + " More words here.")])
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.one_of(st.none(), st.integers(min_value=1, max_value=5)))
+def test_any_answer_parses_into_at_most_n_clean_points(answer, n):
+    points = parse_points(answer, n)
+    assert n is None or len(points) <= n
+    assert all(p == p.strip() and len(p.split()) >= 2 and "\n" not in p for p in points)
+    assert len({p.lower() for p in points}) == len(points)
