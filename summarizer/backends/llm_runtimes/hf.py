@@ -123,11 +123,13 @@ class HFRuntime:
 
     def encode(self, messages: list[Message]) -> list[int]:
         """Token ids of ``messages`` with the chat template and the assistant's turn opened."""
+        from jinja2 import TemplateError
+
         try:
             out = self.tokenizer.apply_chat_template(
                 messages, add_generation_prompt=True, tokenize=True, sanitize_control_tokens=True
             )
-        except (ValueError, TypeError, KeyError) as e:  # a template error (jinja raises TemplateError, a ValueError... or not)
+        except (TemplateError, ValueError, TypeError, KeyError) as e:  # e.g. a template that refuses a system turn
             raise ModelError(f"the chat template failed on these messages: {_first_line(e)}") from e
         ids = out["input_ids"] if hasattr(out, "keys") else out
         return list(ids)
