@@ -319,3 +319,18 @@ def test_any_answer_parses_into_at_most_n_clean_points(answer, n):
     assert n is None or len(points) <= n
     assert all(p == p.strip() and len(p.split()) >= 2 and "\n" not in p for p in points)
     assert len({p.lower() for p in points}) == len(points)
+
+
+def test_a_chat_template_without_system_turns_says_what_to_do(tmp_path):
+    from llm_models import CHATML, build_tokenizer, qwen2_model
+
+    template = "{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}" + CHATML
+    tok = build_tokenizer(template=template)
+    path = tmp_path / "no-system"
+    qwen2_model(tok).save_pretrained(path)
+    tok.save_pretrained(path)
+    (tmp_path / "a.txt").write_text(SHORT, encoding="utf-8")
+    r = invoke("-m", path, "-o", "max_new_tokens=2", tmp_path / "a.txt")
+    assert r.exit_code == 1 and "System role not supported" in r.stderr and "-o system_prompt=" in r.stderr
+    s = get_summarizer(str(path), max_new_tokens=2, system_prompt="")
+    assert s.runtime.count_tokens(s._messages(SHORT, 3)) > 0

@@ -130,7 +130,10 @@ class HFRuntime:
                 messages, add_generation_prompt=True, tokenize=True, sanitize_control_tokens=True
             )
         except (TemplateError, ValueError, TypeError, KeyError) as e:  # e.g. a template that refuses a system turn
-            raise ModelError(f"the chat template failed on these messages: {_first_line(e)}") from e
+            raise ModelError(
+                f"the model's chat template failed: {_first_line(e)}; if it takes no system message, "
+                "give -o system_prompt="
+            ) from e
         ids = out["input_ids"] if hasattr(out, "keys") else out
         return list(ids)
 
