@@ -236,7 +236,8 @@ def _collect(body) -> list[_Block]:
 
 
 _BYLINE = re.compile(
-    r"^(?:(?:written|words|story|reporting|reported|text|interview|photos?|video|compiled|edited)\s+by|by)\s+"
+    r"^(?:(?:written|words|story|(?:additional )?reporting|reported|text|interview|photos?|video|compiled|"
+    r"edit(?:ed|ing))\s+by|by)\s+"
     r"[A-Z\u00C0-\u024F]", re.IGNORECASE)
 _BYLINE_INSIDE = re.compile(r"(?:^|[|•·])\s*[Bb][Yy]\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*(?:[|•·,]|$)")
 _CREDIT = re.compile(
@@ -244,7 +245,7 @@ _CREDIT = re.compile(
     r"file photo|screenshot)\b[^.]{0,40}?(?::|\bby\b|\bcredit\b|/|\bcourtesy\b)"
     r"|\((?:AP|AFP|Reuters|Getty|EPA|PA|Shutterstock|Bloomberg)\b[^)]*\)\s*$"
     r"|(?:Getty Images|Shutterstock|AP Photo|/ ?(?:Reuters|AFP|AP|EPA))\W*$"
-    r"|©|\ball rights reserved\b|^copyright\b",
+    r"|©|\ball rights reserved\b|^copyright\b|\bcreative commons\b|\bCC BY\b|\blicensed under\b",
     re.IGNORECASE)
 _PROMPT = re.compile(
     r"^\W*(?:related(?:\s+(?:stories|articles|content|coverage|reading|posts|videos|links))?\s*[:|-]|"
@@ -252,7 +253,9 @@ _PROMPT = re.compile(
     r"you (?:may|might) (?:also )?like|sign up|subscribe|follow (?:us|@)|share (?:this|on|via|the)|share:|"
     r"click here|check out:|watch:|listen:|advertisement|sponsored|trending|most popular|don'?t miss|"
     r"editor'?s picks?|up next|top stories|get (?:the|our) \S+(?: \S+){0,4} newsletter|download (?:our|the) app|"
-    r"previous (?:article|post)|next (?:article|post)|comments?\b|leave a (?:comment|reply)|join the conversation)",
+    r"previous (?:article|post)|next (?:article|post)|comments?\b|leave a (?:comment|reply)|join the conversation|"
+    r"follow \S+(?: \S+)? on (?:twitter|x|facebook|instagram)|(?:contact|email) the (?:author|reporter)|"
+    r"(?:image|photo|slide|picture)s? \d+ (?:of|/) \d+)",
     re.IGNORECASE)
 _PROMPT_INSIDE = re.compile(r"\b(?:sign up|subscribe|newsletter|click here|share this|follow us)\b", re.IGNORECASE)
 _NOTICE = re.compile(
@@ -267,6 +270,7 @@ _DATE_WORDS = frozenset(_MONTHS) | frozenset(
     """published updated posted last modified on at date news category am pm a.m. p.m. et est edt ct cst cdt
     pt pst pdt gmt utc bst cet cest ist today yesterday ago min mins minute minutes hour hours read
     the""".split())
+_NUMERIC_DATE = re.compile(r"^\d{1,4}[/.:-]\d{1,2}(?:[/.:-]\d{1,4})?(?:am|pm)?$", re.IGNORECASE)
 _DATE_TOKEN = re.compile(r"^(?:\d[\d/.:,-]*(?:st|nd|rd|th|am|pm)?|[|:,–—-]+)$", re.IGNORECASE)
 # "PORT ELLIS, Wash. (AP) — ", "KVELLER via JTA — ": a place or source in capitals before a dash
 _WIRE = re.compile(
@@ -282,8 +286,8 @@ def _norm(text: str) -> str:
 
 def _is_dateline(text: str) -> bool:
     tokens = [t.strip(".,()[]").lower() for t in text.split()]
-    if len(tokens) > 15 or not any(t in _MONTHS or _DATE_TOKEN.match(t) and any(c.isdigit() for c in t)
-                                   for t in tokens):
+    # a month or weekday, a numeric date or time ("04/21/2022", "10:00"), or "... ago"
+    if len(tokens) > 15 or not any(t in _MONTHS or t == "ago" or _NUMERIC_DATE.match(t) for t in tokens):
         return False
     rest = [t for t in tokens if t and t not in _DATE_WORDS and not _DATE_TOKEN.match(t)]
     return len(rest) <= 3
