@@ -94,7 +94,8 @@ def read_source(
     ``any_page`` summarizes a page that does not look like an article.
     """
     from .inputs.fetch import fetch, looks_like_html
-    from .inputs.html import decode_page, page_article
+    from .inputs.charset import decode_page
+    from .inputs.html import page_article
 
     def html(data: bytes, url: str | None = None, header: str | None = None) -> Article:
         return page_article(data, src.name, url=url, header_charset=header, override=page_encoding,

@@ -4,11 +4,7 @@
 or standard input) into an :class:`~summarizer.article.Article` whose body holds only
 story paragraphs, or refuses the page in one line.
 
-Decoding honours what the document declares: a byte-order mark, the HTTP header's
-charset, then ``<meta charset>``; without any, the reader's fallback (UTF-8). A page
-whose bytes are not valid in the declared charset, or that declares a single-byte
-charset while its bytes are UTF-8, is refused with the fix (``--encoding``, which
-overrides the declaration).
+The bytes are decoded by :mod:`summarizer.inputs.charset` (what the page declares).
 
 Extraction is trafilatura's, favouring precision, with images, tables and links kept in
 its structured output so that they can be told apart (comments are left out):
@@ -35,94 +31,16 @@ anyway, with its prose list items as story text.
 
 from __future__ import annotations
 
-import codecs
 import re
 from dataclasses import dataclass, field
 
 from ..article import Article, ends_like_sentence
 from ..errors import InputError
+from .charset import decode_page
 
 MIN_WORDS = 60  # a news brief has about this many; less is a teaser, a notice or a gallery
 MIN_SENTENCES = 3  # a story needs a few sentences to choose from
 MAX_FURNITURE_SHARE = 0.5  # lists, tables and link runs above this share of the words: not an article
-
-# WHATWG maps these labels to windows-1252, as browsers do
-_LABELS = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
-           "ascii": "cp1252", "iso8859-1": "cp1252", "l1": "cp1252", "windows-1252": "cp1252", "x-user-defined": "cp1252"}
-_SINGLE_BYTE = re.compile(r"^(?:cp125\d|iso-?8859-\d+|latin-?\d|koi8-[ru]|mac-?roman)$", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.+-]{1,40})""", re.IGNORECASE)
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def _codec(label: str) -> str:
-    low = label.strip().lower()
-    return _LABELS.get(low, low)
-
-
-def declared_charset(data: bytes, header: str | None = None) -> tuple[str | None, str]:
-    """The charset a document declares and where: a BOM, the HTTP header, a ``<meta>``.
-
-    >>> declared_charset(b'<html><head><meta charset="iso-8859-2">')
-    ('iso-8859-2', '<meta>')
-    """
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            return name, "byte-order mark"
-    if header:
-        return header, "Content-Type header"
-    m = _META_CHARSET.search(data[:4096])
-    if m:
-        return m.group(1).decode("ascii"), "<meta>"
-    return None, ""
-
-
-def decode_page(data: bytes, name: str, *, header: str | None = None, override: str | None = None,
-                fallback: str = "utf-8", html: bool = True) -> str:
-    """The text of a page's bytes in the charset it declares (see the module doc).
-
-    ``override`` (the user's ``--encoding``) wins over any declaration; ``fallback``
-    applies when there is none. Raises :class:`InputError` for binary data, an unknown
-    charset, or bytes the declared charset cannot read.
-    """
-    if override:
-        label, where = override, "--encoding"
-    else:
-        label, where = declared_charset(data, header) if html else (header, "Content-Type header")
-        if label is None:
-            label, where = fallback, ""
-    codec = _codec(label)
-    try:
-        info = codecs.lookup(codec)
-    except LookupError:
-        raise InputError(f"{name}: the page declares an unknown charset {label!r}; pass --encoding with the "
-                         f"right one (e.g. --encoding utf-8)") from None
-    if "16" not in info.name and "32" not in info.name and b"\x00" in data[:8192]:
-        raise InputError(f"{name}: looks like a binary file (it has NUL bytes), not a web page or text")
-    said = f"declares charset {label} ({where})" if where and where != "--encoding" else f"is read as {label}"
-    if not override and _SINGLE_BYTE.match(info.name) and _is_utf8(data):
-        raise InputError(f"{name}: the page {said} but its bytes are UTF-8 (é would read as Ã©); "
-                         f"pass --encoding utf-8")
-    if info.name == "utf-8":
-        codec = "utf-8-sig"
-    try:
-        return data.decode(codec)
-    except UnicodeDecodeError as e:
-        example = "cp1252" if info.name == "utf-8" else "utf-8"
-        raise InputError(f"{name}: the page {said} but byte 0x{data[e.start]:02x} at offset {e.start} is not "
-                         f"valid {label}; pass --encoding with the right charset (e.g. --encoding {example})") from None
-
-
-def _is_utf8(data: bytes) -> bool:
-    # non-ASCII bytes that happen to form valid UTF-8: almost never chance in a single-byte text
-    if data.isascii():
-        return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
 
 # -- extraction ------------------------------------------------------------------------
 
@@ -133,7 +51,7 @@ class _Block:
     link_chars: int = 0
     links: int = 0
     has_graphic: bool = False
-    after_graphic: str | None = None  # the alt/title text of the image just before ("" if none)
+    after_graphic: str | None = None  # after an image: its alt/title text ("" if it has none)
     link_led: bool = False  # the block opens with a link (a teaser in a list)
 
 
@@ -158,7 +76,8 @@ def _words(text: str) -> int:
 def _collect(body) -> list[_Block]:
     """The body's text blocks in reading order, each with its kind and link share."""
     blocks: list[_Block] = []
-    last_graphic: list[str | None] = [None]
+    last_graphic: list[str | None] = [None]  # the alt text of the image just before, if any
+    seen_graphic: list[str] = []  # images inside the paragraph being read
 
     def graphic_text(el) -> str:
         return " ".join(v for v in (el.get("alt"), el.get("title")) if v)
@@ -181,6 +100,7 @@ def _collect(body) -> list[_Block]:
                 segments.append(_Block(block.kind, after_graphic=None))
             elif child.tag == "graphic":
                 segments[-1].has_graphic = True
+                seen_graphic.append(graphic_text(child))
             else:
                 is_link = in_link or child.tag == "ref"
                 if child.tag == "ref":
@@ -191,12 +111,14 @@ def _collect(body) -> list[_Block]:
     def paragraph(el, kind: str) -> None:
         first = _Block(kind, after_graphic=last_graphic[0])
         segments = [first]
+        seen_graphic.clear()
         inline(el, first, segments, False)
         for seg in segments:
             seg.text = " ".join(seg.text.split())
             if seg.text:
                 blocks.append(seg)
-        last_graphic[0] = None
+        # a paragraph that is only an image is an image: a caption may follow it
+        last_graphic[0] = seen_graphic[-1] if seen_graphic and not any(seg.text for seg in segments) else None
 
     def walk(el, kind: str | None) -> None:
         for child in el:
