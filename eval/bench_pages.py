@@ -170,12 +170,22 @@ def main(num_points: int | None, write_results: bool) -> None:
         from summarizer.api import load as load_model
         from summarizer.cli import cli
 
+        from summarizer.errors import InputError
+        from summarizer.read import Source, read_source
+
         model = load_model("extractive")
         warm: dict[str, float] = {}
+        reading: dict[str, float] = {}  # of which fetching and extracting
         for e, url in zip(manifest, urls):
             t = time.perf_counter()
             CliRunner().invoke(cli, ["-f", "jsonl", *n_flag, url])
             warm[e["file"]] = time.perf_counter() - t
+            t = time.perf_counter()
+            try:
+                read_source(Source(url))
+            except InputError:
+                pass
+            reading[e["file"]] = time.perf_counter() - t
         # 3. the baseline: the pre-issue-11 reading, the same model
         base_points = {}
         for e, url in zip(manifest, urls):
@@ -199,15 +209,17 @@ def main(num_points: int | None, write_results: bool) -> None:
         status = f"refused: {refused[f].split('not an article: ')[-1]}" if f in refused else "summarized"
         bad = ", ".join(f"{probs.count(k)} {k}" for k in totals if k != "points" and probs.count(k)) or "0"
         bbad = ", ".join(f"{bprobs.count(k)} {k}" for k in totals if k != "points" and bprobs.count(k)) or "0"
-        rows.append(f"| {f} | {status} | {len(points)} | {bad} | {len(base_points[f])} | {bbad} | {warm[f]:.2f} |")
+        rows.append(f"| {f} | {status} | {len(points)} | {bad} | {len(base_points[f])} | {bbad} | {warm[f]:.2f} "
+                    f"| {reading[f]:.2f} |")
 
     summarized = [f for f in warm if f in out]
     med = statistics.median(warm[f] for f in summarized)
     lines = [
         "## Web pages: key points of the 20 shared pages (`eval/bench_pages.py`)",
         "",
-        "| page | this change | key points | problems | baseline key points | baseline problems | s/page warm |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| page | this change | key points | problems | baseline key points | baseline problems | s/page warm "
+        "| of which reading |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
         *rows,
         "",
         f"Key points: {totals['points']} from {len(out)} pages; containing a `without` phrase: {totals['without']}; "
@@ -218,7 +230,8 @@ def main(num_points: int | None, write_results: bool) -> None:
         f"{base_totals['caption/byline']}; link: {base_totals['link']}; not page text: {base_totals['not page text']}.",
         f"Time: one new process on all 20 URLs {cold_all:.1f} s (start-up and model load included); a page after "
         f"start-up (CLI in a warm process: fetch, extract, summarize), median {med:.2f} s, max "
-        f"{max(warm[f] for f in summarized):.2f} s over the {len(summarized)} summarized pages. "
+        f"{max(warm[f] for f in summarized):.2f} s over the {len(summarized)} summarized pages, of which reading "
+        f"(fetch and extract) median {statistics.median(reading[f] for f in summarized):.2f} s. "
         f"Load average at the start {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} (2 cores).",
         "",
         f"Command: `python eval/bench_pages.py{' -n ' + str(num_points) if num_points else ''}"

@@ -176,3 +176,20 @@ def test_looks_like_html():
     assert looks_like_html(b"\xef\xbb\xbf\n  <!DOCTYPE HTML>\n<html>")
     assert looks_like_html(b"<html><body>x</body></html>")
     assert not looks_like_html(b"Port Ellis votes <b>yes</b>")
+
+
+def test_proxy_from_the_environment(site, monkeypatch):
+    # a plain-HTTP proxy gets the whole URL as the target: the local server plays the proxy
+    page = article_html("utf-8")
+    with serve({"http://news.example/story": lambda h: send(h, page)}) as proxy:
+        monkeypatch.setenv("http_proxy", proxy)
+        monkeypatch.delenv("no_proxy", raising=False)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        assert fetch("http://news.example/story?id=1", timeout=5).body == page.encode()
+        # the machine's own addresses never go through it
+        assert fetch(f"{site}/article", timeout=5).body == page.encode()
+
+
+def test_url_with_spaces_and_non_ascii_is_encoded(site):
+    with pytest.raises(InputError, match="answered HTTP 404"):  # sent, and answered: no traceback
+        fetch(f"{site}/caf\u00e9 menu", timeout=5)

@@ -12,6 +12,9 @@ raises :class:`InputError` with one line saying what went wrong:
   ``Content-Length`` when it declares one, else as soon as more bytes arrive;
 * HTTP errors (404, 500, ...), a connection closed early, a malformed answer.
 
+The environment's proxy settings (``http_proxy``, ``https_proxy``, ``no_proxy``) are
+honoured, as ``urllib`` does, except for the machine's own addresses.
+
 Decoding the bytes is the reader's job (:mod:`summarizer.inputs.html` honours the
 charset declared here, then the page's own ``<meta charset>``).
 """
@@ -111,14 +114,47 @@ class _Deadline:
             self._timer.cancel()
 
 
-def _connection(scheme: str, host: str, port: int | None, timeout: float):
+def _proxy(scheme: str, host: str):
+    """The proxy for ``scheme`` from the environment (``https_proxy``, ``no_proxy``, ...), if any.
+    The machine's own addresses never go through one."""
+    import ipaddress
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    proxy = urllib.request.getproxies().get(scheme)
+    if not proxy or host == "localhost" or urllib.request.proxy_bypass(host):
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass  # a name, not an address
+    return urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+
+
+def _connection(url: str, timeout: float):
+    """A connection for ``url`` (through the environment's proxy, if any) and the request target."""
     import http.client
+    import ssl
+    from urllib.parse import quote, urlsplit
 
-    if scheme == "https":
-        import ssl
-
-        return http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl.create_default_context())
-    return http.client.HTTPConnection(host, port, timeout=timeout)
+    parts = urlsplit(url)
+    # percent-encode what a browser would (spaces, non-ASCII); escapes already there stay
+    target = quote((parts.path or "/") + (f"?{parts.query}" if parts.query else ""), safe="!#$%&'()*+,/:;=?@[]~")
+    proxy = _proxy(parts.scheme, parts.hostname)
+    if parts.scheme == "https":
+        if proxy is None:
+            return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout,
+                                               context=ssl.create_default_context()), target
+        conn = http.client.HTTPSConnection(proxy.hostname, proxy.port or 8080, timeout=timeout,
+                                           context=ssl.create_default_context())
+        conn.set_tunnel(parts.hostname, parts.port or 443)
+        return conn, target
+    if proxy is None:
+        return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout), target
+    # a plain-HTTP proxy takes the whole URL as the target
+    return http.client.HTTPConnection(proxy.hostname, proxy.port or 8080, timeout=timeout), \
+        f"http://{parts.netloc.rsplit('@', 1)[-1]}{target}"
 
 
 def _read_body(resp, url: str, max_bytes: int, deadline: _Deadline) -> bytes:
@@ -162,9 +198,8 @@ def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
         parts = urlsplit(current)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise InputError(f"{url}: cannot fetch {current!r}: only http and https URLs are read")
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
-            conn = _connection(parts.scheme, parts.hostname, parts.port, deadline.left())
+            conn, target = _connection(current, deadline.left())
         except ValueError as e:  # a port that is not a number
             raise InputError(f"{url}: cannot fetch ({e})") from None
         deadline.watch(conn)
@@ -199,7 +234,7 @@ def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
             return Page(current, body, media_type, charset)
         except (TimeoutError, socket.timeout):
             raise deadline.error() from None
-        except (OSError, http.client.HTTPException) as e:
+        except (OSError, ValueError, http.client.HTTPException) as e:  # ValueError: a URL http.client refuses
             if deadline.fired:
                 raise deadline.error() from None
             what = getattr(e, "strerror", None) or str(e) or type(e).__name__
