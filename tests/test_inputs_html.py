@@ -236,3 +236,11 @@ def test_shared_pages(shared_pages):
     assert set(refused) == set(REFUSED)
     for name, why in REFUSED.items():
         assert f"not an article: " in refused[name] and why in refused[name]
+
+
+def test_a_sentence_precision_mode_cut_a_link_out_of_is_mended():
+    # trafilatura's precision mode drops <span class="link">, leaving "high for , who ..."
+    extra = ('The stakes are especially high for <span class="link"><a href="https://news.example/x">Mayor Dana '
+             'Ruiz</a></span>, who faces voters in May.')
+    ex = extract(article_html(text=extra))
+    assert ex.paragraphs == (*STORY, "The stakes are especially high for Mayor Dana Ruiz, who faces voters in May.")

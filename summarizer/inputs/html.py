@@ -270,19 +270,20 @@ def _in_order(fragments: list[str], text: str) -> bool:
     return True
 
 
-def _mend(holed: list[str], html: str, url: str | None) -> dict[str, str]:
+def _mend(holed: list[str], html: str, url: str | None, title: str, author: str) -> dict[str, str]:
     """Whole copies of paragraphs that precision mode left with holes, from a balanced extraction."""
     doc = _bare(html, url, precision=False)
-    whole = [b.text for b in _collect(doc.body)] if doc is not None and doc.body is not None else []
+    whole = [b for b in _collect(doc.body) if b.kind == "p"] if doc is not None and doc.body is not None else []
     out = {}
     for text in holed:
-        # the text between punctuation marks must all be there, in order (a cut sits before one)
+        # the text between punctuation marks must all be there, in order (a cut sits before one);
+        # the same text in both is the page's own spacing ("Parr . 2010"), not a cut
         fragments = [f for f in re.split(r"\s*[.,;:!?]+\s*", text) if f]
-        # the same text in both: the page's own spacing ("Parr . 2010"), not a cut
-        match = text if text in whole else next(
-            (w for w in whole if not _HOLE.search(w) and _in_order(fragments, w)), None)
-        if match is not None:
-            out[text] = match
+        match = next((b for b in whole if b.text == text), None) or next(
+            (b for b in whole if fragments and not _HOLE.search(b.text) and len(b.text) <= 2 * len(text) + 200
+             and _in_order(fragments, b.text)), None)
+        if match is not None and _reason(match, title, author) is None:  # the whole copy must pass too
+            out[text] = match.text
     return out
 
 
@@ -317,7 +318,7 @@ def extract(html: str, *, url: str | None = None) -> Extraction | None:
     if holed:
         # precision mode sometimes cuts an inline element out of a sentence ("high for ."):
         # take the paragraph whole from a balanced extraction, else leave it out
-        mended = _mend(holed, html, url)
+        mended = _mend(holed, html, url, title, author)
         for t in holed:
             if t not in mended:
                 dropped.setdefault("cut by the extractor", []).append(t)
