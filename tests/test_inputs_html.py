@@ -244,3 +244,10 @@ def test_a_sentence_precision_mode_cut_a_link_out_of_is_mended():
              'Ruiz</a></span>, who faces voters in May.')
     ex = extract(article_html(text=extra))
     assert ex.paragraphs == (*STORY, "The stakes are especially high for Mayor Dana Ruiz, who faces voters in May.")
+
+
+def test_the_example_page_in_the_readme():
+    from helpers import REPO
+
+    a = read_source(Source(str(REPO / "examples" / "web_article.html")))
+    assert texts(a) == STORY and a.author == "Jane Doe"
