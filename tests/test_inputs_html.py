@@ -71,6 +71,11 @@ def test_metadata():
     ("Photo 3 of 12", "prompt"),
     ("We may earn a commission when you buy through links on our site.", "notice"),
     ("What the vote means for commuters", "heading"),
+    ("Related Videos Related articles More from author Jane Doe Ferry fares frozen for a fifth year How boats work",
+     "prompt"),
+    ("Ferry fares frozen for a fifth year Bridge repair delayed again after storms School board picks a new head",
+     "heading"),
+    ("The ferry leaves the pier. REUTERS/Sam Lee", "credit"),
     ("Here is how the new fares for commuters and for visitors compare with the old ones this spring:", "lead-in"),
 ])
 def test_shapes_of_furniture(line, reason):
@@ -78,6 +83,19 @@ def test_shapes_of_furniture(line, reason):
     ex = extract(html)
     assert ex.dropped.get(reason) == [line]
     assert ex.paragraphs == tuple(STORY)
+
+
+def test_a_long_paragraph_that_lost_its_stop_stays():
+    extra = " ".join(["The council also asked the harbor office to study a second pier"] * 4)  # 48 words
+    assert extract(article_html(text=extra)).paragraphs[-1] == extra
+
+
+@pytest.mark.parametrize("extra", [
+    "The plant sheds leaves while it blooms. [source]",  # a citation after the stop
+    "The council met for six hours on Tuesday. Here is what it decided:",  # a sentence, then a lead-in
+])
+def test_prose_that_does_not_close_with_a_stop_stays(extra):
+    assert extract(article_html(text=extra)).paragraphs[-1] == extra
 
 
 def test_short_sentences_that_are_story_stay():

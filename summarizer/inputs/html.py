@@ -16,9 +16,10 @@ its structured output so that they can be told apart (comments are left out):
    caption. A paragraph that is mostly link text is a run of links;
 2. then the shape of what is left: bylines (``By ...``, the page's author), datelines
    and time stamps, credit and copyright lines, prompts (``Related:``, ``Read more``,
-   ``Sign up``, ``Share``, ``Subscribe``, ...), advertising notices, and short lines
-   without a closing full stop (headings in disguise) are dropped. A wire dateline that
-   opens a paragraph (``KVELLER via JTA — The state ...``) is cut off it.
+   ``Sign up``, ``Share``, ``Subscribe``, ...), advertising notices, and lines of up to
+   ``MAX_UNCLOSED_WORDS`` words without a closing stop (headings, labels, teaser runs)
+   are dropped. A wire dateline that opens a paragraph (``KVELLER via JTA — The state
+   ...``) is cut off it.
 
 When in doubt a line is dropped: losing one story sentence costs less than a caption
 or a byline as a key point.
@@ -34,12 +35,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..article import Article, ends_like_sentence
+from ..article import Article
 from ..errors import InputError
 from .charset import decode_page
 
 MIN_WORDS = 60  # a news brief has about this many; less is a teaser, a notice or a gallery
 MIN_SENTENCES = 3  # a story needs a few sentences to choose from
+MAX_UNCLOSED_WORDS = 40  # a longer paragraph without a closing stop is taken as text that lost its stop
 MAX_FURNITURE_SHARE = 0.5  # lists, tables and link runs above this share of the words: not an article
 
 # -- extraction ------------------------------------------------------------------------
@@ -157,6 +159,9 @@ def _collect(body) -> list[_Block]:
     return blocks
 
 
+_STOP = re.compile(r"[.!?…][\"'”’)\]]*$")  # a closing stop (an abbreviation's counts too: "... the U.S.")
+_INNER_STOP = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"“‘(]?[A-Z]")  # a sentence ends inside: prose
+_CITATION = re.compile(r"\s*\[[^\]]{1,40}\]\s*$")  # "... flush. [source]"
 _BYLINE = re.compile(
     r"^(?:(?:written|words|story|(?:additional )?reporting|reported|text|interview|photos?|video|compiled|"
     r"edit(?:ed|ing))\s+by|by)\s+"
@@ -167,10 +172,11 @@ _CREDIT = re.compile(
     r"file photo|screenshot)\b[^.]{0,40}?(?::|\bby\b|\bcredit\b|/|\bcourtesy\b)"
     r"|\((?:AP|AFP|Reuters|Getty|EPA|PA|Shutterstock|Bloomberg)\b[^)]*\)\s*$"
     r"|(?:Getty Images|Shutterstock|AP Photo|/ ?(?:Reuters|AFP|AP|EPA))\W*$"
+    r"|\b(?:reuters|afp|epa|ap photo)\s*/\s*\w"
     r"|©|\ball rights reserved\b|^copyright\b|\bcreative commons\b|\bCC BY\b|\blicensed under\b",
     re.IGNORECASE)
 _PROMPT = re.compile(
-    r"^\W*(?:related(?:\s+(?:stories|articles|content|coverage|reading|posts|videos|links))?\s*[:|-]|"
+    r"^\W*(?:related(?:\s+(?:stories|articles|content|coverage|reading|posts|videos|links|news))?\b(?!\s+(?:to|by)\b)|"
     r"read (?:more|next|also|the full)|also read|more (?:from|on|about|stories)\b|see also|recommended\b|"
     r"you (?:may|might) (?:also )?like|sign up|subscribe|follow (?:us|@)|share (?:this|on|via|the)|share:|"
     r"click here|check out:|watch:|listen:|advertisement|sponsored|trending|most popular|don'?t miss|"
@@ -226,7 +232,7 @@ def _reason(block: _Block, title: str, author: str) -> str | None:
         return "caption"
     if block.after_graphic is not None:
         alt = _norm(block.after_graphic)
-        if (_CREDIT.search(text) or not ends_like_sentence(text) or words <= 15
+        if (_CREDIT.search(text) or not _STOP.search(text) or words <= 15
                 or (alt and (alt in _norm(text) or _norm(text) in alt))):
             return "caption"
     if _BYLINE.match(text) and words <= 15 or _BYLINE_INSIDE.search(text) and words <= 15:
@@ -243,11 +249,11 @@ def _reason(block: _Block, title: str, author: str) -> str | None:
         return "notice"
     if title and _norm(text) == _norm(title):
         return "title"
-    if not ends_like_sentence(text):
-        if words <= 12:
-            return "heading"
-        if text.rstrip().endswith(":") and words <= 25:
-            return "lead-in"
+    if (not _STOP.search(_CITATION.sub("", text)) and words <= MAX_UNCLOSED_WORDS
+            and not _INNER_STOP.search(text)):
+        # a story paragraph closes with a stop: a line without one (and without a sentence
+        # inside) is a heading, a label, a run of teasers, or a lead-in to a list
+        return "lead-in" if text.rstrip().endswith(":") else "heading"
     return None
 
 
@@ -310,7 +316,7 @@ def extract(html: str, *, url: str | None = None) -> Extraction | None:
             reason = block.kind
             if block.kind in ("item", "cell"):
                 furniture += _words(block.text)
-            if block.kind == "item" and not block.link_led and _words(block.text) >= 8 and ends_like_sentence(
+            if block.kind == "item" and not block.link_led and _words(block.text) >= 8 and _STOP.search(
                     block.text) and block.link_chars < 0.3 * len(block.text):
                 kept.append((block.text, True))
         dropped.setdefault(reason, []).append(block.text)
