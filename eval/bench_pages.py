@@ -174,6 +174,15 @@ def main(num_points: int | None, write_results: bool) -> None:
         from summarizer.read import Source, read_source
 
         model = load_model("extractive")
+        # every story sentence of the pages read, not only those chosen as key points
+        sentences, sentence_problems = 0, 0
+        for e, url in zip(manifest, urls):
+            try:
+                article = read_source(Source(url))
+            except InputError:
+                continue
+            sentences += len(article.sentences)
+            sentence_problems += sum(bool(checks[e["file"]].problems(s.text)) for s in article.sentences)
         warm: dict[str, float] = {}
         reading: dict[str, float] = {}  # of which fetching and extracting
         for e, url in zip(manifest, urls):
@@ -224,7 +233,9 @@ def main(num_points: int | None, write_results: bool) -> None:
         "",
         f"Key points: {totals['points']} from {len(out)} pages; containing a `without` phrase: {totals['without']}; "
         f"caption/credit/byline/dateline text: {totals['caption/byline']}; half or more link text: {totals['link']}; "
-        f"not text of the page: {totals['not page text']}. Refused: {len(refused)} of {len(manifest)}.",
+        f"not text of the page: {totals['not page text']}. Refused: {len(refused)} of {len(manifest)}. "
+        f"All {sentences} story sentences of the pages read (any could be a key point): {sentence_problems} with "
+        f"one of these problems.",
         f"Baseline (trafilatura's plain text, as `summarize URL` read pages before issue 11, the same model, same run): "
         f"{base_totals['points']} key points; `without`: {base_totals['without']}; caption/byline: "
         f"{base_totals['caption/byline']}; link: {base_totals['link']}; not page text: {base_totals['not page text']}.",
