@@ -147,9 +147,9 @@ def _config(work: Path, n_refs: Sequence[int]) -> str:
     return '<ROUGE-EVAL version="1.5.5">\n' + "\n".join(evals) + "\n</ROUGE-EVAL>\n"
 
 
-def command(config: Path, options: PerlOptions) -> list[str]:
+def command(config: Path, options: PerlOptions, *, nice: bool = True) -> list[str]:
     rel = release_dir()
-    return ["nice", "-n", "10", "perl", str(rel / "ROUGE-1.5.5.pl"), "-e", str(data_dir()), "-c", "95", "-r", "1000",
+    return [*(["nice", "-n", "10"] if nice else []), "perl", str(rel / "ROUGE-1.5.5.pl"), "-e", str(data_dir()), "-c", "95", "-r", "1000",
             "-n", "2", "-a", "-d", *options.flags(), str(config)]
 
 
@@ -159,6 +159,7 @@ def run(
     options: PerlOptions = PerlOptions(),
     *,
     cache: bool = True,
+    nice: bool = True,
 ) -> PerlRun:
     """Run the script on the pairs (each prediction against its references)."""
     if len(references) != len(predictions):
@@ -181,7 +182,7 @@ def run(
         config = work / "config.xml"
         config.write_text(_config(work, [len(r) for r in references]), encoding="utf-8")
         t0 = time.perf_counter()
-        out = subprocess.run(command(config, options), capture_output=True, check=True).stdout.decode("latin-1")
+        out = subprocess.run(command(config, options, nice=nice), capture_output=True, check=True).stdout.decode("latin-1")
         seconds = time.perf_counter() - t0
     scores: list[dict[str, tuple[float, float, float]]] = [{} for _ in predictions]
     for tag, i, r, p, f in _EVAL_LINE.findall(out):
