@@ -33,7 +33,8 @@ from typing import Sequence
 CACHE = Path(os.environ.get("ROUGE155_CACHE", Path.home() / ".cache" / "summarizer-rouge155"))
 METRIC_TAGS = {"ROUGE-1": "rouge1", "ROUGE-2": "rouge2", "ROUGE-L": "rougeLsum"}
 _EVAL_LINE = re.compile(r"^A (ROUGE-[12L]) Eval (\d+)\.A R:([\d.]+) P:([\d.]+) F:([\d.]+)$", re.M)
-_AVERAGE_LINE = re.compile(r"^A (ROUGE-[12L]) Average_([RPF]): ([\d.]+) ", re.M)
+_AVERAGE_LINE = re.compile(r"^A (ROUGE-[12L]) Average_([RPF]): ([\d.]+) \(95%-conf\.int\. ([\d.]+) - ([\d.]+)\)$", re.M)
+_CACHE_FORMAT = 2  # part of the cache key: runs cached in another format are not read
 
 
 class PerlUnavailable(RuntimeError):
@@ -43,8 +44,8 @@ class PerlUnavailable(RuntimeError):
 @dataclass(frozen=True)
 class PerlRun:
     """What one run of the script printed: per pair ``{metric: (precision, recall, f1)}``,
-    the corpus figures ``{metric: {"R"|"P"|"F": value}}`` (the mean of its bootstrap
-    resamples), and the seconds it ran (0 when the result came from the cache)."""
+    the corpus figures ``{metric: {"R"|"P"|"F": value, "R_low": ..., "R_high": ...}}`` (the
+    mean of its bootstrap resamples, and its 95% interval), and the seconds it ran (0 when the result came from the cache)."""
 
     scores: list[dict[str, tuple[float, float, float]]]
     averages: dict[str, dict[str, float]]
@@ -165,7 +166,7 @@ def run(
     if len(references) != len(predictions):
         raise ValueError(f"{len(references)} reference lists for {len(predictions)} predictions")
     key = hashlib.sha256(json.dumps([[[r] if isinstance(r, str) else list(r) for r in refs] for refs in references]
-                                    + [list(predictions), options.flags()],
+                                    + [list(predictions), options.flags(), _CACHE_FORMAT],
                                     ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
     hit = CACHE / "runs" / f"{key}.json"
     if cache and hit.exists():
@@ -191,8 +192,9 @@ def run(
     if missing:
         raise RuntimeError(f"perl printed no scores for pair {missing[0]} (of {len(missing)} such)")
     averages: dict[str, dict[str, float]] = {}
-    for tag, what, value in _AVERAGE_LINE.findall(out):
-        averages.setdefault(METRIC_TAGS[tag], {})[what] = float(value)
+    for tag, what, value, low, high in _AVERAGE_LINE.findall(out):
+        averages.setdefault(METRIC_TAGS[tag], {}).update({what: float(value), f"{what}_low": float(low),
+                                                           f"{what}_high": float(high)})
     if cache:
         hit.parent.mkdir(parents=True, exist_ok=True)
         hit.write_text(json.dumps({"scores": scores, "averages": averages}))

@@ -248,6 +248,19 @@ def test_every_see_et_al_dev_output_scores_as_perl_recorded(see_pairs):
         assert [v for m in METRICS for v in triples(scores)[m]] == row[2:], row[:2]
 
 
+def test_script_average_reproduces_the_corpus_figures_perl_printed():
+    # needs only the fixture: perl's per-document numbers and its printed averages
+    fixture = json.loads(FIXTURE.read_text())
+    for k, name in enumerate(fixture["systems"]):
+        rows = [r for r in fixture["rows"] if r[1] == k]
+        order = sorted(range(len(rows)), key=lambda i: f"{i}.A")  # the script's order: eval ids as strings
+        for c, m in enumerate(METRICS):
+            for x, what in enumerate("PRF"):
+                want = fixture["averages"][name][m]
+                got = rouge155.script_average([rows[i][2 + 3 * c + x] for i in order])
+                assert got == (want[what], want[f"{what}_low"], want[f"{what}_high"]), (name, m, what)
+
+
 # --- the perl script itself ------------------------------------------------------------
 @pytest.fixture(scope="module")
 def perl():
