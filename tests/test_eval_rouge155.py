@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_eval_rouge import OWN  # our own sentences (never text from ../shared/data)
 
 from summarizer.errors import InputError, UsageError
 from summarizer.evaluate import rouge155
@@ -33,18 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 FIXTURE = Path(__file__).resolve().parent / "data" / "rouge155_perl_see2017_dev.json"
 METRICS = ("rouge1", "rouge2", "rougeLsum")
-
-# Our own sentences (never text from ../shared/data).
-OWN = [
-    "The council approved the harbor budget on Tuesday after a long debate.",
-    "Officials said the new ferries would run on batteries by 2030.",
-    "Fishing crews worried that charging stations would take their dock space.",
-    "The mayor promised that fares would stay at $2.50 a ride.",
-    "Two council members voted against the plan, citing the cost of a second pier.",
-    "Stocks rallied on Monday as investors cheered the jobs report.",
-    "The storm knocked out power to 40,000 homes across the county.",
-    "Schools closed early and buses stopped running before noon.",
-]
 
 
 def config(**kw) -> RougeConfig:
