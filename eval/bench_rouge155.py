@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import statistics
 import sys
 import time
@@ -39,24 +40,31 @@ sys.path.insert(0, str(HERE))
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 
 
-def time_rouge155(pairs, jobs: int) -> tuple[float, list]:
+def cpu() -> float:
+    """CPU seconds of this process and of its finished children (pool workers, perl):
+    less sensitive than the wall clock to a machine shared with other jobs."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def time_rouge155(pairs, jobs: int) -> tuple[float, float, list]:
     from summarizer.evaluate import rouge155
     from summarizer.evaluate.rouge import RougeConfig
 
-    t0 = time.perf_counter()
+    c0, t0 = cpu(), time.perf_counter()
     got = rouge155.score_pairs(references=[[r] for r, _ in pairs], predictions=[p for _, p in pairs],
                                config=RougeConfig(implementation="rouge155"), jobs=jobs)
-    return time.perf_counter() - t0, got
+    return time.perf_counter() - t0, cpu() - c0, got
 
 
-def time_rouge_score(pairs, jobs: int) -> tuple[float, list]:
+def time_rouge_score(pairs, jobs: int) -> tuple[float, float, list]:
     from summarizer.evaluate import rouge
 
     rouge._STEMS.clear()  # a cold start, as in a fresh process
-    t0 = time.perf_counter()
+    c0, t0 = cpu(), time.perf_counter()
     got = rouge.score_pairs(references=[[r] for r, _ in pairs], predictions=[p for _, p in pairs],
                             config=rouge.RougeConfig(metrics=METRICS), jobs=jobs)
-    return time.perf_counter() - t0, got
+    return time.perf_counter() - t0, cpu() - c0, got
 
 
 @click.command()
@@ -76,45 +84,50 @@ def main(n: int, jobs: int, repeat: int, write_results: bool) -> None:
     pairs = load_pairs(n)
     rouge155_perl.data_dir()  # the WordNet DB is built once, not timed
     load_before = os.getloadavg()
-    rows: dict[tuple[str, int], list[float]] = {}
+    rows: dict[tuple[str, int], list[tuple[float, float]]] = {}
     got = None
     for _ in range(repeat):
         for procs in dict.fromkeys((jobs, 1)):
-            seconds, got = time_rouge155(pairs, procs)
-            rows.setdefault(("rouge155", procs), []).append(seconds)
-            seconds, _ = time_rouge_score(pairs, procs)
-            rows.setdefault(("rouge-score", procs), []).append(seconds)
-    t0 = time.perf_counter()
+            wall, cpu_s, got = time_rouge155(pairs, procs)
+            rows.setdefault(("rouge155", procs), []).append((wall, cpu_s))
+            wall, cpu_s, _ = time_rouge_score(pairs, procs)
+            rows.setdefault(("rouge-score", procs), []).append((wall, cpu_s))
+    c0, t0 = cpu(), time.perf_counter()
     perl = rouge155_perl.run([[r] for r, _ in pairs], [p for _, p in pairs], cache=False, nice=False)
-    perl_total = time.perf_counter() - t0
+    perl_wall, perl_cpu = time.perf_counter() - t0, cpu() - c0
     load_after = os.getloadavg()
 
     same = sum(all((g[m].precision, g[m].recall, g[m].fmeasure) == q[m] for m in METRICS)
                for g, q in zip(got, perl.scores))
-    base = statistics.median(rows[("rouge-score", jobs)])
-    ours = statistics.median(rows[("rouge155", jobs)])
+
+    def med(name: str, procs: int, k: int) -> float:
+        return statistics.median(t[k] for t in rows[(name, procs)])
+
+    per = 10_000 / len(pairs)
     lines = [
         f"{len(pairs):,} real pairs (ROUGE-1, -2, -L summary-level, stemming, one reference); {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, load average {load_before[0]:.1f} before, {load_after[0]:.1f} after; "
-        f"Python rows: median of {repeat} runs.",
+        f"Python rows: median of {repeat} runs, alternating. CPU: seconds of CPU of the process and its "
+        "children (workers, perl), which a shared machine disturbs less than the wall clock.",
         "",
-        "| scorer | processes | seconds | per 10,000 pairs | perl / this | this / rouge-score (same processes) |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| scorer | processes | wall s per 10,000 pairs | CPU s per 10,000 | perl / this (wall) | perl / this (CPU) "
+        "| this / rouge-score, same processes (wall) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for (name, procs), times in rows.items():
-        s = statistics.median(times)
-        ref = statistics.median(rows[("rouge-score", procs)])
-        lines.append(f"| {name} | {procs} | {s:.2f} | {s * 10_000 / len(pairs):.2f} | {perl_total / s:.1f}x | "
-                     f"{s / ref:.2f} |")
-    lines.append(f"| perl ROUGE-1.5.5 through the wrapper (script alone: {perl.seconds:.1f} s) | 1 | {perl_total:.1f} | "
-                 f"{perl_total * 10_000 / len(pairs):.1f} | 1.0x | |")
+    for name, procs in rows:
+        wall, cpu_s = med(name, procs, 0), med(name, procs, 1)
+        lines.append(f"| {name} | {procs} | {wall * per:.2f} | {cpu_s * per:.2f} | {perl_wall / wall:.1f}x | "
+                     f"{perl_cpu / cpu_s:.1f}x | {wall / med('rouge-score', procs, 0):.2f} |")
+    lines.append(f"| perl ROUGE-1.5.5 through the wrapper (the script alone: {perl.seconds * per:.1f} s) | 1 | "
+                 f"{perl_wall * per:.1f} | {perl_cpu * per:.1f} | 1.0x | 1.0x | |")
     options = "".join([f" --pairs {n}" if n != 10_000 else "", f" --jobs {jobs}" if jobs != 2 else "",
                        f" --repeat {repeat}" if repeat != 3 else ""])
     lines += [
         "",
-        f"rouge155 with {jobs} processes: {perl_total / ours:.1f}x the perl script, {ours / base:.2f}x the time of "
-        f"rouge-score with {jobs}. Per-pair precision, recall and F1 of rouge155 identical to perl's on "
-        f"{same:,} of {len(pairs):,} pairs.",
+        f"rouge155 with {jobs} processes: {perl_wall / med('rouge155', jobs, 0):.1f}x the perl script's wall time "
+        f"({perl_cpu / med('rouge155', jobs, 1):.1f}x its CPU time), {med('rouge155', jobs, 0) / med('rouge-score', jobs, 0):.2f}x "
+        f"the wall time of rouge-score with {jobs}. Per-pair precision, recall and F1 of rouge155 identical to "
+        f"perl's on {same:,} of {len(pairs):,} pairs.",
         "",
         f"Command: `nice -n 10 python eval/bench_rouge155.py{options} --write-results`",
     ]

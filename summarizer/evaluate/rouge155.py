@@ -95,12 +95,9 @@ def sentences(text: Text) -> list[str]:
     ['prices rose ', 'cafÃ©']
     """
     raw = text if isinstance(text, str) else "\n".join(text)
-    out = []
-    for line in raw.split("\n"):
-        s = line.split("<", 1)[0]
-        if s:
-            out.append(s.encode("utf-8", "surrogatepass").lower().decode("latin-1"))
-    return out
+    # "\n" and "<" are single bytes in UTF-8: the whole text is converted at once
+    raw = raw.encode("utf-8", "surrogatepass").lower().decode("latin-1")
+    return [s for s in (line.split("<", 1)[0] for line in raw.split("\n")) if s]
 
 
 def _words(s: str) -> list[str]:
@@ -175,10 +172,6 @@ def _figures(hit: int, model_count: int, peer_count: int) -> Score:
     return Score(precision, recall, f)
 
 
-def _ngrams(tokens: list[str], n: int) -> Counter:
-    return Counter(tokens) if n == 1 else Counter(zip(*(tokens[i:] for i in range(n))))
-
-
 def lcs_marks(model: list[str], peer: list[str]) -> list[int]:
     """The positions of ``model`` on the LCS with ``peer`` that the script's backtrack
     (``markLCS``) marks. The LCS table is kept as one bit vector per row (Hyyrö's
@@ -188,53 +181,69 @@ def lcs_marks(model: list[str], peer: list[str]) -> list[int]:
     >>> lcs_marks(["a", "b", "c", "d"], ["b", "x", "d", "a"])
     [1, 3]
     """
+    return _marks(model, peer, _positions(peer))
+
+
+def _positions(peer: list[str]) -> dict[str, int]:
+    """Each token of ``peer`` with the bit mask of where it occurs."""
+    where: dict[str, int] = {}
+    for j, y in enumerate(peer):
+        where[y] = where.get(y, 0) | (1 << j)
+    return where
+
+
+def _marks(model: list[str], peer: list[str], where: dict[str, int]) -> list[int]:
     if len(model) * len(peer) > _MAX_LCS_BITS:
         raise InputError(
             f"a sentence of {len(model)} tokens against one of {len(peer)}: the LCS table would take "
             f"{len(model) * len(peer) / 8 / 2**30:.1f} GiB; give the text one sentence a line"
         )
-    where: dict[str, int] = {}
-    for j, y in enumerate(peer):
-        where[y] = where.get(y, 0) | (1 << j)
-    if not any(x in where for x in model):
-        return []
     full = (1 << len(peer)) - 1
     v = full
     rows = [v]
     for x in model:
         u = v & where.get(x, 0)
         if u:
-            v = ((v + u) | (v - u)) & full
+            v = (v + u) | (v - u)  # a carry past bit n-1 is never read: every read masks below it
         rows.append(v)
+    # Back from the corner, keeping cur = c[i][j]: one popcount a step at most. A row whose
+    # token is not in peer is the row above, so the script always goes up through it.
     i, j = len(model), len(peer)
+    cur = j - (v & full).bit_count()
     out = []
     while i and j:
-        if model[i - 1] == peer[j - 1]:
+        x = model[i - 1]
+        if x == peer[j - 1]:
             i -= 1
             j -= 1
+            cur -= 1
             out.append(i)
+        elif x not in where:
+            i -= 1
         else:
-            # c[i-1][j] >= c[i][j-1]: up; else left (c[i][j] = j - ones among bits < j)
-            up = j - (rows[i - 1] & ((1 << j) - 1)).bit_count()
-            left = j - 1 - (rows[i] & ((1 << (j - 1)) - 1)).bit_count()
-            if up >= left:
+            above = j - (rows[i - 1] & ((1 << j) - 1)).bit_count()  # c[i-1][j]
+            left = cur - 1 + ((rows[i] >> (j - 1)) & 1)  # c[i][j-1]: one less where bit j-1 is 0
+            if above >= left:  # the script goes up on a tie
                 i -= 1
+                cur = above
             else:
                 j -= 1
+                cur = left
     out.reverse()
     return out
 
 
-def _lcs_hits(model: list[list[str]], peer: list[list[str]], model_uni: Counter, peer_uni: Counter) -> int:
+def _lcs_hits(
+    model: list[list[str]], peer: list[tuple[list[str], dict[str, int]]], model_uni: Counter, peer_uni: Counter
+) -> int:
     """``sub lcs``: union LCS hits of each model sentence, clipped by the unigram counts."""
     model_left, peer_left = dict(model_uni), dict(peer_uni)
-    peer_sets = [set(p) for p in peer]
     hit = 0
     for sent in model:
         marked: set[int] = set()
-        for p, pset in zip(peer, peer_sets):
-            if not pset.isdisjoint(sent):
-                marked.update(lcs_marks(sent, p))
+        for p, where in peer:
+            if not where.keys().isdisjoint(sent):  # no common token: an empty LCS
+                marked.update(_marks(sent, p, where))
         for k in sorted(marked):
             t = sent[k]
             if model_left.get(t, 0) > 0 and peer_left.get(t, 0) > 0:
@@ -247,12 +256,42 @@ def _lcs_hits(model: list[list[str]], peer: list[list[str]], model_uni: Counter,
 class _Read:
     """One summary as the script reads it: the n-gram tokens and the ROUGE-L sentences."""
 
-    __slots__ = ("tokens", "sentences", "unigrams")
+    __slots__ = ("tokens", "sentences", "_grams", "_indexed")
 
     def __init__(self, tokens: list[str], sentences: list[list[str]]):
         self.tokens = tokens
         self.sentences = sentences
-        self.unigrams = Counter(tokens)
+        self._grams: dict[int, Counter] = {}
+        self._indexed: list[tuple[list[str], dict[str, int]]] | None = None
+
+    def grams(self, n: int) -> Counter:
+        """The n-gram counts (computed once: a summary is scored against every reference)."""
+        g = self._grams.get(n)
+        if g is None:
+            t = self.tokens
+            g = self._grams[n] = Counter(t) if n == 1 else Counter(zip(*(t[i:] for i in range(n))))
+        return g
+
+    @property
+    def indexed(self) -> list[tuple[list[str], dict[str, int]]]:
+        """The sentences with their token positions, as the summary side of an LCS needs them."""
+        if self._indexed is None:
+            self._indexed = [(s, _positions(s)) for s in self.sentences]
+        return self._indexed
+
+
+class _Tokens(dict):
+    """Raw token -> what the script makes of it (a stem, or ``_STOP``), filled on first use."""
+
+    def __init__(self, scorer: "Rouge155Scorer"):
+        super().__init__()
+        self._scorer = scorer
+
+    def __missing__(self, t: str) -> object:
+        if len(self) >= _MAX_CACHE:
+            self.clear()
+        m = self[t] = self._scorer._token(t)
+        return m
 
 
 class Rouge155Scorer:
@@ -265,7 +304,7 @@ class Rouge155Scorer:
             raise ValueError("Rouge155Scorer needs a RougeConfig with implementation='rouge155'")
         self._stop = stopwords() if self.config.stopwords else frozenset()
         self._table = exceptions() if self.config.stemming else {}
-        self._cache: dict[str, object] = {}
+        self._cache = _Tokens(self)
 
     def _token(self, t: str) -> object:
         if t in self._stop:
@@ -276,17 +315,8 @@ class Rouge155Scorer:
 
     def tokens(self, s: str) -> list[str]:
         """The tokens of one line of text as the script reads it (see :func:`sentences`)."""
-        cache = self._cache
-        out = []
-        for t in _TOKEN.findall(s):
-            m = cache.get(t)
-            if m is None:
-                if len(cache) >= _MAX_CACHE:
-                    cache.clear()
-                m = cache[t] = self._token(t)
-            if m is not _STOP:
-                out.append(m)  # type: ignore[arg-type]
-        return out
+        out = list(map(self._cache.__getitem__, _TOKEN.findall(s)))
+        return [m for m in out if m is not _STOP] if self._stop else out  # type: ignore[misc]
 
     def read(self, text: Text) -> _Read:
         cfg = self.config
@@ -319,13 +349,14 @@ class Rouge155Scorer:
             best_score = -1.0
             for model in models:
                 if metric == "rougeLsum":
-                    h = _lcs_hits(model.sentences, peer.sentences, model.unigrams, peer.unigrams)
+                    h = _lcs_hits(model.sentences, peer.indexed, model.grams(1), peer.grams(1))
                     c, cp = sum(map(len, model.sentences)), len(peer.tokens)
                     s = h / c if c else 0.0
                 else:
                     n = int(metric[5:])
-                    mg, pg = _ngrams(model.tokens, n), _ngrams(peer.tokens, n)
-                    h = sum(min(k, pg[g]) for g, k in mg.items() if g in pg)
+                    mg, pg = model.grams(n), peer.grams(n)
+                    h = sum(min(k, pg[g]) for g, k in mg.items() if g in pg) if len(mg) < len(pg) else \
+                        sum(min(k, mg[g]) for g, k in pg.items() if g in mg)
                     c, cp = max(0, len(model.tokens) - n + 1), max(0, len(peer.tokens) - n + 1)
                     s = _round5(h / c) if c else 0.0
                 if not best:
