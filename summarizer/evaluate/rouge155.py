@@ -53,8 +53,15 @@ ROUGE-L (``computeLCSScore`` 1357, ``lcs`` 2279, ``lcs_inner`` 2343, ``markLCS``
 Figures (1204-1218)
   R and P are rounded to five decimals (``%7.5f``), and F = P R / (0.5 P + 0.5 R) is
   computed from the rounded R and P and rounded again. These are the numbers ``-d``
-  prints per document; a corpus mean here is the plain mean of them (the script prints
-  the mean of its bootstrap resamples, which differs in the fifth decimal).
+  prints per document; the harness's corpus mean is the plain mean of them. The script
+  prints the mean of its bootstrap resamples instead (seeded 0 to 999), which
+  :func:`script_average` reproduces to the digit.
+Bad input
+  An empty summary or reference, or one of punctuation only, has no tokens and scores 0;
+  the ``\r`` of a ``\r\n`` line end is a separator like any other byte. Long lines: the
+  script keeps an LCS table of Perl scalars (about 120 bytes a cell: two lines of 4,000
+  tokens took 1.9 GB and 32 s), so very long lines exhaust its memory; here a cell is one
+  bit, and a sentence pair over 2 GiB of bits is refused with an :class:`InputError`.
 
 >>> s = Rouge155Scorer().score(reference="The cat sat on the mat.", prediction="The cats lay on the mat.")
 >>> [s[m].fmeasure for m in ("rouge1", "rouge2", "rougeLsum")]
