@@ -79,6 +79,18 @@ class Dataset:
     def by_id(self) -> dict[str, Document]:
         return {d.id: d for d in self.documents}
 
+    @cached_property
+    def fingerprint(self) -> str:
+        """sha256 of the documents as read (ids, bodies, references, titles): a resumed run
+        checks it, so an edited dataset is not mixed into a run of the old one."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for d in self.documents:
+            h.update(json.dumps([d.id, d.body, d.references, d.title], ensure_ascii=False).encode("utf-8"))
+            h.update(b"\n")
+        return "sha256:" + h.hexdigest()
+
     def head(self, n: int | None) -> "Dataset":
         """The first ``n`` documents (all of them for ``None``)."""
         if n is None or n >= len(self.documents):
