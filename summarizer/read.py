@@ -1,25 +1,28 @@
 """Read articles: text files, directories of ``.txt`` files, standard input, URLs.
 
-Bytes are decoded strictly (UTF-8 by default, a byte-order mark allowed): bytes that are
-not valid in the chosen encoding are refused with the offset of the first bad byte, never
-replaced silently; ``encoding=`` names another codec (``cp1252``, ``latin-1``).
-A file with NUL bytes is refused as binary.
+Local files and standard input are decoded by :mod:`summarizer.inputs.local`: strictly
+(UTF-8 by default; a UTF-8/16/32 byte-order mark decides), ``encoding=`` naming another
+codec (``cp1252``, ``latin-1``); bytes that are not valid are refused with the offset of
+the first, never replaced; NUL characters and decoded bytes that are not text are refused
+as binary. An article over the input ceiling (:class:`~summarizer.article.Limits`) is
+refused in one line, a file before it is read whole.
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from .article import Article, parse_article
+from .article import Article, Limits, parse_article
 from .errors import InputError
+from .inputs.local import decode, max_bytes, read_file, read_stdin, stat_error
+
+__all__ = ["Source", "expand", "decode", "fetch_url", "read_source"]
 
 STDIN = "-"
 URL_TIMEOUT = 20.0  # seconds for the whole fetch; news pages answer in far less
 MAX_URL_BYTES = 20 * 1024 * 1024  # a news page is far smaller; a bigger answer is not an article
-_SNIFF = 8192
 
 
 @dataclass(frozen=True)
@@ -45,39 +48,21 @@ def expand(specs: list[str]) -> Iterator[Source | InputError]:
             yield src
             continue
         p = Path(spec)
-        if p.is_dir():
-            files = sorted(f for f in p.iterdir() if f.suffix.lower() == ".txt" and f.is_file())
+        why = stat_error(spec)
+        if why is not None:
+            yield InputError(f"{spec}: {why}")
+        elif p.is_dir():
+            try:
+                files = sorted(f for f in p.iterdir() if f.suffix.lower() == ".txt" and f.is_file())
+            except OSError as e:
+                yield InputError(f"{spec}: cannot list the directory ({e.strerror or e})")
+                continue
             if not files:
                 yield InputError(f"{spec}: directory has no .txt files")
             for f in files:
                 yield Source(str(f))
-        elif not p.exists():
-            yield InputError(f"{spec}: no such file or directory")
         else:
             yield src
-
-
-def decode(data: bytes, name: str, encoding: str = "utf-8") -> str:
-    """Text of ``data``; refuses binary data and bytes invalid in ``encoding``."""
-    if b"\x00" in data[:_SNIFF]:
-        raise InputError(f"{name}: looks like a binary file (it has NUL bytes), not an article")
-    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
-    try:
-        return data.decode(codec)
-    except LookupError:
-        raise InputError(f"unknown encoding {encoding!r}; use a Python codec name such as utf-8 or cp1252") from None
-    except UnicodeDecodeError as e:
-        raise InputError(
-            f"{name}: not valid {encoding} (byte 0x{data[e.start]:02x} at offset {e.start}); "
-            f"convert it to UTF-8 or pass --encoding (e.g. --encoding cp1252)"
-        ) from None
-
-
-def _read_stream(stream: BinaryIO, name: str) -> bytes:
-    try:
-        return stream.read()
-    except OSError as e:
-        raise InputError(f"{name}: cannot read ({e.strerror or e})") from None
 
 
 def fetch_url(url: str, timeout: float = URL_TIMEOUT) -> tuple[str, str | None]:
@@ -124,28 +109,28 @@ def fetch_url(url: str, timeout: float = URL_TIMEOUT) -> tuple[str, str | None]:
 
 
 def read_source(
-    src: Source, *, encoding: str = "utf-8", timeout: float = URL_TIMEOUT, stdin: BinaryIO | None = None
+    src: Source,
+    *,
+    encoding: str = "utf-8",
+    timeout: float = URL_TIMEOUT,
+    stdin: BinaryIO | None = None,
+    limits: Limits = Limits(),
 ) -> Article:
-    """The parsed article behind one source; raises :class:`InputError` when unusable."""
+    """The parsed article behind one source; raises :class:`InputError` when unusable
+    (including an article over ``limits``)."""
     title = None
     if src.is_url:
         text, title = fetch_url(src.spec, timeout=timeout)
     elif src.spec == STDIN:
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        text = decode(_read_stream(stream, src.name), src.name, encoding)
+        text = decode(read_stdin(stdin, limit=max_bytes(limits.max_chars)), src.name, encoding)
     else:
-        p = Path(src.spec)
-        try:
-            data = p.read_bytes()
-        except IsADirectoryError:
-            raise InputError(f"{src.spec}: is a directory") from None
-        except OSError as e:
-            raise InputError(f"{src.spec}: cannot read ({e.strerror or e})") from None
-        text = decode(data, src.name, encoding)
+        text = decode(read_file(src.spec, limit=max_bytes(limits.max_chars)), src.name, encoding)
+    limits.check_chars(len(text), src.name)
     article = parse_article(text, name=src.name)
     if title and article.title is None:
         article = Article(body=article.body, title=title, name=src.name, layout="web")
     if not article.body.strip():
         what = "has no body text after its key points" if article.layout == "cnbc" else "is empty"
         raise InputError(f"{src.name}: {what}")
+    limits.check(article)
     return article

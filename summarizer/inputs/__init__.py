@@ -1,0 +1,1 @@
+"""Reading inputs: local files and standard input (``local``); ``summarizer.read`` joins them."""
