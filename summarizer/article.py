@@ -64,7 +64,7 @@ class Limits:
     >>> Limits(max_sentences=1).check(Article(body="One. Two.", name="a.txt"))
     Traceback (most recent call last):
     ...
-    summarizer.errors.InputError: a.txt: 2 sentences, over the ceiling of 1; split the text, or raise the ceiling with --max-sentences (memory grows with it)
+    summarizer.errors.InputError: a.txt: 2 sentences, over the input ceiling of 1; split the text, or raise the ceiling with --max-sentences (memory grows with it)
     """
 
     max_chars: int = MAX_CHARS  # characters of body text
@@ -79,7 +79,7 @@ class Limits:
     def check_chars(self, n: int, name: str) -> None:
         """Refuse ``n`` characters (before splitting: the cheap test first)."""
         if n > self.max_chars:
-            raise InputError(f"{name}: {n:,} characters, over the ceiling of {self.max_chars:,}; split the text, "
+            raise InputError(f"{name}: {n:,} characters, over the input ceiling of {self.max_chars:,}; split the text, "
                              "or raise the ceiling with --max-chars (memory grows with it)")
 
     def check(self, article: "Article") -> None:
@@ -88,7 +88,7 @@ class Limits:
         self.check_chars(len(article.body), name)
         n = len(article.sentences)
         if n > self.max_sentences:
-            raise InputError(f"{name}: {n:,} sentences, over the ceiling of {self.max_sentences:,}; split the text, "
+            raise InputError(f"{name}: {n:,} sentences, over the input ceiling of {self.max_sentences:,}; split the text, "
                              "or raise the ceiling with --max-sentences (memory grows with it)")
 
 
