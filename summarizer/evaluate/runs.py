@@ -109,12 +109,31 @@ def lock_run(folder: Path) -> Iterator[None]:
         lock.release()
 
 
-def _holder(folder: Path) -> str:
+def _holder(folder: Path, wait: float = 2.0) -> str:
+    """Who holds the lock, from ``writer.json``. The holder writes it just after taking the
+    lock: a file missing, or left by a writer that died, is waited for a moment."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            w = json.loads((folder / WRITER).read_text(encoding="utf-8"))
+            said = f"pid {w['pid']} on {w['host']}, started {w['started']}"
+            if w["host"] != socket.gethostname() or _alive(int(w["pid"])):
+                return said
+        except (OSError, ValueError, KeyError, TypeError):
+            said = "a process that is just starting"
+        if time.monotonic() > deadline:
+            return said
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
     try:
-        w = json.loads((folder / WRITER).read_text(encoding="utf-8"))
-        return f"pid {w['pid']} on {w['host']}, started {w['started']}"
-    except (OSError, ValueError, KeyError, TypeError):
-        return "a process that is just starting"
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def write_atomic(path: Path, text: str) -> None:
