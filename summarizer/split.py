@@ -88,6 +88,7 @@ MAX_SENTENCE_CHARS = 1000
 _CANDIDATE = re.compile(r"(\.{3}|…|[.!?]+)([\"'”’)\]]*)(\s+|$)")
 # sentence ends of other scripts: CJK full stops and full-width marks, danda, Arabic, Ethiopic
 _OTHER_END = re.compile(r"[。｡！？।॥؟።]+[\"'”’)\]」』）》〉]*")
+_OTHER_END_CHAR = re.compile(r"[。｡！？।॥؟።]")
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _WORD_BEFORE = re.compile(r"\S*$")
 _OPENING = "\"'“‘(["
@@ -149,7 +150,7 @@ def _ends_sentence(text: str, m: re.Match, cased: bool) -> bool:
 def _split_paragraph(text: str, offset: int, cased: bool, out: list[tuple[int, int]]) -> None:
     start = 0
     ends = [(m.start(3), m.end()) for m in _CANDIDATE.finditer(text) if _ends_sentence(text, m, cased)]
-    if any(c in text for c in "。｡！？।॥؟።"):  # the common case pays for one scan only
+    if _OTHER_END_CHAR.search(text):  # the common case pays for one scan only
         ends = sorted(ends + [(m.end(), m.end()) for m in _OTHER_END.finditer(text)])
     for end, after in ends:
         if end <= start:

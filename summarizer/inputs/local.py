@@ -48,6 +48,8 @@ _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufdd0-\uf
 _MAX_NOT_TEXT = 0.01  # a stray form feed or DOS end-of-file mark is fine; 1 in 100 is not text
 _MIN_LETTERS = 0.25  # of visible characters; news prose has ~80%, a table of figures still ~30%
 _LETTER_CHECK_FROM = 20  # visible characters; "2024." alone is not worth refusing
+_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.isspace counts among ASCII
+_ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 
 
 def _family(encoding: str) -> str:
@@ -86,9 +88,14 @@ def check_text(text: str, name: str) -> None:
     if odd > _MAX_NOT_TEXT * len(text):
         raise InputError(f"{name}: not text ({odd} of {len(text)} characters are control or private-use "
                          "characters); it looks like a binary file, not an article")
-    visible = len(text) - sum(map(str.isspace, text))
-    if visible >= _LETTER_CHECK_FROM:
+    if text.isascii():  # most articles: counted at C speed on the bytes
+        data = text.encode("ascii")
+        visible = len(data.translate(None, _ASCII_SPACE))
+        letters = len(data) - len(data.translate(None, _ASCII_LETTERS))
+    else:
+        visible = len(text) - sum(map(str.isspace, text))
         letters = sum(map(str.isalpha, text))
+    if visible >= _LETTER_CHECK_FROM:
         if letters < _MIN_LETTERS * visible:
             raise InputError(f"{name}: not text (only {letters} of {visible} visible characters are letters); "
                              "it looks like a binary file or a table, not an article")
