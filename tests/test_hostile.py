@@ -483,6 +483,9 @@ def test_csv_quoting_errors_and_nested_lists_are_named_with_their_line(tmp_path)
 
 
 ENCODINGS = ["utf-8", "utf-16", "utf-16-be", "utf-32", "latin-1", "cp1252", "ascii", "shift_jis", "gb18030"]
+# codecs a user can name that are odd: bytes-to-bytes, text-to-text, escapes, IDNA
+ODD_ENCODINGS = ["utf-7", "idna", "punycode", "unicode_escape", "raw_unicode_escape", "rot13", "base64", "hex",
+                 "no-such-codec"]
 _texts = st.text(alphabet=st.characters(codec="utf-8"), max_size=400)
 _bytes = st.one_of(
     st.binary(max_size=600),
@@ -492,7 +495,7 @@ _bytes = st.one_of(
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=_bytes, encoding=st.sampled_from(ENCODINGS))
+@given(data=_bytes, encoding=st.sampled_from(ENCODINGS + ODD_ENCODINGS))
 def test_decoding_and_parsing_any_bytes_gives_text_or_our_error(data, encoding):
     try:
         text = decode(data, "x", encoding)
@@ -505,7 +508,7 @@ def test_decoding_and_parsing_any_bytes_gives_text_or_our_error(data, encoding):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                 HealthCheck.function_scoped_fixture])
-@given(data=_bytes, encoding=st.sampled_from(ENCODINGS))
+@given(data=_bytes, encoding=st.sampled_from(ENCODINGS + ODD_ENCODINGS))
 def test_reading_a_file_of_any_bytes_gives_key_points_or_our_error(tmp_path, data, encoding):
     p = tmp_path / "any.txt"
     p.write_bytes(data)

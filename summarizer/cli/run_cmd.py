@@ -43,12 +43,12 @@ def settings_with_flags(model: str, settings: dict[str, Any], flags: dict[str, A
 
 def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> str:
     # a misspelt codec is a usage mistake: say so once, not once per input
-    import codecs
+    from ..inputs.local import codec_name
 
     try:
-        codecs.lookup(value)
-    except LookupError:
-        raise click.BadParameter(f"unknown encoding {value!r}; use a Python codec name such as utf-8 or cp1252") from None
+        codec_name(value)
+    except InputError as e:
+        raise click.BadParameter(str(e)) from None
     return value
 
 

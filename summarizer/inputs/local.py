@@ -52,21 +52,29 @@ _ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.isspace counts amo
 _ASCII_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 
 
-def _family(encoding: str) -> str:
+def codec_name(encoding: str) -> str:
+    """The codec's own name for ``encoding``; a name that is no codec, or names one that is
+    not a text encoding (``base64``, ``rot13``), is an :class:`InputError`."""
     try:
-        return codecs.lookup(encoding).name
+        info = codecs.lookup(encoding)
+        if not getattr(info, "_is_text_encoding", True):  # what bytes.decode itself checks (base64, rot13)
+            raise LookupError(encoding)
+        return info.name
     except LookupError:
-        raise InputError(f"unknown encoding {encoding!r}; use a Python codec name such as utf-8 or cp1252") from None
+        raise InputError(f"unknown encoding {encoding!r} (or not one for text); use a Python codec name such "
+                         "as utf-8 or cp1252") from None
 
 
 def decode(data: bytes, name: str, encoding: str = "utf-8") -> str:
     """The text of ``data`` (see the module doc for what is refused)."""
-    codec = _family(encoding)
+    codec = codec_name(encoding)
     if codec.startswith("utf"):  # a mark is unambiguous within the UTF family
         codec = next((c for bom, c in _BOMS if data.startswith(bom)), "utf-8-sig" if codec == "utf-8" else codec)
     try:
         text = data.decode(codec)
-    except UnicodeDecodeError as e:
+    except UnicodeError as e:
+        if not isinstance(e, UnicodeDecodeError):  # idna, punycode: no offset to give
+            raise InputError(f"{name}: not valid {encoding} ({e}); convert it to UTF-8") from None
         if b"\x00" in data[:8192]:
             raise InputError(f"{name}: looks like a binary file (it has NUL bytes and is not valid {encoding}), "
                              "not an article; if it is UTF-16 or UTF-32 text, pass --encoding utf-16 (or utf-32)") from None
