@@ -31,8 +31,7 @@ import json
 import logging
 import os
 import re
-from dataclasses import dataclass
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator, Protocol, Sequence, Union
 
 from ..article import Limits

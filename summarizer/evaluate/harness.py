@@ -26,6 +26,7 @@ from .runs import (
     RUN,
     SCORES,
     Failure,
+    LogState,
     Prediction,
     PredictionLog,
     batches,
@@ -242,7 +243,7 @@ def _run_locked(opts: EvalOptions, dataset: Dataset, engine: Engine, command: st
     return _finish(opts.out, rows, report)
 
 
-def _own_log(path: Path, dataset: Dataset):
+def _own_log(path: Path, dataset: Dataset) -> LogState:
     state = read_log(path)
     unknown = [i for i in state.rows if i not in dataset.by_id]
     if unknown:

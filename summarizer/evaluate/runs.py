@@ -228,10 +228,13 @@ def read_log(path: Path) -> LogState:
             continue
         try:
             record = json_object(raw)
+            missing = [k for k in ("id", "summary") if k not in record]
+            if missing:
+                raise ValueError(f"no field {missing[0]!r}")
             doc_id = str(record["id"])
             pred = Prediction(doc_id, _summary(record["summary"], "summary"), record.get("model"),
                               record.get("settings") if isinstance(record.get("settings"), dict) else {})
-        except (ValueError, KeyError) as e:
+        except ValueError as e:
             raise InputError(f"{path}:{lineno}: {e}; this run folder was edited by hand; start a new run "
                              "with another --out") from None
         if doc_id in rows:
