@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -202,13 +203,14 @@ def test_two_concurrent_resumes_one_completes_one_is_refused(tmp_path):
     preds.write_bytes(b"".join(preds.read_bytes().splitlines(keepends=True)[:201]) + b'{"id": "d02')
     (out / "report.json").unlink()
     cmd = [*SUMMARIZE, *map(str, base), "--resume"]
-    procs = [subprocess.Popen(cmd, cwd=REPO, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-             for _ in range(2)]
-    results = [(p.wait(timeout=300), p.stderr.read().decode()) for p in procs]
-    codes = sorted(code for code, _ in results)
-    assert codes == [0, 1], results
-    refused = next(err for code, err in results if code == 1)
-    one_line(refused, "is being written by another run (pid ")
+    first = subprocess.Popen(cmd, cwd=REPO, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not (out / "writer.json").exists() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)  # the second starts once the first holds the folder: they surely overlap
+    second = subprocess.Popen(cmd, cwd=REPO, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    results = [(p.wait(timeout=300), p.stderr.read().decode()) for p in (first, second)]
+    assert [code for code, _ in results] == [0, 1], results
+    one_line(results[1][1], f"is being written by another run (pid {first.pid} on ")
     ids = _ids(preds)
     assert ids == [f"d{i:04d}" for i in range(n)]  # each document once, in order
     again = run(*base, "--resume")
