@@ -555,3 +555,42 @@ def test_lock_is_released_when_its_holder_is_killed(tmp_path):
     with lock_run(out):
         done.set()
     assert done.is_set()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(
+    st.binary(max_size=400),
+    st.builds(lambda rows: "\n".join(rows).encode("utf-8", "surrogatepass"),
+              st.lists(st.text(max_size=80), max_size=6)),
+    st.builds(lambda recs: "\n".join(json.dumps(r) for r in recs).encode(),
+              st.lists(st.dictionaries(st.sampled_from(["id", "article", "highlights", "text", "x"]),
+                                       st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+                                                    lambda c: st.lists(c, max_size=3), max_leaves=6),
+                                       max_size=4), max_size=4)),
+), suffix=st.sampled_from([".jsonl", ".csv", ".tsv"]))
+def test_dataset_readers_on_any_bytes_give_documents_or_our_error(tmp_path, data, suffix):
+    from summarizer.evaluate import load_dataset
+
+    p = tmp_path / f"d{suffix}"
+    p.write_bytes(data)
+    for skip_bad in (False, True):
+        try:
+            dataset = load_dataset(str(p), skip_bad=skip_bad)
+        except SummarizerError:
+            continue
+        assert len(dataset) >= 1 and all(d.body.strip() and d.references for d in dataset.documents)
+
+
+def test_stdin_over_the_ceiling_is_refused_before_it_is_read_whole():
+    r = CliRunner().invoke(cli, ["-m", "lead", "--max-chars", "5", "-"], input="Rain fell all day long. " * 4)
+    assert r.exit_code == 1
+    one_line(r.stderr, "<stdin>: ", "over the input ceiling (24 bytes)")
+
+
+def test_a_ray_workers_failure_travels_as_a_line():
+    from summarizer.evaluate.engines import _prediction, _to_line
+    from summarizer.evaluate.runs import Failure, Prediction
+
+    assert _prediction(_to_line(Failure("a", "a: over the input ceiling"))) == Failure("a", "a: over the input ceiling")
+    assert _prediction(_to_line(Prediction("b", ("One.",), "lead", {}))) == Prediction("b", ("One.",), "lead", {})
