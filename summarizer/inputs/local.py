@@ -30,6 +30,7 @@ import errno
 import os
 import re
 import sys
+import warnings
 from typing import BinaryIO
 
 from ..errors import InputError
@@ -71,7 +72,12 @@ def decode(data: bytes, name: str, encoding: str = "utf-8") -> str:
     if codec.startswith("utf"):  # a mark is unambiguous within the UTF family
         codec = next((c for bom, c in _BOMS if data.startswith(bom)), "utf-8-sig" if codec == "utf-8" else codec)
     try:
-        text = data.decode(codec)
+        if "escape" in codec:  # unicode_escape warns of unknown escapes ("\\q"); the text says enough
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                text = data.decode(codec)
+        else:
+            text = data.decode(codec)
     except UnicodeError as e:
         if not isinstance(e, UnicodeDecodeError):  # idna, punycode: no offset to give
             raise InputError(f"{name}: not valid {encoding} ({e}); convert it to UTF-8") from None
