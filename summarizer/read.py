@@ -53,14 +53,18 @@ def expand(specs: list[str]) -> Iterator[Source | InputError]:
             yield InputError(f"{spec}: {why}")
         elif p.is_dir():
             try:
-                files = sorted(f for f in p.iterdir() if f.suffix.lower() == ".txt" and f.is_file())
+                names = sorted(f for f in p.iterdir() if f.suffix.lower() == ".txt")
             except OSError as e:
                 yield InputError(f"{spec}: cannot list the directory ({e.strerror or e})")
                 continue
-            if not files:
+            files = [f for f in names if f.is_file()]
+            if not files and not names:
                 yield InputError(f"{spec}: directory has no .txt files")
-            for f in files:
-                yield Source(str(f))
+            for f in names:
+                if f.is_file():
+                    yield Source(str(f))
+                elif f.is_symlink():  # a dangling link or a loop: said, not skipped
+                    yield InputError(f"{f}: {stat_error(str(f)) or 'not a file'}")
         else:
             yield src
 

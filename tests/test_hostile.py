@@ -468,6 +468,10 @@ def test_a_symlink_loop_is_named_for_what_it_is(tmp_path):
     loop.symlink_to(tmp_path / "loop.txt")
     r = CliRunner().invoke(cli, ["-m", "lead", str(loop)])
     one_line(r.stderr, "loop.txt: a symbolic link loop")
+    (tmp_path / "ok.txt").write_text("Rain fell all day. Roads closed early.", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["-m", "lead", "-n", "1", str(tmp_path)])  # a loop inside a folder is named too
+    assert r.exit_code == 1 and "• Rain fell all day." in r.stdout
+    one_line(r.stderr, "loop.txt: a symbolic link loop")
 
 
 def test_csv_quoting_errors_and_nested_lists_are_named_with_their_line(tmp_path):
