@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Protocol, Sequence, Union
 from ..article import Limits
 from ..errors import SummarizerError, UsageError
 from .datasets import Document
-from .runs import Failure, Prediction
+from .runs import Failure, Prediction, read_spans
 
 if TYPE_CHECKING:
     from ..backends import Summarizer
@@ -88,7 +88,7 @@ def summarize_batch(summarizer: "Summarizer", docs: Sequence[Document], job: Job
     try:
         summaries = summarizer.summarize([d.article for d in ok], num_points=job.num_points) if ok else []
         for d, s in zip(ok, summaries):
-            results[d.id] = Prediction(d.id, tuple(s.texts), job.model, s.settings)
+            results[d.id] = _prediction_of(d, s, job)
     except (SummarizerError, MemoryError) as e:
         for d in ok:
             results[d.id] = _alone(summarizer, d, job) if len(ok) > 1 else Failure(d.id, str(e) or type(e).__name__)
@@ -100,7 +100,11 @@ def _alone(summarizer: "Summarizer", d: Document, job: Job) -> Result:
         (s,) = summarizer.summarize([d.article], num_points=job.num_points)
     except (SummarizerError, MemoryError) as e:
         return Failure(d.id, str(e) or type(e).__name__)
-    return Prediction(d.id, tuple(s.texts), job.model, s.settings)
+    return _prediction_of(d, s, job)
+
+
+def _prediction_of(d: Document, s: Any, job: Job) -> Prediction:
+    return Prediction(d.id, tuple(s.texts), job.model, s.settings, tuple(k.spans for k in s.key_points))
 
 
 @dataclass(frozen=True)
@@ -315,7 +319,8 @@ def _prediction(line: str) -> Result:
     d = json.loads(line)
     if "error" in d:
         return Failure(d["id"], d["error"])
-    return Prediction(d["id"], tuple(d["summary"]), d.get("model"), d.get("settings", {}))
+    return Prediction(d["id"], tuple(d["summary"]), d.get("model"), d.get("settings", {}),
+                      read_spans(d.get("spans"), len(d["summary"])))
 
 
 def _first_line(e: BaseException) -> str:
