@@ -89,15 +89,25 @@ def limit_options(f):
               help="Inputs per model call; lower it after an out-of-memory error.")
 @click.option("--encoding", default="utf-8", show_default=True, callback=_check_encoding,
               help="Encoding of files and stdin. Bytes that are not valid in it are refused "
-                   "(never replaced): convert the file or name its encoding, e.g. cp1252.")
+                   "(never replaced): convert the file or name its encoding, e.g. cp1252. A web page "
+                   "is read in the charset it declares; given here, the encoding overrides that.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=URL_TIMEOUT,
-              show_default=True, help="Seconds to wait for a URL.")
+              show_default=True, help="Seconds for the whole fetch of a URL (connecting, redirects, "
+                                      "reading), not for each read.")
+@click.option("--any-page", is_flag=True,
+              help="Summarize a web page even when it does not look like an article (too little "
+                   "story text, or mostly lists and links); its prose list items count as text.")
 @limit_options
 def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options: tuple[str, ...],
         device: str | None, dtype: str | None, truncate: bool | None, quantize: str | None,
-        batch_size: int | None, encoding: str, timeout: float, max_chars: int, max_sentences: int) -> None:
+        batch_size: int | None, encoding: str, timeout: float, any_page: bool, max_chars: int,
+        max_sentences: int) -> None:
     """Write the key points of each INPUT: a text file, a directory (its .txt files,
     sorted), - for standard input, or an http(s) URL.
+
+    A web page (a URL, a saved .html/.htm file, HTML on standard input) is summarized
+    from its story paragraphs only: captions, bylines, datelines, credits, prompts
+    and runs of links are left out, and a page that is not an article is refused.
 
     Articles in the CNBC layout (a title, a "Key Points" header with • bullets, an
     optional video caption, then the body) are summarized from the body only.
@@ -107,7 +117,7 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
     """
     if not inputs:
         raise click.UsageError("give at least one INPUT: a file, a directory, a URL, or - for stdin")
-    from ..api import load
+    from ..api import load, with_page
     from ..article import Limits
 
     limits = Limits(max_chars, max_sentences)
@@ -129,6 +139,9 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
             loaded.append(load(model, **settings))
         return loaded[0]
 
+    # a web page's declared charset gives way only to an --encoding the user typed
+    explicit = click.get_current_context().get_parameter_source("encoding") == click.core.ParameterSource.COMMANDLINE
+    page_encoding = encoding if explicit else None
     sources = list(expand(list(inputs)))
     many = len(inputs) > 1 or len(sources) > 1
     failed = False
@@ -161,9 +174,10 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
 
     def flush() -> None:
         nonlocal written
-        for s in summarize_each():
+        for article, s in zip(pending, summarize_each()):
             if s is None:
                 continue
+            s = with_page([article], [s])[0]
             if fmt == "json":
                 json_items.append(s)
                 continue
@@ -179,7 +193,8 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
             failed = True
             continue
         try:
-            pending.append(read_source(src, encoding=encoding, timeout=timeout, limits=limits))
+            pending.append(read_source(src, encoding=encoding, timeout=timeout, page_encoding=page_encoding,
+                                       any_page=any_page, limits=limits))
         except InputError as e:
             _error(str(e))
             failed = True

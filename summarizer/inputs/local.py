@@ -125,6 +125,12 @@ def _too_big(name: str, size: int, limit: int) -> InputError:
                       "or raise the ceiling with --max-chars (memory grows with it)")
 
 
+def check_size(data: bytes, name: str, limit: int) -> None:
+    """Refuse ``data`` longer than ``limit`` bytes (read with a larger limit, as a web page may be)."""
+    if len(data) > limit:
+        raise _too_big(name, len(data), limit)
+
+
 def read_stdin(stream: BinaryIO | None = None, *, limit: int | None = None) -> bytes:
     """The bytes of standard input (or ``stream``), at most ``limit``."""
     name = "<stdin>"
