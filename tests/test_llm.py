@@ -258,7 +258,8 @@ def test_a_context_too_small_for_the_prompt_is_a_usage_error(models, tmp_path):
     path = tmp_path / "long.txt"
     path.write_text(make_article(3000, seed=2), encoding="utf-8")
     r = invoke("-m", models["qwen2"], "-o", "max_new_tokens=40", "-o", "max_input_tokens=100", path)
-    assert r.exit_code == 2 and "raise max_input_tokens or lower max_new_tokens" in r.stderr
+    # reported for that input, like any input the model fails on
+    assert r.exit_code == 1 and "raise max_input_tokens or lower max_new_tokens" in r.stderr
 
 
 def test_eval_runs_the_llm_backend(models, tmp_path):
