@@ -53,6 +53,7 @@ def cli() -> None:
     summarize -n 5 -f json a.txt b.txt    five key points each, as JSON
     summarize run --help                  every option of the default command
     summarize models                      the models and their settings
+    summarize prepare                     build the default model's ONNX encoder ahead of time
     """
 
 
@@ -61,4 +62,4 @@ def main(*args, **kwargs):
 
 
 # Subcommands register themselves on import; keep these modules free of heavy imports.
-from . import eval_cmd, models_cmd, run_cmd  # noqa: E402,F401
+from . import eval_cmd, models_cmd, prepare_cmd, run_cmd  # noqa: E402,F401
