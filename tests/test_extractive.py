@@ -111,3 +111,52 @@ def test_offline_in_a_fresh_process_without_the_offline_switches(extractive, tmp
     here = run_json(str(EXAMPLE))
     assert [k["text"] for k in d["key_points"]] == [k["text"] for k in here["key_points"]]
     assert [k["score"] for k in d["key_points"]] == pytest.approx([k["score"] for k in here["key_points"]], abs=1e-5)
+
+
+_IMPORTS = textwrap.dedent(
+    """
+    import json, sys
+    from summarizer.cli import main
+    try:
+        main([sys.argv[1]], prog_name="summarize")
+    except SystemExit as e:
+        assert not e.code, e.code
+    heavy = ("torch", "transformers", "matplotlib", "ray", "datasets")
+    print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)), file=sys.stderr)
+    """
+)
+
+
+def test_the_default_command_imports_no_training_framework(extractive):
+    """`summarize FILE` with the default model: ONNX Runtime and numpy, not torch or transformers."""
+    r = subprocess.run([sys.executable, "-c", _IMPORTS, str(EXAMPLE)], capture_output=True, text=True,
+                       cwd=REPO, timeout=300, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.startswith("• ")
+    assert json.loads(r.stderr.strip().splitlines()[-1]) == []
+
+
+def test_runtime_torch_keeps_the_old_path_and_the_same_key_points_here(extractive):
+    onnx = run_json(str(EXAMPLE))
+    torch_run = run_json("-o", "runtime=torch", str(EXAMPLE))
+    assert torch_run["settings"]["runtime"] == "torch"
+    assert torch_run["settings"]["scorer_model"]["runtime"] == "torch"
+    assert onnx["settings"]["encoder_runtime"]["runtime"] == "onnx"
+    assert [k["text"] for k in torch_run["key_points"]] == [k["text"] for k in onnx["key_points"]]
+
+
+def test_an_onnx_runtime_that_cannot_load_names_the_torch_runtime(monkeypatch):
+    import onnxruntime
+
+    from summarizer.backends.encoder import SentenceEncoder
+    from summarizer.errors import ModelError
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("this CPU lacks an instruction the build needs")
+
+    monkeypatch.setattr(onnxruntime, "InferenceSession", refuse)
+    with pytest.raises(ModelError, match=r"ONNX Runtime cannot load the encoder .*use -o runtime=torch"):
+        SentenceEncoder(quantize="int8")
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # not installed
+    with pytest.raises(ModelError, match=r"cannot import onnxruntime.*or use -o runtime=torch"):
+        SentenceEncoder(quantize="int8")
