@@ -30,9 +30,13 @@ _TORCH_PARALLEL = threading.Lock()
 
 
 def cpu_count() -> int:
-    """Cores this process may run on."""
+    """Threads for ONNX Runtime: ``OMP_NUM_THREADS`` where set (as torch reads it; Ray sets it
+    to a worker's share), else the cores this process may run on."""
     import os
 
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS, Windows
