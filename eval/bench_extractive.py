@@ -110,6 +110,7 @@ def bulk(data: Path, limit: int, chunk: int, runtime: str) -> dict:
         "peak_rss_mb": _peak_rss_mb(),
         "workers": model.encoder.active_workers(),
         "encoder": model.encoder.description,
+        "scorer": model.scorer.description["sha256"],
         "picks": {r["id"]: p for r, p in zip(rows, picks)},
     }
 
@@ -217,7 +218,8 @@ def table(c: dict, fast: dict, slow: dict, q: dict, long: dict | None, help_time
         f"against the human highlights. Paired randomization test onnx vs torch ({q['samples']} trials, seed "
         f"{q['seed']}), p for R1 / R2 / RLsum: {' / '.join(f'{p:.3f}' for p in q['p'])}. The same key points in "
         f"{q['same']} of {fast['articles']} articles (the encoders differ: ONNX int8 with per-channel weights, "
-        "torch int8 with one scale per matrix).",
+        "torch int8 with one scale per matrix). Scorer weights: sha256 "
+        f"{fast['scorer']}... (both runtimes).",
     ]
     if long:
         lines += ["", f"**A long article**: {long['sentences']} short sentences ({long['mb']:.1f} MB) beside a normal "
