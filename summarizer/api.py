@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Sequence, overload
 
 from .article import Article, parse_article
@@ -36,7 +37,12 @@ def summarize_articles(
             raise InputError(f"{a.name or 'article'}: is empty")
     if not articles:
         return []
-    return load(model, **settings).summarize(articles, num_points=n)
+    return with_page(articles, load(model, **settings).summarize(articles, num_points=n))
+
+
+def with_page(articles: Sequence[Article], summaries: Sequence[Summary]) -> list[Summary]:
+    """Each summary with its web page's author, date and URL (``Article.page``), where present."""
+    return [dataclasses.replace(s, **a.page) if a.page else s for a, s in zip(articles, summaries, strict=True)]
 
 
 @overload

@@ -79,7 +79,7 @@ def test_eval_writes_predictions_scores_and_reports(dataset, tmp_path):
     out = tmp_path / "run"
     r = eval_run(dataset, out, "-n", "2", "--oracle")
     assert sorted(p.name for p in out.iterdir()) == [
-        "predictions.jsonl", "report.json", "report.md", "run.json", "scores.jsonl"]
+        "predictions.jsonl", "report.html", "report.json", "report.md", "run.json", "scores.jsonl"]
     preds = read_lines(out / "predictions.jsonl")
     assert len(preds) == 40 and len({p["id"] for p in preds}) == 40
     assert len(preds[0]["summary"]) == 2 and preds[0]["model"] == "lead" and preds[0]["settings"]["num_points"] == 2
@@ -218,7 +218,7 @@ def test_compare_marks_significant_differences_and_draws_plots(dataset, tmp_path
     assert first.startswith("| lead |") and "*" not in first
     assert second.startswith("| lead (one) |") and "*" in second  # one key point instead of three
     assert lead.startswith("| lead-3 (baseline) |")
-    for name in ("compare.md", "compare.html", "distribution_rougeLsum.png", "length_rougeLsum.png"):
+    for name in ("compare.md", "report.html", "distribution_rougeLsum.png", "length_rougeLsum.png"):
         assert (out / name).is_file()
     assert (out / "length_rougeLsum.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     r = invoke("compare", tmp_path / "three", tmp_path / "one", "--format", "html")
@@ -235,6 +235,28 @@ def test_compare_refuses_runs_on_other_documents_or_scored_otherwise(dataset, tm
     assert r.exit_code == 2 and "other settings" in r.stderr and "tokenizer" in r.stderr
     r = invoke("compare", tmp_path)
     assert r.exit_code == 1 and "no report.json" in r.stderr
+
+
+def test_rouge155_implementation_is_recorded_and_never_compared_with_rouge_score(dataset, tmp_path):
+    eval_run(dataset, tmp_path / "rs")
+    r = eval_run(dataset, tmp_path / "perl", "--implementation", "rouge155", "--word-limit", "100")
+    rep = report(tmp_path / "perl")
+    assert rep["scorer"]["implementation"] == "rouge155" and rep["scorer"]["word_limit"] == 100
+    assert rep["signature"].startswith("impl:rouge155|metrics:rouge1+rouge2+rougeLsum|stem:yes|stop:no|limit:words:100")
+    assert "--implementation rouge155 --word-limit 100" in rep["command"]
+    assert "| lead |" in r.stdout and "ROUGE-Lsum" in r.stdout
+    r = invoke("compare", tmp_path / "rs", tmp_path / "perl")
+    assert r.exit_code == 2 and "scored with rouge155 and" in r.stderr and "with rouge-score" in r.stderr
+    eval_run(dataset, tmp_path / "perl-s", "--implementation", "rouge155", "--word-limit", "100", "--remove-stopwords")
+    r = invoke("compare", tmp_path / "perl", tmp_path / "perl-s")
+    assert r.exit_code == 2 and "stopwords" in r.stderr
+    for bad, message in [(("--tokenizer", "unicode"), "--tokenizer applies to rouge-score"),
+                         (("--metrics", "rougeL"), "summary-level"), (("--multi-ref", "max"), "use A or B")]:
+        r = invoke("eval", "--dataset", dataset, "--model", "lead", "--out", tmp_path / "x", "--implementation",
+                   "rouge155", *bad)
+        assert r.exit_code == 2 and message in r.stderr, r.output
+    r = invoke("score", "-p", tmp_path / "rs" / "predictions.jsonl", "-d", dataset, "--byte-limit", "75")
+    assert r.exit_code == 2 and "--implementation rouge155" in r.stderr
 
 
 def test_score_out_folder_can_be_compared(dataset, tmp_path):

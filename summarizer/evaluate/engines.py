@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Protocol, Sequence
 
 from ..errors import SummarizerError, UsageError
 from .datasets import Document
-from .runs import Prediction, batches
+from .runs import Prediction, batches, read_spans
 
 if TYPE_CHECKING:
     from ..backends import Summarizer
@@ -57,7 +57,8 @@ def summarize_batch(
 ) -> list[Prediction]:
     """One summarize call for ``docs``: their predictions, in order (both engines use it)."""
     summaries = summarizer.summarize([d.article for d in docs], num_points=num_points)
-    return [Prediction(d.id, tuple(s.texts), model, s.settings) for d, s in zip(docs, summaries)]
+    return [Prediction(d.id, tuple(s.texts), model, s.settings, tuple(k.spans for k in s.key_points))
+            for d, s in zip(docs, summaries)]
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,8 @@ def _check_model(opts: "EvalOptions") -> None:
 
 def _prediction(line: str) -> Prediction:
     d = json.loads(line)
-    return Prediction(d["id"], tuple(d["summary"]), d.get("model"), d.get("settings", {}))
+    return Prediction(d["id"], tuple(d["summary"]), d.get("model"), d.get("settings", {}),
+                      read_spans(d.get("spans"), len(d["summary"])))
 
 
 def _first_line(e: BaseException) -> str:
