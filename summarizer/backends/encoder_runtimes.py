@@ -122,8 +122,8 @@ class TorchRuntime:
 
         hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
-            model = AutoModel.from_pretrained(model_dir, local_files_only=True)
+            self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True, trust_remote_code=False)
+            model = AutoModel.from_pretrained(model_dir, local_files_only=True, trust_remote_code=False)
         except (OSError, ValueError) as e:
             raise ModelError(f"cannot load the embedded encoder from {model_dir}: {e}") from e
         model.eval()

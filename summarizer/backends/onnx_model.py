@@ -282,7 +282,8 @@ def _torch_model(model_dir: Path):
     set_offline()
     hf_logging.disable_progress_bar()
     try:
-        bert = AutoModel.from_pretrained(model_dir, local_files_only=True, attn_implementation="eager")
+        bert = AutoModel.from_pretrained(model_dir, local_files_only=True, trust_remote_code=False,
+                                     attn_implementation="eager")
     except (OSError, ValueError) as e:
         raise ModelError(f"cannot load the encoder weights from {model_dir}: {e}") from e
 
