@@ -177,6 +177,7 @@ def test_shipped_weights_are_small_and_match_their_recorded_checksum():
     _, meta = load_weights()
     assert isinstance(meta["seed"], int)
     assert meta["encoder"]["quantize"] == ExtractiveSettings().quantize  # trained on what it serves
+    assert meta["encoder"]["runtime"] == ExtractiveSettings().runtime
     assert meta["min_words"] == ExtractiveSettings().min_words
 
 
