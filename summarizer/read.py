@@ -22,7 +22,7 @@ from .article import Article, Limits, parse_article
 from .errors import InputError
 from .inputs.fetch import MAX_BYTES as MAX_PAGE_BYTES
 from .inputs.fetch import TIMEOUT as URL_TIMEOUT
-from .inputs.local import check_size, decode, max_bytes, read_file, read_stdin, stat_error
+from .inputs.local import check_size, check_text, decode, max_bytes, read_file, read_stdin, stat_error
 
 __all__ = ["Source", "expand", "decode", "read_source"]
 
@@ -107,6 +107,7 @@ def read_source(
             return html(page.body, page.url, page.charset)
         text = decode_page(page.body, src.name, header=page.charset, override=page_encoding, fallback=encoding,
                            html=False)
+        check_text(text, src.name)  # a text/plain answer is held to what a local text file is
     elif src.spec == STDIN:
         data = read_stdin(stdin, limit=max(text_bytes, MAX_PAGE_BYTES))  # HTML or text: not known yet
         if looks_like_html(data):

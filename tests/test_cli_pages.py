@@ -106,3 +106,14 @@ def test_default_model_keeps_furniture_out(extractive, site):
     assert r.exit_code == 0, r.output
     points = [k["text"] for k in json.loads(r.stdout)["key_points"]]
     assert len(points) == 5 and all(p in STORY for p in points)
+
+
+def test_a_text_answer_is_held_to_what_a_text_file_is():
+    # a text/plain answer that decodes but is binary (a NUL past the first bytes) is refused like a local file
+    body = ("The council met on Monday to vote on the budget. " * 300 + "\x00tail").encode()
+    with serve({"/nul": lambda h: send(h, body, "text/plain; charset=utf-8")}) as base:
+        r = run("-m", "lead", "-n", "1", f"{base}/nul")
+    assert r.exit_code == 1
+    assert r.stderr.strip().splitlines() == [
+        f"Error: {base}/nul: looks like a binary file (a NUL character at offset 14700), not an article"
+    ]
