@@ -34,6 +34,8 @@ from .runs import (
 from .scores import SystemScores, score_system, to_jsonl
 
 Notify = Callable[[str], None]
+# settings that pace an HTTP runtime's requests without changing an answer
+PACING = frozenset({"concurrency", "request_timeout", "run_timeout", "retries"})
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,10 @@ class EvalOptions:
     jobs: int | None = None  # scoring processes; None: every core
 
     def identity(self) -> dict[str, Any]:
-        """What must match for ``--resume`` to continue a run rather than mix two."""
-        return {"dataset": self.data.identity(), "model": self.model, "settings": self.settings,
+        """What must match for ``--resume`` to continue a run rather than mix two (not the
+        pacing of requests to a server, which a resumed run may well change)."""
+        settings = {k: v for k, v in self.settings.items() if k not in PACING}
+        return {"dataset": self.data.identity(), "model": self.model, "settings": settings,
                 "num_points": self.num_points}
 
 
