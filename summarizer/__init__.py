@@ -5,7 +5,7 @@
 ['Rain fell all day.']
 """
 
-from .api import load, summarize, summarize_articles
+from .api import check, load, summarize, summarize_articles
 from .article import Article, parse_article
 from .backends import get_summarizer, known_models
 from .errors import InputError, ModelError, SummarizerError, UnknownModelError, UsageError
@@ -24,6 +24,7 @@ __all__ = [
     "SummarizerError",
     "UnknownModelError",
     "UsageError",
+    "check",
     "get_summarizer",
     "known_models",
     "load",

@@ -7,7 +7,10 @@ from typing import Any, Sequence, overload
 from .article import Article, parse_article
 from .backends import DEFAULT_MODEL, Summarizer, get_summarizer
 from .errors import InputError, UsageError
+from .grounding import SUPPORT_SENTENCES, drop_flagged, ground
 from .results import Summary
+
+CHECK_MODEL = "check"  # the model name of a Summary of key points checked, not written, here
 
 _CACHE: dict[tuple, Summarizer] = {}
 _CACHE_SIZE = 2  # a model takes seconds to load; keep the last few
@@ -26,9 +29,11 @@ def load(model: str = DEFAULT_MODEL, **settings: Any) -> Summarizer:
 
 
 def summarize_articles(
-    articles: Sequence[Article], n: int | None = 3, model: str = DEFAULT_MODEL, **settings: Any
+    articles: Sequence[Article], n: int | None = 3, model: str = DEFAULT_MODEL, *, strict: bool = False,
+    **settings: Any,
 ) -> list[Summary]:
-    """Summaries of parsed articles (see :func:`summarizer.parse_article`)."""
+    """Summaries of parsed articles (see :func:`summarizer.parse_article`); ``strict`` leaves out
+    abstractive key points that name numbers or names the article lacks."""
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise UsageError(f"n must be a positive number of key points, got {n!r}")
     for a in articles:
@@ -36,16 +41,49 @@ def summarize_articles(
             raise InputError(f"{a.name or 'article'}: is empty")
     if not articles:
         return []
-    return load(model, **settings).summarize(articles, num_points=n)
+    summaries = load(model, **settings).summarize(articles, num_points=n)
+    return [drop_flagged(s) for s in summaries] if strict else summaries
+
+
+def check_points(article: Article, key_points: Sequence[str]) -> Summary:
+    """Key points written elsewhere, grounded in ``article`` (one a line; bullets and numbers
+    in front are ignored, blank lines skipped): each with its support and flags."""
+    from .backends.llm_prompt import strip_marker
+
+    texts = [t for t in (strip_marker(p) for p in key_points) if t]
+    if not texts:
+        raise InputError("no key points to check: give one a line")
+    if not article.body.strip():
+        raise InputError(f"{article.name or 'article'}: is empty")
+    return Summary(
+        key_points=ground(article, texts),
+        model=CHECK_MODEL,
+        settings={"support_sentences": SUPPORT_SENTENCES},
+        name=article.name,
+        title=article.title,
+        num_sentences=len(article.sentences),
+    )
+
+
+def check(text: str, key_points: Sequence[str] | str) -> Summary:
+    """Check key points (a list, or one a line) against an article's text.
+
+    >>> from summarizer import check
+    >>> s = check("The city approved the budget on Monday. It adds ten buses.", "- The city added 12 buses.")
+    >>> [(f.kind, f.text) for f in s.key_points[0].flags], s.key_points[0].support[0].sentence
+    ([('number', '12')], 1)
+    """
+    points = key_points.splitlines() if isinstance(key_points, str) else list(key_points)
+    return check_points(parse_article(text), points)
 
 
 @overload
-def summarize(text_or_texts: str, n: int | None = ..., model: str = ..., **settings: Any) -> Summary: ...
+def summarize(text_or_texts: str, n: int | None = ..., model: str = ..., *, strict: bool = ..., **settings: Any) -> Summary: ...
 @overload
-def summarize(text_or_texts: Sequence[str], n: int | None = ..., model: str = ..., **settings: Any) -> list[Summary]: ...
+def summarize(text_or_texts: Sequence[str], n: int | None = ..., model: str = ..., *, strict: bool = ..., **settings: Any) -> list[Summary]: ...
 
 
-def summarize(text_or_texts, n=3, model=DEFAULT_MODEL, **settings):
+def summarize(text_or_texts, n=3, model=DEFAULT_MODEL, *, strict=False, **settings):
     """Key points of one article (a ``Summary``) or of several (a list).
 
     Texts in the CNBC layout are parsed first: only the body is summarized.
@@ -57,8 +95,8 @@ def summarize(text_or_texts, n=3, model=DEFAULT_MODEL, **settings):
     ['The city approved the budget on Monday.', 'It adds ten buses.']
     """
     if isinstance(text_or_texts, str):
-        return summarize_articles([parse_article(text_or_texts)], n, model, **settings)[0]
+        return summarize_articles([parse_article(text_or_texts)], n, model, strict=strict, **settings)[0]
     if not isinstance(text_or_texts, Sequence) or not all(isinstance(t, str) for t in text_or_texts):
         raise UsageError("summarize() takes a string or a list of strings")
     arts = [parse_article(t, name=f"text {i}") for i, t in enumerate(text_or_texts)]
-    return summarize_articles(arts, n, model, **settings)
+    return summarize_articles(arts, n, model, strict=strict, **settings)

@@ -5,9 +5,17 @@ from __future__ import annotations
 import json
 from typing import Sequence
 
-from .results import Summary
+from .grounding import LEGEND
+from .results import KeyPoint, Summary
 
 FORMATS = ("bullets", "text", "json", "jsonl")
+
+
+def bullet(k: KeyPoint) -> str:
+    """``• text``, and for a flagged key point what the article lacks: ``• text [! $5 million, Smith]``."""
+    if not k.flagged:
+        return f"• {k.text}"
+    return f"• {k.text} [! {', '.join(f.text for f in k.flags or ())}]"
 
 
 def render(summary: Summary, fmt: str, *, header: bool = False) -> str:
@@ -18,7 +26,9 @@ def render(summary: Summary, fmt: str, *, header: bool = False) -> str:
         return json.dumps(summary.to_dict(), ensure_ascii=False, indent=2)
     lines = [f"==> {summary.name} <==" ] if header else []
     if fmt == "bullets":
-        lines += [f"• {t}" for t in summary.texts]
+        lines += [bullet(k) for k in summary.key_points]
+        if any(k.flagged for k in summary.key_points):
+            lines.append(LEGEND)
     else:
         lines += summary.texts
     return "\n".join(lines)

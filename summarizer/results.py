@@ -8,26 +8,85 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Support:
+    """An article sentence that supports an abstractive key point, and how closely (cosine of their vectors)."""
+
+    sentence: int  # index into the body's sentence list
+    score: float
+    span: tuple[int, int] = (0, 0)  # the sentence's (start, end) character offsets in the body
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sentence": self.sentence, "score": self.score, "span": list(self.span)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Support":
+        return cls(int(d["sentence"]), float(d["score"]), tuple(d.get("span", (0, 0))))
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something in a key point that the article does not contain: a number, amount,
+    percentage, date or name (``kind``), as written in the key point (``text``)."""
+
+    kind: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Flag":
+        return cls(str(d["kind"]), str(d["text"]))
+
+
+@dataclass(frozen=True)
 class KeyPoint:
     """One key point: its text and where it came from in the article body.
 
     ``sentences`` are indices into the body's sentence list and ``spans`` their
     ``(start, end)`` character offsets in the body; both are empty for abstractive
-    key points, which are written rather than copied.
+    key points, which are written rather than copied. Those are grounded instead
+    (``summarizer.grounding``): ``support`` lists the article sentences closest to the
+    point and ``flags`` what in it the article does not contain; both are None for a
+    key point that was not checked (an extractive one is the article's own sentence).
     """
 
     text: str
     score: float | None = None
     sentences: tuple[int, ...] = ()
     spans: tuple[tuple[int, int], ...] = ()
+    support: tuple[Support, ...] | None = None
+    flags: tuple[Flag, ...] | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flags)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "text": self.text,
             "score": self.score,
             "sentences": list(self.sentences),
             "spans": [list(s) for s in self.spans],
         }
+        if self.support is not None:
+            d["support"] = [s.to_dict() for s in self.support]
+        if self.flags is not None:
+            d["flags"] = [f.to_dict() for f in self.flags]
+        return d
+
+    @classmethod
+    def from_dict(cls, k: dict[str, Any]) -> "KeyPoint":
+        """A key point from ``to_dict``'s output; rows written before grounding existed read too."""
+        support, flags = k.get("support"), k.get("flags")
+        return cls(
+            text=k["text"],
+            score=k.get("score"),
+            sentences=tuple(k.get("sentences", ())),
+            spans=tuple(tuple(s) for s in k.get("spans", ())),
+            support=None if support is None else tuple(Support.from_dict(s) for s in support),
+            flags=None if flags is None else tuple(Flag.from_dict(f) for f in flags),
+        )
 
 
 @dataclass(frozen=True)
@@ -69,15 +128,7 @@ class Summary:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Summary":
-        kps = tuple(
-            KeyPoint(
-                text=k["text"],
-                score=k.get("score"),
-                sentences=tuple(k.get("sentences", ())),
-                spans=tuple(tuple(s) for s in k.get("spans", ())),
-            )
-            for k in d["key_points"]
-        )
+        kps = tuple(KeyPoint.from_dict(k) for k in d["key_points"])
         return cls(
             key_points=kps,
             model=d["model"],
@@ -89,4 +140,4 @@ class Summary:
         )
 
 
-__all__ = ["KeyPoint", "Summary", "asdict"]
+__all__ = ["Flag", "KeyPoint", "Summary", "Support", "asdict"]

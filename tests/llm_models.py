@@ -4,6 +4,8 @@ A byte-level BPE tokenizer trained in memory on a few sentences written here (so
 text encodes, nothing is downloaded), with ChatML control tokens and a chat template;
 Qwen2 and Llama configurations (hidden size 32, two layers) with random weights, each
 written with ``save_pretrained``. Random weights write nonsense: tests assert behaviour.
+The weights are drawn wide (``init``), so greedy decoding writes varied tokens rather than
+one token over and over, and batched-against-single comparisons have something to compare.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def build_tokenizer(vocab_size: int = 400, corpus: list[str] | None = None, temp
 
 
 def qwen2_model(tokenizer, *, hidden: int = 32, layers: int = 2, heads: int = 4, kv_heads: int = 2,
-                inter: int = 64, positions: int = CONTEXT, seed: int = 0):
+                inter: int = 64, positions: int = CONTEXT, seed: int = 0, init: float = 0.5):
     import torch
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
@@ -61,19 +63,20 @@ def qwen2_model(tokenizer, *, hidden: int = 32, layers: int = 2, heads: int = 4,
         vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=inter, num_hidden_layers=layers,
         num_attention_heads=heads, num_key_value_heads=kv_heads, max_position_embeddings=positions,
         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id, tie_word_embeddings=True,
+        initializer_range=init,
     )
     torch.manual_seed(seed)
     return Qwen2ForCausalLM(config)
 
 
-def llama_model(tokenizer, *, seed: int = 1):
+def llama_model(tokenizer, *, seed: int = 1, init: float = 0.5):
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
 
     config = LlamaConfig(
         vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=CONTEXT,
-        eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id, initializer_range=init,
     )
     torch.manual_seed(seed)
     return LlamaForCausalLM(config)
@@ -98,3 +101,39 @@ def build_chat_models(root: Path) -> dict[str, Path]:
         tok.save_pretrained(path)
         out[key] = path
     return out
+
+
+class ScriptedRuntime:
+    """A chat runtime that answers from a script: the first ``answers`` key found in the
+    conversation's last message picks the answer ("" when none). It records every call, and
+    counts a token per word, so prompts and chunking can be checked by hand.
+
+    Registered under the name "scripted" by the tests (``-o runtime=scripted``).
+    """
+
+    name = "scripted"
+    answers: dict[str, str | None] = {}  # set by a test; None: this conversation fails
+    calls: list[list[list[dict[str, str]]]] = []
+
+    def __init__(self, settings=None, context_length: int | None = 4096):
+        self.settings = settings
+        self.context_length = context_length
+
+    def count_tokens(self, messages):
+        return sum(len(m["content"].split()) + 4 for m in messages) + 2
+
+    def chat(self, conversations, *, max_new_tokens, temperature, seed):
+        from summarizer.backends.llm_runtimes import Generation
+
+        type(self).calls.append([list(c) for c in conversations])
+        out = []
+        for c in conversations:
+            text = next((a for k, a in self.answers.items() if k in c[-1]["content"]), "")
+            if text is None:
+                out.append(Generation(None, "the scripted runtime failed"))
+            else:
+                out.append(Generation(text, prompt_tokens=self.count_tokens(c), completion_tokens=len(text.split())))
+        return out
+
+    def describe(self):
+        return {"runtime": self.name, "context_length": self.context_length}

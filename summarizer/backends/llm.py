@@ -21,7 +21,8 @@ from typing import Any, Sequence
 
 from ..article import Article
 from ..errors import UsageError
-from ..results import KeyPoint, Summary
+from ..grounding import ground
+from ..results import Summary
 from .chunking import merge_points
 from .devices import DEVICES, DTYPES
 from .llm_prompt import DEFAULT_POINTS, DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT, messages, parse_points
@@ -34,8 +35,8 @@ MIN_BUDGET = 32  # tokens of article a chunk must hold besides the prompt
 class LLMSettings:
     checkpoint: str = ""  # a transformers directory, a .gguf file or a directory holding one; --model sets it
     runtime: str = "auto"  # what runs the model; auto: transformers
-    prompt: str | None = None  # the user message, {article} and {n} filled in; None: the CNBC-style default
-    system_prompt: str | None = None  # None: the default editor's instructions; "" sends no system message
+    prompt: str = DEFAULT_PROMPT  # the user message, {article} and {n} filled in: CNBC-style key points
+    system_prompt: str = DEFAULT_SYSTEM_PROMPT  # an editor's instructions; "" sends no system message
     max_new_tokens: int = 256  # three 25-word points take ~120 tokens; the rest is room for a preamble
     temperature: float = 0.0  # 0: greedy, the same key points on every run; above 0 samples
     seed: int = 0  # torch is seeded before each batch, so sampled runs repeat too
@@ -75,7 +76,7 @@ class LLMSettings:
             raise bad("dedup_threshold", self.dedup_threshold, "a fraction in (0, 1]")
         if self.max_input_tokens is not None and self.max_input_tokens <= self.max_new_tokens + MIN_BUDGET:
             raise bad("max_input_tokens", self.max_input_tokens, f"more than max_new_tokens + {MIN_BUDGET}")
-        if self.prompt is not None and "{article}" not in self.prompt:
+        if "{article}" not in self.prompt:
             raise bad("prompt", self.prompt, "a text containing {article} (and optionally {n})")
         if self.concurrency < 1:
             raise bad("concurrency", self.concurrency, "a positive number")
@@ -126,8 +127,6 @@ class LLMSummarizer:
         """The settings as used, defaults filled in (recorded in each Summary)."""
         out = asdict(self.settings)
         out.update(
-            prompt=DEFAULT_PROMPT if self.settings.prompt is None else self.settings.prompt,
-            system_prompt=DEFAULT_SYSTEM_PROMPT if self.settings.system_prompt is None else self.settings.system_prompt,
             max_input_tokens=self.context_length,
             greedy=self.settings.temperature == 0,
             asked_points=n,
@@ -240,7 +239,8 @@ class LLMSummarizer:
         }
         failed = [g.error for g in gens if g.text is None]
         per_chunk = [parse_points(g.text, n) for g in gens if g.text is not None]
-        points = merge_points(per_chunk, n, self.settings.dedup_threshold)
+        # near-duplicates are dropped across chunks only: one answer's points are the model's choice
+        points = per_chunk[0][:n] if len(per_chunk) == 1 else merge_points(per_chunk, n, self.settings.dedup_threshold)
         if failed and not points:
             info["error"] = failed[0] or "the model returned no answer"
         elif not points:
@@ -249,7 +249,7 @@ class LLMSummarizer:
         elif failed:
             info["failed_chunks"] = len(failed)
         return Summary(
-            key_points=tuple(KeyPoint(t) for t in points),
+            key_points=ground(a, points),
             model=self.settings.checkpoint or self.name,
             settings=settings,
             name=a.name,

@@ -45,12 +45,18 @@ def fill(template: str, *, article: str, n: int) -> str:
     return template.replace("{n}", str(n)).replace("{article}", article)
 
 
-def messages(article: str, n: int, *, prompt: str | None, system_prompt: str | None) -> list[dict[str, str]]:
+def messages(
+    article: str, n: int, *, prompt: str = DEFAULT_PROMPT, system_prompt: str = DEFAULT_SYSTEM_PROMPT
+) -> list[dict[str, str]]:
     """The conversation asking for ``n`` key points of ``article``; an empty system prompt sends none."""
-    system = DEFAULT_SYSTEM_PROMPT if system_prompt is None else system_prompt
-    out = [{"role": "system", "content": system}] if system else []
-    out.append({"role": "user", "content": fill(DEFAULT_PROMPT if prompt is None else prompt, article=article, n=n)})
+    out = [{"role": "system", "content": system_prompt}] if system_prompt else []
+    out.append({"role": "user", "content": fill(prompt, article=article, n=n)})
     return out
+
+
+def strip_marker(line: str) -> str:
+    """``line`` without a bullet or number in front: ``"2) Rates rose."`` -> ``"Rates rose."``."""
+    return _MARKER.sub("", line, count=1).strip()
 
 
 def _clean(line: str) -> str:

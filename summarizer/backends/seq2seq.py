@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from ..article import Article
 from ..errors import ModelError, UsageError
-from ..results import KeyPoint, Summary
+from ..grounding import ground
+from ..results import Summary
 from ..split import split_sentences
 from .checkpoints import find_checkpoint, hub_unreachable_reason, is_seq2seq, not_seq2seq_error
 from .batching import encode, is_oom, pad, plan_batches
@@ -430,7 +431,7 @@ class Seq2SeqSummarizer:
             }
             summaries.append(
                 Summary(
-                    key_points=tuple(KeyPoint(t) for t in points),
+                    key_points=ground(a, points),  # support and flags: abstractive points are checked
                     model=self.settings.checkpoint or self.name,  # what --model takes back
                     settings=settings,
                     name=a.name,

@@ -53,6 +53,7 @@ def cli() -> None:
     summarize -n 5 -f json a.txt b.txt    five key points each, as JSON
     summarize run --help                  every option of the default command
     summarize models                      the models and their settings
+    summarize check a.txt --summary k.txt  check key points written elsewhere against the article
     """
 
 
@@ -61,4 +62,4 @@ def main(*args, **kwargs):
 
 
 # Subcommands register themselves on import; keep these modules free of heavy imports.
-from . import eval_cmd, models_cmd, run_cmd  # noqa: E402,F401
+from . import check_cmd, eval_cmd, models_cmd, run_cmd  # noqa: E402,F401

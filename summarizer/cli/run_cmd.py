@@ -10,6 +10,7 @@ import click
 
 from ..backends import DEFAULT_MODEL, make_settings, resolve, settings_class
 from ..errors import InputError, SummarizerError, UsageError
+from ..grounding import drop_flagged
 from ..output import FORMATS, render, render_json_list
 from ..read import URL_TIMEOUT, expand, read_source
 from . import cli, to_click_error
@@ -57,8 +58,9 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> s
               help="Key points per article (fewer when the article has fewer sentences); without it "
                    "the number adapts to the article (most news stories get 3 or 4).")
 @click.option("-m", "--model", default=DEFAULT_MODEL, show_default=True,
-              help="Model: a registered name (see `summarize models`), or a seq2seq checkpoint: a "
-                   "directory or a Hugging Face hub id in the local cache.")
+              help="Model: a registered name (see `summarize models`), a seq2seq checkpoint (a "
+                   "directory or a Hugging Face hub id in the local cache), or an instruct LLM with a chat "
+                   "template (a transformers directory, a .gguf file or a directory holding one: the llm model).")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="bullets", show_default=True,
               help="bullets: '• ' lines; text: one key point a line; json: key points with source "
                    "sentence indices, character offsets in the body, scores, model and settings; "
@@ -66,13 +68,16 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> s
 @click.option("-o", "--option", "options", multiple=True, metavar="KEY=VALUE",
               help="A model setting, e.g. -o quantize=none -o batch_size=32 (see `summarize models`).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default=None,
-              help="Where a neural model runs (seq2seq) [default: auto: cuda, else mps, else cpu].")
+              help="Where a neural model runs (seq2seq, llm) [default: auto: cuda, else mps, else cpu].")
 @click.option("--dtype", type=click.Choice(["auto", "fp32", "bf16", "fp16"]), default=None,
-              help="Weights' precision (seq2seq) [default: auto: bf16 on a GPU that has it, else fp32]; "
+              help="Weights' precision (seq2seq, llm) [default: auto: bf16 on a GPU that has it, else fp32]; "
                    "fp16 only on a GPU.")
 @click.option("--truncate", is_flag=True, default=None,
               help="Cut articles longer than the model's input limit instead of summarizing them in "
-                   "overlapping chunks (seq2seq); the JSON output counts the dropped tokens.")
+                   "overlapping chunks (seq2seq, llm); the JSON output counts the dropped tokens.")
+@click.option("--strict", is_flag=True,
+              help="Leave out abstractive key points (seq2seq, llm) that name a number, date or name the "
+                   "article does not contain; the JSON info counts them (dropped_flagged).")
 @click.option("--quantize", type=click.Choice(["int8", "none"]), default=None,
               help="int8: dynamic int8 linear layers on CPU, faster, outputs change a little; none: fp32.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
@@ -89,7 +94,7 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> s
               show_default=True, help="Seconds to wait for a URL.")
 def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options: tuple[str, ...],
         device: str | None, dtype: str | None, truncate: bool | None, quantize: str | None,
-        batch_size: int | None, api_base: str | None, concurrency: int | None, encoding: str,
+        batch_size: int | None, strict: bool, api_base: str | None, concurrency: int | None, encoding: str,
         timeout: float) -> None:
     """Write the key points of each INPUT: a text file, a directory (its .txt files,
     sorted), - for standard input, or an http(s) URL.
@@ -97,7 +102,12 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
     Articles in the CNBC layout (a title, a "Key Points" header with • bullets, an
     optional video caption, then the body) are summarized from the body only.
     Given several inputs, a bad one is reported on stderr, the others are still
-    summarized, and the exit code is 1 at the end.
+    summarized, and the exit code is 1 at the end; so is an article for which the
+    model wrote nothing usable.
+
+    Key points written by a model (seq2seq, llm) are checked against the article:
+    one naming a number, amount, date or name the article does not contain is marked
+    [! ...] in bullets and carries "flags" in JSON (with --strict it is left out).
     """
     if not inputs:
         raise click.UsageError("give at least one INPUT: a file, a directory, a URL, or - for stdin")
@@ -129,8 +139,14 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
     pending = []
 
     def flush() -> None:
-        nonlocal written
+        nonlocal written, failed
         for s in summarizer().summarize(pending, num_points=num_points) if pending else []:
+            if s.info.get("error"):
+                _error(f"{s.name}: {s.info['error']}")
+                failed = True
+                continue
+            if strict:
+                s = drop_flagged(s)
             if fmt == "json":
                 json_items.append(s)
                 continue

@@ -9,6 +9,7 @@ every batch. torch and transformers are imported lazily.
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -101,6 +102,9 @@ class HFRuntime:
             raise ModelError("the tokenizer has no chat template; the llm backend needs an instruct (chat) model")
         model.eval()
         model.to(self.device)
+        # lengths are checked against the context here and chunked by the backend: the tokenizer's
+        # own limit would only print a warning for every long article it counts
+        tokenizer.model_max_length = sys.maxsize
         self.model, self.tokenizer = model, tokenizer
         config = model.config
         self.context_length: int | None = getattr(config, "max_position_embeddings", None)

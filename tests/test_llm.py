@@ -1,0 +1,274 @@
+"""The llm backend end to end, on tiny random-weight chat models saved in a temporary directory,
+and on a scripted runtime where the answer's wording is the point (prompt, parsing, errors).
+
+Random weights write nonsense: only behaviour is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import summarizer.api
+from helpers import make_article
+from llm_models import CONTEXT, ScriptedRuntime, build_chat_models
+from summarizer.article import parse_article
+from summarizer.backends import get_summarizer, resolve
+from summarizer.backends import llm_runtimes
+from summarizer.backends.llm_prompt import DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT, parse_points
+from summarizer.backends.llm_runtimes import ChatRuntime
+from summarizer.cli import cli
+from summarizer.errors import ModelError
+
+SHORT = (
+    "The city council approved a plan to widen the coastal road on Monday. "
+    "The work will cost $4 million and start in May. Residents asked for a bike lane."
+)
+FAST = ("-o", "max_new_tokens=6")
+
+
+@pytest.fixture(scope="session")
+def models(tmp_path_factory):
+    return build_chat_models(tmp_path_factory.mktemp("llm"))
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    import torch
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(summarizer.api, "_CACHE", {})
+    monkeypatch.setitem(llm_runtimes.RUNTIMES, "scripted", "llm_models:ScriptedRuntime")
+    monkeypatch.setattr(ScriptedRuntime, "answers", {})
+    monkeypatch.setattr(ScriptedRuntime, "calls", [])
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def short_file(tmp_path):
+    path = tmp_path / "short.txt"
+    path.write_text(SHORT, encoding="utf-8")
+    return path
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def run_json(*args) -> dict:
+    result = invoke("-f", "json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+# -- finding the model -------------------------------------------------------------------------
+
+
+def test_chat_model_directories_pick_the_llm_backend(models):
+    for key in ("qwen2", "llama"):
+        assert resolve(str(models[key])) == ("llm", {"checkpoint": str(models[key])})
+
+
+def test_a_causal_model_without_chat_template_is_refused(models, short_file):
+    with pytest.raises(ModelError, match="without a chat template"):
+        resolve(str(models["base"]))
+    r = invoke("-m", models["base"], short_file)
+    assert r.exit_code == 1 and "without a chat template" in r.stderr and "Traceback" not in r.output
+
+
+def test_bad_gguf_paths_are_refused(tmp_path):
+    fake = tmp_path / "model.gguf"
+    fake.write_bytes(b"not a gguf file")
+    with pytest.raises(ModelError, match="GGUF magic"):
+        resolve(str(fake))
+    two = tmp_path / "two"
+    two.mkdir()
+    for name in ("a.gguf", "b.gguf"):
+        (two / name).write_bytes(b"GGUF")
+    with pytest.raises(ModelError, match="holds 2 .gguf files"):
+        resolve(str(two))
+
+
+def test_the_transformers_runtime_is_a_chat_runtime(models):
+    s = get_summarizer(str(models["qwen2"]), max_new_tokens=4)
+    assert isinstance(s.runtime, ChatRuntime) and s.runtime.name == "transformers"
+    assert s.runtime.context_length == CONTEXT
+
+
+# -- the prompt and the answer -------------------------------------------------------------------
+
+
+def test_default_prompt_asks_for_n_points_of_the_article(models, short_file):
+    ScriptedRuntime.answers = {"coastal road": "- The council approved the road plan.\n- It costs $4 million."}
+    d = run_json("-m", models["qwen2"], "-o", "runtime=scripted", "-n", "2", short_file)
+    [[conv]] = ScriptedRuntime.calls
+    assert conv[0] == {"role": "system", "content": DEFAULT_SYSTEM_PROMPT}
+    assert conv[1]["role"] == "user" and conv[1]["content"].endswith(SHORT)
+    assert "Write the 2 key points" in conv[1]["content"] and "at most 25 words" in conv[1]["content"]
+    assert [k["text"] for k in d["key_points"]] == ["The council approved the road plan.", "It costs $4 million."]
+    s = d["settings"]
+    assert (s["prompt"], s["system_prompt"], s["runtime"], s["num_points"]) == (DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT, "scripted", 2)
+
+
+def test_custom_prompt_and_no_system_prompt(models, short_file):
+    ScriptedRuntime.answers = {"Summarize": "1. The road will be widened."}
+    d = run_json("-m", models["qwen2"], "-o", "runtime=scripted", "-o", "prompt=Summarize in {n}: {article}",
+                 "-o", "system_prompt=", short_file)
+    [[conv]] = ScriptedRuntime.calls
+    assert conv == [{"role": "user", "content": f"Summarize in 3: {SHORT}"}]
+    assert d["settings"]["system_prompt"] == "" and d["settings"]["asked_points"] == 3
+
+
+def test_a_prompt_without_the_article_is_a_usage_error(models, short_file):
+    r = invoke("-m", models["qwen2"], "-o", "prompt=Summarize the story.", short_file)
+    assert r.exit_code == 2 and "{article}" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "answer, n, expected",
+    [
+        ("- Rates rose.\n- Stocks fell.\n- Oil slid.", 3, ["Rates rose.", "Stocks fell.", "Oil slid."]),
+        ("Here are the key points:\n\n1. Rates rose.\n2) Stocks fell.\n\nI hope this helps!", 5, ["Rates rose.", "Stocks fell."]),
+        ("* **Rates rose** today.\n• Stocks fell.\n* Rates rose today.", None, ["Rates rose today.", "Stocks fell."]),
+        ("Sure! Key points:\nRates rose. Stocks fell. Oil slid.", 2, ["Rates rose.", "Stocks fell."]),
+        ("Rates rose sharply.\nStocks fell.", 1, ["Rates rose sharply."]),
+        ('Key point 1: "Rates rose."\nKey point 2: Stocks fell.', 3, ["Rates rose.", "Stocks fell."]),
+        ("```\n- Rates rose.\n```", 3, ["Rates rose."]),
+        ("Summary:\n-\n- Ok", 3, []),
+        ("", 3, []),
+    ],
+)
+def test_answers_are_parsed_into_key_points(answer, n, expected):
+    assert parse_points(answer, n) == expected
+
+
+def test_num_points_is_honoured(models, short_file):
+    ScriptedRuntime.answers = {"coastal": "\n".join(f"- Point number {i} here." for i in range(1, 6))}
+    d = run_json("-m", models["qwen2"], "-o", "runtime=scripted", "-n", "2", short_file)
+    assert [k["text"] for k in d["key_points"]] == ["Point number 1 here.", "Point number 2 here."]
+
+
+def test_an_unusable_answer_fails_that_article_only(models, short_file, tmp_path):
+    other = tmp_path / "other.txt"
+    other.write_text("The harbor reopened on Friday after the storm. Ships lined up.", encoding="utf-8")
+    broken = tmp_path / "broken.txt"
+    broken.write_text("The mine closed last year. Workers left town.", encoding="utf-8")
+    ScriptedRuntime.answers = {"harbor": "- The harbor reopened on Friday.", "mine": "Sure! Here you go:", "coastal": None}
+    r = invoke("-m", models["qwen2"], "-o", "runtime=scripted", "-f", "text", short_file, other, broken)
+    assert r.exit_code == 1
+    assert r.stdout.strip().splitlines()[-1] == "The harbor reopened on Friday."
+    errors = r.stderr.strip().splitlines()
+    assert len(errors) == 2
+    assert str(short_file) in errors[0] and "the scripted runtime failed" in errors[0]
+    assert str(broken) in errors[1] and "no usable key point" in errors[1] and "Here you go" in errors[1]
+
+
+def test_key_points_are_grounded(models, short_file):
+    ScriptedRuntime.answers = {"coastal": "- The council approved the road plan on Monday.\n- It will cost $9 million."}
+    d = run_json("-m", models["qwen2"], "-o", "runtime=scripted", short_file)
+    first, second = d["key_points"]
+    assert first["flags"] == [] and first["support"][0]["sentence"] == 0
+    assert second["flags"] == [{"kind": "amount", "text": "$9 million"}] and second["support"][0]["sentence"] == 1
+    r = invoke("-m", models["qwen2"], "-o", "runtime=scripted", "--strict", "-f", "jsonl", short_file)
+    d = json.loads(r.stdout)
+    assert [k["text"] for k in d["key_points"]] == [first["text"]] and d["info"]["dropped_flagged"] == 1
+
+
+# -- the transformers runtime on tiny models ------------------------------------------------------
+
+
+def test_settings_and_options_are_recorded(models):
+    s = get_summarizer(str(models["qwen2"]), max_new_tokens=6, temperature=0.7, seed=5, device="cpu", dtype="fp32",
+                       batch_size=2)
+    [summary] = s.summarize([parse_article(SHORT)], num_points=2)
+    st = summary.settings
+    assert (st["checkpoint"], st["runtime"], st["format"], st["device"], st["dtype"]) == (
+        str(models["qwen2"]), "transformers", "transformers", "cpu", "float32")
+    assert (st["max_new_tokens"], st["temperature"], st["greedy"], st["seed"], st["batch_size"]) == (6, 0.7, False, 5, 2)
+    assert (st["max_input_tokens"], st["context_length"], st["truncate"], st["num_points"]) == (CONTEXT, CONTEXT, False, 2)
+    info = summary.info
+    assert (info["chunks"], info["dropped_tokens"], info["completion_tokens"]) == (1, 0, 6)
+    assert info["prompt_tokens"] == s.runtime.count_tokens(s._messages(SHORT, 2))
+
+
+def test_command_line_options_reach_the_settings(models, short_file):
+    ScriptedRuntime.answers = {"coastal": "- The council approved the road plan."}
+    d = run_json("-m", models["qwen2"], "-o", "runtime=scripted", "--device", "cpu", "--dtype", "bf16",
+                 "--batch-size", "3", "--truncate", "-o", "seed=9", "-o", "temperature=0.5", short_file)
+    s = d["settings"]
+    assert (s["device"], s["dtype"], s["batch_size"], s["truncate"], s["seed"], s["temperature"]) == (
+        "cpu", "bf16", 3, True, 9, 0.5)
+    r = invoke("-m", models["qwen2"], "--quantize", "int8", short_file)
+    assert r.exit_code == 2 and "--quantize does not apply to model 'llm'" in r.stderr
+
+
+def _conversations(n: int) -> list[list[dict[str, str]]]:
+    text = make_article(900, seed=3).split(". ")
+    return [[{"role": "user", "content": ". ".join(text[: 2 + 3 * i])}] for i in range(n)]
+
+
+@pytest.mark.parametrize("key", ["qwen2", "llama"])
+def test_batched_outputs_equal_one_at_a_time(models, key):
+    convs = _conversations(5)
+    batched = get_summarizer(str(models[key]), max_new_tokens=12).runtime
+    single = get_summarizer(str(models[key]), max_new_tokens=12, batch_size=1).runtime
+    a = batched.chat(convs, max_new_tokens=12, temperature=0, seed=0)
+    b = single.chat(convs, max_new_tokens=12, temperature=0, seed=0)
+    assert [g.text for g in a] == [g.text for g in b]
+    assert [g.completion_tokens for g in a] == [g.completion_tokens for g in b]
+    assert len({g.prompt_tokens for g in a}) == 5  # really different lengths, so padding was exercised
+    assert any(g.text.strip() for g in a)  # wide random weights write varied tokens
+
+
+def test_sampling_is_seeded(models):
+    rt = get_summarizer(str(models["qwen2"]), max_new_tokens=10).runtime
+    convs = _conversations(3)
+    first = rt.chat(convs, max_new_tokens=10, temperature=1.0, seed=7)
+    assert [g.text for g in first] == [g.text for g in rt.chat(convs, max_new_tokens=10, temperature=1.0, seed=7)]
+    assert [g.text for g in first] != [g.text for g in rt.chat(convs, max_new_tokens=10, temperature=1.0, seed=8)]
+
+
+def test_long_articles_are_chunked_or_truncated_never_cut_silently(models):
+    article = parse_article(make_article(4000, seed=1))
+    s = get_summarizer(str(models["qwen2"]), max_new_tokens=6)
+    [summary] = s.summarize([article])
+    info = summary.info
+    assert info["chunks"] >= 3 and info["chunked_tokens"] == info["input_tokens"] > CONTEXT
+    assert info["dropped_tokens"] == 0
+    prepared = s.prepare(article, 3)
+    assert len(prepared.conversations) == info["chunks"]
+    # every chunk fits with room for the answer, and together they hold every sentence
+    assert all(s.runtime.count_tokens(c) <= CONTEXT - 6 for c in prepared.conversations)
+    joined = " ".join(prepared.chunks)
+    assert all(sent.text in joined for sent in article.sentences)
+    t = get_summarizer(str(models["qwen2"]), max_new_tokens=6, truncate=True)
+    [summary] = t.summarize([article])
+    info = summary.info
+    assert info["chunks"] == 1 and 0 < info["dropped_tokens"] < info["input_tokens"]
+    assert t.runtime.count_tokens(t.prepare(article, 3).conversations[0]) <= CONTEXT - 6
+    assert article.body.startswith(t.prepare(article, 3).chunks[0])
+
+
+def test_a_context_too_small_for_the_prompt_is_a_usage_error(models, tmp_path):
+    path = tmp_path / "long.txt"
+    path.write_text(make_article(3000, seed=2), encoding="utf-8")
+    r = invoke("-m", models["qwen2"], "-o", "max_new_tokens=40", "-o", "max_input_tokens=100", path)
+    assert r.exit_code == 2 and "raise max_input_tokens or lower max_new_tokens" in r.stderr
+
+
+def test_eval_runs_the_llm_backend(models, tmp_path):
+    data = tmp_path / "news.jsonl"
+    with data.open("w", encoding="utf-8") as f:
+        for i in range(3):
+            f.write(json.dumps({"id": f"d{i}", "article": make_article(400, seed=i), "highlights": ["A point."]}) + "\n")
+    out = tmp_path / "run"
+    r = invoke("eval", "-d", data, "-m", models["qwen2"], "--out", out, "-o", "max_new_tokens=4", "--samples", "50", "-j", "1")
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in (out / "predictions.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [row["id"] for row in rows] == ["d0", "d1", "d2"]
+    assert all(row["settings"]["runtime"] == "transformers" and row["settings"]["max_new_tokens"] == 4 for row in rows)
