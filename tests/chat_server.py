@@ -8,7 +8,9 @@ HTTP, requests served in parallel (one thread each), faults chosen by the URL pa
 * ``status=N``: answer status N (with an error body that echoes the Authorization header,
   as a careless proxy might); with ``once``, only the first request of each conversation;
 * ``badjson``: answer 200 with a body that is not JSON;
-* ``nochoices``: answer 200 with JSON that has no choices.
+* ``nochoices``: answer 200 with JSON that has no choices;
+
+and any conversation containing ``fail_on`` (when set) is answered 500.
 
 The server records every request (time, mode, headers) and the most requests it ever had
 open at once. ``answer`` turns a conversation into the model's text; by default it repeats
@@ -34,6 +36,7 @@ def _default_answer(messages: list[dict[str, str]]) -> str:
 class ChatServer:
     def __init__(self, answer: Callable[[list[dict[str, str]]], str] = _default_answer):
         self.answer = answer
+        self.fail_on: str | None = None  # a conversation containing this text is answered 500
         self.requests: list[dict[str, Any]] = []  # mode, authorization, start, end, status
         self.open = 0
         self.max_open = 0
@@ -86,6 +89,8 @@ class ChatServer:
                 first = key not in self._seen
                 self._seen.add(key)
             status = int(opts.get("status") or 200)
+            if self.fail_on is not None and self.fail_on in key:
+                status = 500
             if "once" in opts and not first:
                 status = 200
             if status != 200:

@@ -243,6 +243,7 @@ class LLMSummarizer:
         points = per_chunk[0][:n] if len(per_chunk) == 1 else merge_points(per_chunk, n, self.settings.dedup_threshold)
         if failed and not points:
             info["error"] = failed[0] or "the model returned no answer"
+            info["runtime_failed"] = True  # no answer came (a server down, a timeout): eval retries it on --resume
         elif not points:
             answer = " ".join((gens[0].text or "").split())[:80]
             info["error"] = f"the model's answer has no usable key point: {answer!r}"

@@ -212,7 +212,7 @@ def eval_command(**kw: Any) -> None:
     elif kw["address"] is not None or kw["workers"] is not None:
         raise click.UsageError(f"--{'address' if kw['address'] is not None else 'workers'} applies to --engine ray")
     else:
-        engine = LocalEngine()
+        engine = LocalEngine(notify=_warn)
     command = _command_line(click.get_current_context())
     data = _data_options(kw)
     scoring = _scoring(kw)

@@ -26,7 +26,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, Sequence
 
 from ..errors import SummarizerError, UsageError
 from .datasets import Document
@@ -53,23 +53,37 @@ class Engine(Protocol):
 
 
 def summarize_batch(
-    summarizer: "Summarizer", docs: Sequence[Document], model: str, num_points: int | None
+    summarizer: "Summarizer", docs: Sequence[Document], model: str, num_points: int | None,
+    notify: Callable[[str], None] | None = None,
 ) -> list[Prediction]:
-    """One summarize call for ``docs``: their predictions, in order (both engines use it)."""
+    """One summarize call for ``docs``: their predictions, in order (both engines use it).
+
+    A document whose model run failed (``info["runtime_failed"]``: a server down, a timeout)
+    gets no prediction, so that ``--resume`` tries it again; one with an unusable answer gets
+    an empty one (that is the model's answer). Each is told to ``notify`` in one line."""
     summaries = summarizer.summarize([d.article for d in docs], num_points=num_points)
-    return [Prediction(d.id, tuple(s.texts), model, s.settings) for d, s in zip(docs, summaries)]
+    out = []
+    for d, s in zip(docs, summaries):
+        if s.info.get("error") and notify is not None:
+            then = "not written, --resume tries it again" if s.info.get("runtime_failed") else "scored as empty"
+            notify(f"{d.id}: {s.info['error']} ({then})")
+        if not s.info.get("runtime_failed"):
+            out.append(Prediction(d.id, tuple(s.texts), model, s.settings))
+    return out
 
 
 @dataclass(frozen=True)
 class LocalEngine:
     """The model in this process, one batch after another."""
 
+    notify: Callable[[str], None] | None = None  # told of each article the model failed on
+
     def predict(self, todo: Sequence[Document], opts: "EvalOptions") -> Iterator[list[Prediction]]:
         from ..backends import get_summarizer
 
         summarizer = get_summarizer(opts.model, **opts.settings)
         for batch in batches(todo, opts.batch_size):
-            yield summarize_batch(summarizer, batch, opts.model, opts.num_points)
+            yield summarize_batch(summarizer, batch, opts.model, opts.num_points, self.notify)
 
 
 # --- Ray ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ..errors import InputError, UsageError
+from ..errors import InputError, ModelError, UsageError
 from .baselines import LEAD_NAME, ORACLE_NAME, greedy_oracle, lead3
 from .datasets import Dataset, Document, Fields, load_dataset
 from .engines import Engine, LocalEngine
@@ -185,8 +185,10 @@ def run_eval(
 
     docs = list(dataset.documents)
     missing = [d.id for d in docs if d.id not in done]
-    if missing:  # cannot happen unless the file was edited while the run went on
-        raise InputError(f"{preds_path}: no prediction for {len(missing)} documents (e.g. {missing[0]!r}); rerun with --resume")
+    if missing:  # the model failed on them (a server down, a timeout), or the file was edited meanwhile
+        raise ModelError(f"no prediction for {len(missing)} of {len(docs)} documents (e.g. {missing[0]!r}): the model "
+                         f"failed on them (see the errors above); the others are in {preds_path}: rerun with --resume "
+                         "to try the missing ones again")
     rows = _score_all(opts.model, docs, [done[d.id].summary for d in docs], opts.scoring, oracle=opts.oracle,
                       oracle_size=opts.num_points or 3, jobs=opts.jobs)
     first = done[docs[0].id]
