@@ -227,42 +227,50 @@ class LlamaCppRuntime:
             b.seq_id[j][0] = seq
             b.n_tokens += 1
 
+        def decode(rows: list[tuple[int, int]]) -> None:
+            """Decode the batch, then sample the next token of each (row, sequence) in ``rows``."""
+            try:
+                ctx.decode(batch)
+            except RuntimeError as e:  # llama_decode's return code: no KV slot, or a failed graph
+                raise ModelError(f"llama.cpp could not decode a batch of {b.n_tokens} tokens: {e}") from None
+            for row, seq in rows:
+                s = live[seq]
+                logits = np.ctypeslib.as_array(ctx.get_logits_ith(row), shape=(self.n_vocab,))
+                token = _sample(logits, temperature, s.rng)
+                eog = llama.llama_vocab_is_eog(self._vocab, token)
+                if not eog:
+                    s.out.append(token)
+                if eog or len(s.out) >= max_new:
+                    results[s.index] = self._finish(s, len(prompts[s.index]))
+                    llama.llama_memory_seq_rm(memory, seq, -1, -1)  # the slot's cells, for the next one
+                    del live[seq]
+                    free.append(seq)
+                else:
+                    s.next = token
+
         try:
             while pending or live:
-                b.n_tokens = 0
-                rows: list[tuple[int, int]] = []  # (batch row with logits, sequence)
                 while pending and free:
+                    # a prompt is decoded on its own: llama.cpp's split of a batch holding several
+                    # sequences' prompts into micro-batches changed answers (measured on the tests'
+                    # tiny model); its cost is small, a prefill being bound by compute, not by reads
                     i, seq = pending.popleft(), free.pop()
                     tokens = prompts[i]
+                    b.n_tokens = 0
                     for p, t in enumerate(tokens):
                         add(t, p, seq, p == len(tokens) - 1)
                     rng = None if temperature <= 0 else np.random.default_rng(
                         [seed, zlib.crc32(np.asarray(tokens, dtype=np.int32).tobytes())])
                     live[seq] = _Seq(i, len(tokens), rng, time.perf_counter())
+                    decode([(b.n_tokens - 1, seq)])
+                b.n_tokens = 0
+                rows: list[tuple[int, int]] = []  # (batch row with logits, sequence)
+                for seq, s in live.items():  # one step of every live sequence, in one batch
+                    add(s.next, s.pos, seq, True)
+                    s.pos += 1
                     rows.append((b.n_tokens - 1, seq))
-                for seq, s in live.items():
-                    if s.next is not None:
-                        add(s.next, s.pos, seq, True)
-                        s.pos += 1
-                        rows.append((b.n_tokens - 1, seq))
-                try:
-                    ctx.decode(batch)
-                except RuntimeError as e:  # llama_decode's return code: no KV slot, or a failed graph
-                    raise ModelError(f"llama.cpp could not decode a batch of {b.n_tokens} tokens: {e}") from None
-                for row, seq in rows:
-                    s = live[seq]
-                    logits = np.ctypeslib.as_array(ctx.get_logits_ith(row), shape=(self.n_vocab,))
-                    token = _sample(logits, temperature, s.rng)
-                    eog = llama.llama_vocab_is_eog(self._vocab, token)
-                    if not eog:
-                        s.out.append(token)
-                    if eog or len(s.out) >= max_new:
-                        results[s.index] = self._finish(s, len(prompts[s.index]))
-                        llama.llama_memory_seq_rm(memory, seq, -1, -1)  # the slot's cells, for the next one
-                        del live[seq]
-                        free.append(seq)
-                    else:
-                        s.next = token
+                if rows:
+                    decode(rows)
         finally:
             batch.close()
             llama.llama_memory_clear(memory, True)
