@@ -109,3 +109,33 @@ def answer_nothing(model: Any, tokenizer: Any) -> Any:
         model.lm_head.weight = torch.nn.Parameter(head)  # untied from the embeddings
         model.config.tie_word_embeddings = False
     return model
+
+
+def answer_always(model: Any, tokenizer: Any, answer: str) -> Any:
+    """Make ``model`` answer ``answer`` (one line) to any ChatML prompt, then ``<|im_end|>``.
+
+    The layers add nothing to the residual stream, so each position's logits depend on its own
+    token only: token ``t`` embeds to a basis vector of its own, and the output matrix maps it
+    to the next token of the chain ``"\\n" (the template's last) -> answer tokens -> <|im_end|>``.
+    The answer's tokens must differ from each other and from ``"\\n"``.
+    """
+    import torch
+
+    chain = [tokenizer.convert_tokens_to_ids(tokenizer.tokenize("\n")[0]), *tokenizer.encode(answer)]
+    hidden = model.config.hidden_size
+    if len(set(chain)) != len(chain) or len(chain) > hidden:
+        raise ValueError(f"{answer!r}: its {len(chain)} tokens must be distinct, not '\\n', and at most {hidden}")
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith(("o_proj.weight", "down_proj.weight")):
+                p.zero_()
+        embed = torch.zeros_like(model.model.embed_tokens.weight)
+        head = torch.zeros_like(embed)
+        nxt = chain[1:] + [tokenizer.convert_tokens_to_ids("<|im_end|>")]
+        for dim, (token, following) in enumerate(zip(chain, nxt)):
+            embed[token, dim] = 1.0
+            head[following, dim] = 10.0
+        model.model.embed_tokens.weight = torch.nn.Parameter(embed)
+        model.lm_head.weight = torch.nn.Parameter(head)
+        model.config.tie_word_embeddings = False
+    return model
