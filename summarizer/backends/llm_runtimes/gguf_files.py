@@ -68,8 +68,8 @@ def choose_runtime(model: str, requested: str = "auto") -> Choice:
         if llama_cpp_version() is None:
             raise ModelError(f"-o runtime=llama.cpp needs llama-cpp-python: {LLM_INSTALL}")
         return Choice("llama.cpp", "asked for with -o runtime=llama.cpp")
-    if requested == "transformers":
-        return Choice("transformers", "asked for with -o runtime=transformers")
+    if requested != "auto":  # transformers, or another registered runtime
+        return Choice(requested, f"asked for with -o runtime={requested}")
     if not gguf:
         return Choice("transformers", "a transformers checkpoint directory")
     version = llama_cpp_version()
