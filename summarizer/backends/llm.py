@@ -34,7 +34,7 @@ MIN_BUDGET = 32  # tokens of article a chunk must hold besides the prompt
 @dataclass(frozen=True)
 class LLMSettings:
     checkpoint: str = ""  # a transformers directory, a .gguf file or a directory holding one; --model sets it
-    runtime: str = "auto"  # what runs the model; auto: transformers
+    runtime: str = "auto"  # auto: llama.cpp for a GGUF when installed, openai for openai:NAME, else transformers
     prompt: str = DEFAULT_PROMPT  # the user message, {article} and {n} filled in: CNBC-style key points
     system_prompt: str = DEFAULT_SYSTEM_PROMPT  # an editor's instructions; "" sends no system message
     max_new_tokens: int = 256  # three 25-word points take ~120 tokens; the rest is room for a preamble
