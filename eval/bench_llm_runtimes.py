@@ -62,7 +62,7 @@ def conversations(n: int) -> list[list[dict[str, str]]]:
     from summarizer.article import parse_article
     from summarizer.backends.llm_prompt import messages
 
-    return [messages(parse_article(s["article"]).body, 3, prompt=None, system_prompt=None) for s in stories(n)]
+    return [messages(parse_article(s["article"]).body, 3) for s in stories(n)]  # the default prompts
 
 
 def child(runtime: str, parallel: int, gguf: str, n: int) -> dict:
