@@ -363,7 +363,7 @@ def test_hub_id_found_in_the_local_cache(ckpts, tmp_path, short_file, monkeypatc
 
 
 def test_unknown_names_and_bad_directories(tmp_path, short_file):
-    with pytest.raises(UnknownModelError, match="known models: extractive, lead, seq2seq"):
+    with pytest.raises(UnknownModelError, match="known models: extractive, lead, llm, seq2seq"):
         resolve("foo")
     one_line_error(invoke("-m", "foo", short_file), 2, "unknown model 'foo'")
     (tmp_path / "empty").mkdir()
