@@ -65,8 +65,15 @@ _TOKEN = re.compile(r"[$£€¥%]|\d+(?:[.,]\d+)*(?=(?:k|m|mn|bn|b|tn)\b)|\d+(?:
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
-    """Lowercased tokens with their spans; hyphens split words ("two-hour": "two", "hour")."""
-    return [(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    """Lowercased tokens with their spans; hyphens split words ("two-hour": "two", "hour").
+    A full stop stays on short words only, where it may mark an abbreviation ("Sept.")."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        tok, end = m.group().lower(), m.end()
+        if tok.endswith(".") and len(tok) > 5 and "." not in tok[:-1]:
+            tok, end = tok[:-1], end - 1
+        out.append((tok, m.start(), end))
+    return out
 
 
 def _digits(tok: str) -> float | None:
@@ -117,7 +124,7 @@ def quantities(text: str) -> list[Quantity]:
             total, current = 0.0, 0.0
             j = i
             while j < len(toks):
-                w = toks[j][0]
+                w = toks[j][0].rstrip(".")
                 if w in _UNITS:
                     current += _UNITS[w]
                 elif w in _TENS:
@@ -134,6 +141,7 @@ def quantities(text: str) -> list[Quantity]:
                 end = toks[j][2]
                 j += 1
             value = total + current
+            j = max(j, i + 1)  # always move on
         elif value is None and word in _ORDINALS:
             value = float(_ORDINALS[word])
         if value is None:
@@ -185,7 +193,7 @@ officials police authorities researchers scientists experts witnesses residents 
 prosecutors lawyers doctors critics analysts sources reports report people family families
 friends officers troops fans players students parents workers voters leaders members
 """.split())
-_CAP = re.compile(r"[A-Z][\w'’.&]*(?:-[A-Z]?[\w'’.&]+)*")
+_CAP = re.compile(r"(?<![\w'’.&-])[A-Z][\w'’.&]*(?:-[A-Z]?[\w'’.&]+)*")  # a capital that starts a word
 _NAME_JOINERS = {"of", "de", "da", "del", "van", "von", "bin", "al", "la", "le", "du"}
 
 

@@ -55,12 +55,12 @@ def build_tokenizer(vocab_size: int = 400, corpus: list[str] | None = None, temp
 
 
 def qwen2_model(tokenizer, *, hidden: int = 32, layers: int = 2, heads: int = 4, kv_heads: int = 2,
-                inter: int = 64, positions: int = CONTEXT, seed: int = 0, init: float = 0.5):
+                inter: int = 64, positions: int = CONTEXT, seed: int = 0, init: float = 0.5, vocab: int | None = None):
     import torch
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
     config = Qwen2Config(
-        vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=inter, num_hidden_layers=layers,
+        vocab_size=vocab or len(tokenizer), hidden_size=hidden, intermediate_size=inter, num_hidden_layers=layers,
         num_attention_heads=heads, num_key_value_heads=kv_heads, max_position_embeddings=positions,
         eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id, tie_word_embeddings=True,
         initializer_range=init,
@@ -137,3 +137,56 @@ class ScriptedRuntime:
 
     def describe(self):
         return {"runtime": self.name, "context_length": self.context_length}
+
+
+def write_gguf(model, tokenizer, path: Path) -> Path:
+    """``model`` (a Qwen2ForCausalLM) and its byte-level BPE ``tokenizer`` written as a GGUF file
+    with the ``gguf`` package's writer: fp32 tensors under llama.cpp's names, the vocabulary,
+    merges, special token ids and chat template in the metadata, as llama.cpp's converter
+    writes them."""
+    import json as _json
+
+    import gguf
+
+    c = model.config
+    arch = gguf.MODEL_ARCH.QWEN2
+    writer = gguf.GGUFWriter(str(path), gguf.MODEL_ARCH_NAMES[arch])
+    writer.add_name("tiny-qwen2")
+    writer.add_context_length(c.max_position_embeddings)
+    writer.add_embedding_length(c.hidden_size)
+    writer.add_feed_forward_length(c.intermediate_size)
+    writer.add_block_count(c.num_hidden_layers)
+    writer.add_head_count(c.num_attention_heads)
+    writer.add_head_count_kv(c.num_key_value_heads)
+    writer.add_rope_freq_base(float(getattr(c, "rope_theta", None) or c.rope_parameters["rope_theta"]))
+    writer.add_layer_norm_rms_eps(c.rms_norm_eps)
+    writer.add_file_type(gguf.LlamaFileType.ALL_F32)
+    spec = _json.loads(tokenizer.backend_tokenizer.to_str())
+    vocab = spec["model"]["vocab"]
+    for added in spec["added_tokens"]:
+        vocab[added["content"]] = added["id"]
+    tokens = sorted(vocab, key=vocab.get)
+    special = {a["id"] for a in spec["added_tokens"] if a["special"]}
+    writer.add_tokenizer_model("gpt2")
+    writer.add_tokenizer_pre("qwen2")
+    writer.add_token_list(tokens)
+    writer.add_token_types([gguf.TokenType.CONTROL if i in special else gguf.TokenType.NORMAL for i in range(len(tokens))])
+    writer.add_token_merges([m if isinstance(m, str) else " ".join(m) for m in spec["model"]["merges"]])
+    writer.add_eos_token_id(tokenizer.eos_token_id)
+    writer.add_bos_token_id(tokenizer.pad_token_id)
+    writer.add_pad_token_id(tokenizer.pad_token_id)
+    writer.add_add_bos_token(False)
+    writer.add_chat_template(tokenizer.chat_template)
+    names = gguf.get_tensor_name_map(arch, c.num_hidden_layers)
+    for name, tensor in model.state_dict().items():
+        if name == "lm_head.weight" and c.tie_word_embeddings:
+            continue
+        new = names.get_name(name, try_suffixes=(".weight", ".bias"))
+        if new is None:
+            raise ValueError(f"no GGUF name for {name}")
+        writer.add_tensor(new, tensor.detach().float().numpy())
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path

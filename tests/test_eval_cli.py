@@ -79,7 +79,7 @@ def test_eval_writes_predictions_scores_and_reports(dataset, tmp_path):
     out = tmp_path / "run"
     r = eval_run(dataset, out, "-n", "2", "--oracle")
     assert sorted(p.name for p in out.iterdir()) == [
-        "predictions.jsonl", "report.json", "report.md", "run.json", "scores.jsonl"]
+        "predictions.jsonl", "report.html", "report.json", "report.md", "run.json", "scores.jsonl"]
     preds = read_lines(out / "predictions.jsonl")
     assert len(preds) == 40 and len({p["id"] for p in preds}) == 40
     assert len(preds[0]["summary"]) == 2 and preds[0]["model"] == "lead" and preds[0]["settings"]["num_points"] == 2
@@ -218,7 +218,7 @@ def test_compare_marks_significant_differences_and_draws_plots(dataset, tmp_path
     assert first.startswith("| lead |") and "*" not in first
     assert second.startswith("| lead (one) |") and "*" in second  # one key point instead of three
     assert lead.startswith("| lead-3 (baseline) |")
-    for name in ("compare.md", "compare.html", "distribution_rougeLsum.png", "length_rougeLsum.png"):
+    for name in ("compare.md", "report.html", "distribution_rougeLsum.png", "length_rougeLsum.png"):
         assert (out / name).is_file()
     assert (out / "length_rougeLsum.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     r = invoke("compare", tmp_path / "three", tmp_path / "one", "--format", "html")

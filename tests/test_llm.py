@@ -272,3 +272,65 @@ def test_eval_runs_the_llm_backend(models, tmp_path):
     rows = [json.loads(line) for line in (out / "predictions.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [row["id"] for row in rows] == ["d0", "d1", "d2"]
     assert all(row["settings"]["runtime"] == "transformers" and row["settings"]["max_new_tokens"] == 4 for row in rows)
+
+
+def test_a_gguf_file_written_with_the_gguf_writer_loads_and_matches(tmp_path):
+    import torch
+
+    from llm_models import build_tokenizer, qwen2_model, write_gguf
+
+    tok = build_tokenizer()
+    model = qwen2_model(tok)
+    path = write_gguf(model, tok, tmp_path / "tiny-qwen2.gguf")
+    for spec in (path, tmp_path):  # the file, or the directory holding it
+        assert resolve(str(spec)) == ("llm", {"checkpoint": str(spec)})
+    s = get_summarizer(str(path), max_new_tokens=5)
+    assert s.runtime.describe()["format"] == "gguf" and s.runtime.context_length == CONTEXT
+    msgs = [{"role": "user", "content": SHORT}]
+    ids = tok.apply_chat_template(msgs, add_generation_prompt=True)["input_ids"]
+    assert s.runtime.encode(msgs) == list(ids)  # vocabulary, merges and chat template came through
+    with torch.no_grad():
+        x = torch.tensor([ids])
+        assert torch.equal(s.runtime.model(x).logits, model(x).logits)  # fp32 tensors, same weights
+    [summary] = s.summarize([parse_article(SHORT)])
+    assert summary.settings["model_file"] == str(path) and summary.settings["format"] == "gguf"
+
+
+def test_out_of_memory_names_a_smaller_batch(models, monkeypatch):
+    import torch
+
+    s = get_summarizer(str(models["qwen2"]), max_new_tokens=4)
+
+    def oom(**kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(s.runtime.model, "generate", oom)
+    with pytest.raises(ModelError, match=r"batch of 2 conversations .* --batch-size 1"):
+        s.summarize([parse_article(SHORT), parse_article(SHORT + " More words here.")])
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300), st.one_of(st.none(), st.integers(min_value=1, max_value=5)))
+def test_any_answer_parses_into_at_most_n_clean_points(answer, n):
+    points = parse_points(answer, n)
+    assert n is None or len(points) <= n
+    assert all(p == p.strip() and len(p.split()) >= 2 and "\n" not in p for p in points)
+    assert len({p.lower() for p in points}) == len(points)
+
+
+def test_a_chat_template_without_system_turns_says_what_to_do(tmp_path):
+    from llm_models import CHATML, build_tokenizer, qwen2_model
+
+    template = "{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}" + CHATML
+    tok = build_tokenizer(template=template)
+    path = tmp_path / "no-system"
+    qwen2_model(tok).save_pretrained(path)
+    tok.save_pretrained(path)
+    (tmp_path / "a.txt").write_text(SHORT, encoding="utf-8")
+    r = invoke("-m", path, "-o", "max_new_tokens=2", tmp_path / "a.txt")
+    assert r.exit_code == 1 and "System role not supported" in r.stderr and "-o system_prompt=" in r.stderr
+    s = get_summarizer(str(path), max_new_tokens=2, system_prompt="")
+    assert s.runtime.count_tokens(s._messages(SHORT, 3)) > 0

@@ -121,3 +121,11 @@ def is_oom(e: BaseException) -> bool:
         return True
     msg = str(e).lower()
     return isinstance(e, RuntimeError) and ("out of memory" in msg or "can't allocate memory" in msg)
+
+
+def oom_message(rows: int, width: int, device: Any, what: str = "inputs") -> str:
+    """What to do after running out of memory on a batch of ``rows`` of up to ``width`` tokens."""
+    return (
+        f"out of memory generating a batch of {rows} {what} of up to {width} tokens on {device}; "
+        f"use a smaller --batch-size (e.g. --batch-size {max(1, rows // 2)})"
+    )

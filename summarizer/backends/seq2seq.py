@@ -34,7 +34,7 @@ from ..grounding import ground
 from ..results import Summary
 from ..split import split_sentences
 from .checkpoints import find_checkpoint, hub_unreachable_reason, is_seq2seq, not_seq2seq_error
-from .batching import encode, is_oom, pad, plan_batches
+from .batching import encode, is_oom, oom_message, pad, plan_batches
 from .chunking import merge_points, plan_chunks
 from .devices import DEVICES, DTYPES, pick_device, pick_dtype
 from .presets import GENERATION_FIELDS, Preset, get_preset, preset_names
@@ -393,10 +393,7 @@ class Seq2SeqSummarizer:
                 except (RuntimeError, MemoryError) as e:
                     if not is_oom(e):
                         raise
-                    raise ModelError(
-                        f"out of memory generating a batch of {len(idx)} inputs of up to {ids.shape[1]} tokens "
-                        f"on {self.device}; use a smaller --batch-size (e.g. --batch-size {max(1, len(idx) // 2)})"
-                    ) from None
+                    raise ModelError(oom_message(len(idx), ids.shape[1], self.device)) from None
                 for row, i in enumerate(idx):
                     out[i] = result[row].tolist()
         return out

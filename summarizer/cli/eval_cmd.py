@@ -166,7 +166,7 @@ def _scoring(kw: dict[str, Any]):
 @click.option("--model", "-m", default=DEFAULT_MODEL, show_default=True,
               help="Model: a registered name (see `summarize models`) or a checkpoint directory.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for predictions.jsonl, scores.jsonl, report.json and report.md.")
+              help="Folder for predictions.jsonl, scores.jsonl, report.json, report.md and report.html.")
 @click.option("--resume", is_flag=True,
               help="Continue the run in --out where it stopped (after a crash or a kill).")
 @click.option("--num-points", "-n", type=NumPoints(), default=3, show_default=True,
@@ -223,7 +223,7 @@ def eval_command(**kw: Any) -> None:
                        scoring=scoring, oracle=kw["oracle"], jobs=kw["jobs"])
     report = run_eval(opts, engine=engine, command=command, notify=_warn)
     click.echo(report.to_markdown(), nl=False)
-    click.echo(f"wrote {kw['out']}/report.json and report.md", err=True)
+    click.echo(f"wrote {kw['out']}/report.json, report.md and report.html", err=True)
 
 
 @cli.command("score")
@@ -240,7 +240,8 @@ def eval_command(**kw: Any) -> None:
 @click.option("--name", default=None, help="The system's name in the report  [default: the --where values, "
                                            "else the file name]")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Also write scores.jsonl, report.json and report.md to this folder (for `summarize compare`).")
+              help="Also write predictions.jsonl, scores.jsonl, report.json, report.md and report.html to this "
+                   "folder (for `summarize compare`).")
 @scoring_options
 def score_command(**kw: Any) -> None:
     """Score existing predictions (another system's outputs) against a dataset.
@@ -272,32 +273,44 @@ def score_command(**kw: Any) -> None:
 @click.option("--format", "-f", "fmt", type=click.Choice(["markdown", "html"]), default="markdown",
               show_default=True, help="The table printed.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Write compare.md, compare.html and the PNG plots to this folder.")
+              help="Write report.html (one standalone page: the table, the plots and every document), "
+                   "compare.md and the PNG plots to this folder.")
+@click.option("--dataset", "-d", "dataset_spec", default=None, metavar="D",
+              help="With --out: the dataset whose articles report.html shows  [default: the first run's, "
+                   "read as it was read]")
 @click.option("--metric", type=click.Choice(list(_METRICS)), default="rougeLsum", show_default=True,
-              help="The metric plotted.")
+              help="The metric plotted (and first shown in report.html).")
 @click.option("--test", type=click.Choice(["randomization", "bootstrap"]), default="randomization",
               show_default=True, help="Paired significance test against the first run.")
 @click.option("--samples", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Bootstrap resamples and test trials.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap and the test.")
-def compare_command(runs: tuple[Path, ...], fmt: str, out: Path | None, metric: str, test: str, samples: int,
-                    seed: int) -> None:
+def compare_command(runs: tuple[Path, ...], fmt: str, out: Path | None, dataset_spec: str | None, metric: str,
+                    test: str, samples: int, seed: int) -> None:
     """One table of several runs (eval or score --out folders) on the same documents: mean
     F1 with confidence intervals, a * where a run differs significantly from the first,
-    and the first run's Lead-3 row; with --out, also PNG plots of the per-document score
-    distributions and of summary length against ROUGE.
+    and the first run's Lead-3 row; with --out, also report.html, a standalone page with
+    the table, plots of the per-document scores and of summary length against ROUGE, and
+    every document with each run's key points beside the article.
 
     \b
     summarize compare runs/lead runs/ext
-    summarize compare runs/lead runs/ext --format html --out cmp/
+    summarize compare runs/lead runs/ext --out cmp/    # then open cmp/report.html
     """
-    from ..evaluate.compare import compare_runs, plot
+    from ..evaluate.compare import compare_runs, figures
+    from ..evaluate.html_report import write_html_report
 
+    if dataset_spec is not None and out is None:
+        raise click.UsageError("--dataset names the articles of report.html: give --out too")
     comparison = compare_runs(list(runs), samples=samples, seed=seed, test=test)
     click.echo(comparison.to_html() if fmt == "html" else comparison.to_markdown(), nl=False)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         (out / "compare.md").write_text(comparison.to_markdown(), encoding="utf-8")
-        (out / "compare.html").write_text(comparison.to_html(), encoding="utf-8")
-        for p in plot(comparison, out, metric=metric):
-            click.echo(f"wrote {p}", err=True)
+        images = figures(comparison, metric=metric)
+        for name, data in images.items():
+            (out / name).write_bytes(data)
+            click.echo(f"wrote {out / name}", err=True)
+        page = write_html_report(comparison, out, dataset_spec=dataset_spec, metric=metric, images=images,
+                                 notify=_warn)
+        click.echo(f"wrote {page}", err=True)

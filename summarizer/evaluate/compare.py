@@ -9,6 +9,7 @@ tokenizer, no stemming, ...) are refused rather than set side by side.
 from __future__ import annotations
 
 import html
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -60,6 +61,8 @@ class Comparison:
     test: str
     confidence: float
     signature: str
+    # the runs compared: rows[i] is runs[i]'s system for i < len(runs), the rest are runs[0]'s baselines
+    runs: tuple[Run, ...] = field(default=(), hash=False)
 
     def _cells(self, row: Row) -> list[str]:
         cells = []
@@ -168,23 +171,28 @@ def compare_runs(
             m: paired_test(s.column(m), ref.column(m), test=test, samples=samples, seed=seed) for m in metrics
         }
         rows.append(Row(label, role, s, f1, tests))
-    return Comparison(tuple(rows), metrics, len(order), samples, seed, test, confidence, first.report.signature)
+    return Comparison(tuple(rows), metrics, len(order), samples, seed, test, confidence, first.report.signature,
+                      tuple(runs))
 
 
-def plot(comparison: Comparison, out: Path, *, metric: str = "rougeLsum") -> list[Path]:
-    """Two PNGs in ``out``: per-document score distributions, and summary length against
-    the score. matplotlib is imported here, so the rest of the harness does without it."""
+def figures(comparison: Comparison, *, metric: str = "rougeLsum") -> dict[str, bytes]:
+    """Two PNG images by file name: per-document score distributions, and summary length
+    against the score. matplotlib is imported here, so the rest of the harness does without it."""
     if metric not in comparison.metrics:
         raise UsageError(f"metric {metric!r} was not scored; scored: {', '.join(comparison.metrics)}")
     try:
         from matplotlib.figure import Figure
     except ImportError:
         raise UsageError("plots need matplotlib: pip install matplotlib") from None
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     label = LABELS.get(metric, metric)
     rows = comparison.rows
     values = [100 * r.scores.column(metric) for r in rows]
+    out: dict[str, bytes] = {}
+
+    def png(fig: "Figure", name: str) -> None:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=120, metadata={"Software": None})  # no version stamp: same bytes
+        out[name] = buf.getvalue()
 
     fig = Figure(figsize=(max(6.0, 1.3 * len(rows) + 2), 4.5), layout="constrained")
     ax = fig.add_subplot()
@@ -193,8 +201,7 @@ def plot(comparison: Comparison, out: Path, *, metric: str = "rougeLsum") -> lis
     ax.set_xticks(range(1, len(rows) + 1), [r.label for r in rows], rotation=20, ha="right")
     ax.set_ylabel(f"{label} F1 (x 100), per document")
     ax.set_title(f"Per-document {label} ({comparison.documents} documents; diamond: mean)")
-    dist = out / f"distribution_{metric}.png"
-    fig.savefig(dist, dpi=120)
+    png(fig, f"distribution_{metric}.png")
 
     fig = Figure(figsize=(7.0, 5.0), layout="constrained")
     ax = fig.add_subplot()
@@ -205,6 +212,6 @@ def plot(comparison: Comparison, out: Path, *, metric: str = "rougeLsum") -> lis
     ax.set_ylabel(f"{label} F1 (x 100)")
     ax.set_title(f"Summary length against {label}")
     ax.legend(markerscale=2, fontsize="small")
-    length = out / f"length_{metric}.png"
-    fig.savefig(length, dpi=120)
-    return [dist, length]
+    png(fig, f"length_{metric}.png")
+    return out
+

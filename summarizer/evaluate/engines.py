@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, Sequence
 
 from ..errors import SummarizerError, UsageError
 from .datasets import Document
-from .runs import Prediction, batches
+from .runs import Prediction, batches, read_spans
 
 if TYPE_CHECKING:
     from ..backends import Summarizer
@@ -68,7 +68,7 @@ def summarize_batch(
             then = "not written, --resume tries it again" if s.info.get("runtime_failed") else "scored as empty"
             notify(f"{d.id}: {s.info['error']} ({then})")
         if not s.info.get("runtime_failed"):
-            out.append(Prediction(d.id, tuple(s.texts), model, s.settings))
+            out.append(Prediction(d.id, tuple(s.texts), model, s.settings, tuple(k.spans for k in s.key_points)))
     return out
 
 
@@ -277,7 +277,8 @@ def _check_model(opts: "EvalOptions") -> None:
 
 def _prediction(line: str) -> Prediction:
     d = json.loads(line)
-    return Prediction(d["id"], tuple(d["summary"]), d.get("model"), d.get("settings", {}))
+    return Prediction(d["id"], tuple(d["summary"]), d.get("model"), d.get("settings", {}),
+                      read_spans(d.get("spans"), len(d["summary"])))
 
 
 def _first_line(e: BaseException) -> str:

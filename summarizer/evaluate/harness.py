@@ -89,7 +89,8 @@ def _warn_skipped(dataset: Dataset, notify: Notify | None) -> None:
 
 def _dataset_info(data: DatasetOptions, dataset: Dataset, scored: int, missing: int) -> dict[str, Any]:
     return {"spec": data.spec, "format": dataset.format, "limit": data.limit, "documents": len(dataset),
-            "scored": scored, "missing_predictions": missing, "skipped": len(dataset.skipped)}
+            "scored": scored, "missing_predictions": missing, "skipped": len(dataset.skipped),
+            "fields": dataclasses.asdict(data.fields), "skip_bad": data.skip_bad}  # to read it again (report.html)
 
 
 def _score_all(
@@ -114,10 +115,17 @@ def _score_all(
     return rows
 
 
-def _finish(out: Path | None, rows: list[SystemScores], report: Report) -> Report:
+def _finish(out: Path | None, rows: list[SystemScores], report: Report, dataset: Dataset,
+            scoring: ScoringSettings) -> Report:
     if out is not None:
+        from .compare import compare_runs
+        from .html_report import write_html_report
+
         write_atomic(out / SCORES, to_jsonl(rows))
         write_report(out, report)
+        comparison = compare_runs([out], samples=scoring.samples, seed=scoring.seed, test=scoring.test,
+                                  confidence=scoring.confidence)
+        write_html_report(comparison, out, dataset=dataset)
     return report
 
 
@@ -196,7 +204,7 @@ def run_eval(
            "backend_settings": first.settings}
     report = build_report(rows, opts.scoring, dataset=_dataset_info(opts.data, dataset, len(docs), 0), run=run,
                           command=command)
-    return _finish(opts.out, rows, report)
+    return _finish(opts.out, rows, report, dataset, opts.scoring)
 
 
 def _read_own_predictions(path: Path, dataset: Dataset) -> dict[str, Prediction]:
@@ -245,4 +253,6 @@ def score_predictions(
                           command=command)
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
-    return _finish(Path(out) if out is not None else None, rows, report)
+        # the predictions scored, so that report.html can show them beside the article
+        write_atomic(Path(out) / PREDICTIONS, "".join(by_id[d.id].to_json() + "\n" for d in docs))
+    return _finish(Path(out) if out is not None else None, rows, report, dataset, scoring)

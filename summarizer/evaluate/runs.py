@@ -34,9 +34,14 @@ class Prediction:
     summary: tuple[str, ...]
     model: str | None = None
     settings: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # per key point, the (start, end) offsets in the article body it was copied from; () when
+    # not known (abstractive key points, or outputs of other systems)
+    spans: tuple[tuple[tuple[int, int], ...], ...] = field(default=(), compare=False)
 
     def to_json(self) -> str:
         d: dict[str, Any] = {"id": self.id, "summary": list(self.summary)}
+        if any(self.spans):
+            d["spans"] = [[list(s) for s in point] for point in self.spans]
         if self.model is not None:
             d["model"] = self.model
             d["settings"] = self.settings
@@ -110,10 +115,36 @@ def read_predictions(
         seen[doc_id] = lineno
         model = record.get("model") if isinstance(record.get("model"), str) else None
         settings = record.get("settings") if isinstance(record.get("settings"), dict) else {}
-        out.append(Prediction(doc_id, summary, model, settings))
+        out.append(Prediction(doc_id, summary, model, settings, read_spans(record.get("spans"), len(summary))))
     if not out:
         raise InputError(f"{path}: no predictions" + (" match the --where filter" if where else ""))
     return out
+
+
+def read_spans(value: Any, points: int) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """The ``spans`` field of a prediction: a list per key point of ``[start, end]`` pairs.
+    Like any other extra field, one that is not well formed is ignored (no offsets).
+
+    >>> read_spans([[[0, 5]], []], 2)
+    (((0, 5),), ())
+    >>> read_spans([[[5, 0]]], 1), read_spans("0-5", 1)
+    ((), ())
+    """
+    if not isinstance(value, list) or len(value) != points:
+        return ()
+    out = []
+    for point in value:
+        if not isinstance(point, list):
+            return ()
+        pairs = []
+        for pair in point:
+            if (not isinstance(pair, list) or len(pair) != 2
+                    or not all(isinstance(v, int) and not isinstance(v, bool) for v in pair)
+                    or not 0 <= pair[0] <= pair[1]):
+                return ()
+            pairs.append((pair[0], pair[1]))
+        out.append(tuple(pairs))
+    return tuple(out)
 
 
 def cut_torn_tail(path: Path) -> int:

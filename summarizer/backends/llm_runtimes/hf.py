@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ...errors import ModelError, UsageError
-from ..batching import is_oom, pad, plan_batches
+from ..batching import is_oom, oom_message, pad, plan_batches
 from ..devices import pick_device, pick_dtype
 from ..llm_models import LLMFiles, find_llm
 from . import Generation, Message
@@ -117,17 +117,23 @@ class HFRuntime:
         self.eos = eos
         pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else config.pad_token_id
         self.pad_id = pad_id if pad_id is not None else eos[0]
+        self.last_batches: list[list[int]] = []
 
     # -- tokens -------------------------------------------------------------------------------
 
     def encode(self, messages: list[Message]) -> list[int]:
         """Token ids of ``messages`` with the chat template and the assistant's turn opened."""
+        from jinja2 import TemplateError
+
         try:
             out = self.tokenizer.apply_chat_template(
                 messages, add_generation_prompt=True, tokenize=True, sanitize_control_tokens=True
             )
-        except (ValueError, TypeError, KeyError) as e:  # a template error (jinja raises TemplateError, a ValueError... or not)
-            raise ModelError(f"the chat template failed on these messages: {_first_line(e)}") from e
+        except (TemplateError, ValueError, TypeError, KeyError) as e:  # e.g. a template that refuses a system turn
+            raise ModelError(
+                f"the model's chat template failed: {_first_line(e)}; if it takes no system message, "
+                "give -o system_prompt="
+            ) from e
         ids = out["input_ids"] if hasattr(out, "keys") else out
         return list(ids)
 
@@ -190,6 +196,7 @@ class HFRuntime:
             memory_bytes=self.settings.memory_mb * 2**20,
             batch_size=self.settings.batch_size,
         )
+        self.last_batches = [[todo[k] for k in batch] for batch in batches]  # for benchmarks and tests
         with torch.inference_mode():
             for batch in batches:
                 idx = [todo[k] for k in batch]
@@ -203,10 +210,7 @@ class HFRuntime:
                 except (RuntimeError, MemoryError) as e:
                     if not is_oom(e):
                         raise
-                    raise ModelError(
-                        f"out of memory generating {len(idx)} conversations of up to {ids.shape[1]} tokens on "
-                        f"{self.device}; use a smaller --batch-size (e.g. --batch-size {max(1, len(idx) // 2)})"
-                    ) from None
+                    raise ModelError(oom_message(len(idx), ids.shape[1], self.device, "conversations")) from None
                 share = (time.perf_counter() - start) / len(idx)
                 for row, i in enumerate(idx):
                     new = result[row, ids.shape[1] :].tolist()

@@ -1,0 +1,117 @@
+"""The llm backend on the dev stories beside Lead-3 and the extractive default, on the same stories.
+
+    # 1. the llm run, through the harness (resumable: add --resume after a kill), niced:
+    nice -n 10 summarize eval -d ../shared/data/cnndm_dev_from_test.jsonl --limit 100 \
+        -m ~/.cache/summarizer-llm/qwen2.5-coder-0.5b-instruct.gguf -o dtype=bf16 --batch-size 10 \
+        --out ~/.cache/summarizer-llm/runs/llm
+    # 2. this table, from however many stories step 1 has written (Lead-3 and extractive are run on those):
+    python eval/llm_dev.py --run ~/.cache/summarizer-llm/runs/llm [--write-results]
+
+Reports ROUGE F1 (``summarize score`` / ``summarize eval``: rouge-score, stemming,
+rougeLsum per line) of the three on the stories the llm run covers, words per key point,
+the grounding flag rate of the llm's key points (``summarizer.grounding``), and seconds per
+story of the llm run (wall clock from the run's start to its last written prediction,
+model loading included), with the load average.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+DEV = HERE.parent.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
+
+
+def rouge(report: Path) -> dict[str, float]:
+    s = json.loads(report.read_text(encoding="utf-8"))["systems"][0]["metrics"]
+    return {m: 100 * s[m]["f1"] for m in ("rouge1", "rouge2", "rougeLsum")}
+
+
+def summarize_cli(*args: str) -> None:
+    cmd = [sys.executable, "-m", "summarizer", *args]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
+@click.command()
+@click.option("--run", "run_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The llm run folder (summarize eval --out).")
+@click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=DEV, show_default=True)
+@click.option("--write-results", is_flag=True, help="Write the table into eval/RESULTS.md.")
+def main(run_dir: Path, data: Path, write_results: bool) -> None:
+    """Compare a (possibly partial) llm run with Lead-3 and the extractive default on its stories."""
+    from summarizer.article import parse_article
+    from summarizer.grounding import Facts, find_flags
+
+    preds = [json.loads(line) for line in (run_dir / "predictions.jsonl").read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    if not preds:
+        raise click.ClickException(f"{run_dir}: no predictions yet")
+    n = len(preds)
+    settings = preds[0].get("settings", {})
+    started = (run_dir / "run.json").stat().st_mtime
+    seconds = ((run_dir / "predictions.jsonl").stat().st_mtime - started) / n
+    stories = {}
+    with data.open(encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            stories[d["id"]] = d
+    points = [p for r in preds for p in r["summary"]]
+    empty = sum(not r["summary"] for r in preds)
+    flagged = sum(bool(find_flags(p, Facts.of(parse_article(stories[r["id"]]["article"]).body)))
+                  for r in preds for p in r["summary"])
+    words = sum(len(p.split()) for p in points) / max(1, len(points))
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        summarize_cli("score", "-p", str(run_dir / "predictions.jsonl"), "-d", str(data), "--out", str(t / "llm"),
+                      "--samples", "200", "-j", "1")
+        rows = {"llm": rouge(t / "llm" / "report.json")}
+        for model in ("lead", "extractive"):
+            summarize_cli("eval", "-d", str(data), "--limit", str(n), "-m", model, "--out", str(t / model),
+                          "--samples", "200", "-j", "1")
+            rows[model] = rouge(t / model / "report.json")
+            if model == "extractive":
+                ext = [json.loads(x) for x in (t / model / "predictions.jsonl").read_text(encoding="utf-8").splitlines()]
+                ext_words = [len(p.split()) for r in ext for p in r["summary"]]
+    lines = [
+        "## llm backend on dev stories (`eval/llm_dev.py`)",
+        "",
+        f"Command: `python eval/llm_dev.py --run RUN{' --write-results' if write_results else ''}` on a run of "
+        f"`summarize eval -m {Path(settings.get('model_file') or settings.get('checkpoint', '?')).name} "
+        f"-o dtype={settings.get('dtype')} --limit 100` (see the script's docstring) that had written **{n} of "
+        f"100 stories** (the first {n} dev stories); Lead-3 and the extractive default were run on the same {n}. "
+        f"Greedy, {settings.get('max_new_tokens')} new tokens at most, default prompt, 3 key points asked, runtime "
+        f"{settings.get('runtime')}, {settings.get('device')}. Load average {os.getloadavg()[0]:.1f} when this "
+        "table was made (the run itself ran on a machine shared by ~8 engineers, load 12-20 on 2 cores).",
+        "",
+        "| model | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | words per key point | key points flagged |",
+        "| --- | --- | --- | --- | --- | --- |",
+        f"| lead (Lead-3) | {rows['lead']['rouge1']:.2f} | {rows['lead']['rouge2']:.2f} | "
+        f"{rows['lead']['rougeLsum']:.2f} | | |",
+        f"| extractive (default) | {rows['extractive']['rouge1']:.2f} | {rows['extractive']['rouge2']:.2f} | "
+        f"{rows['extractive']['rougeLsum']:.2f} | {sum(ext_words) / len(ext_words):.1f} | |",
+        f"| llm: Qwen2.5-Coder-0.5B-Instruct GGUF | {rows['llm']['rouge1']:.2f} | {rows['llm']['rouge2']:.2f} | "
+        f"{rows['llm']['rougeLsum']:.2f} | {words:.1f} | {flagged}/{len(points)} ({flagged / max(1, len(points)):.1%}) |",
+        "",
+        f"llm: {len(points)} key points for {n} stories ({empty} stories with no usable answer, scored as empty); "
+        f"{seconds:.0f} s per story of wall clock on the loaded machine (model loading included).",
+    ]
+    markdown = "\n".join(lines)
+    click.echo(markdown)
+    if write_results:
+        from results_md import write_section
+
+        write_section("llm_dev", markdown)
+        click.echo("\nwritten to eval/RESULTS.md")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,232 @@
+"""Grounding rules on hand-made cases: what counts as the same number or name, which
+sentences support a key point, the bullets marker, --strict, and `summarize check`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from summarizer import check
+from summarizer.article import parse_article
+from summarizer.cli import cli
+from summarizer.grounding import LEGEND, Facts, drop_flagged, find_flags, flag_rate, ground, quantities
+from summarizer.output import render
+from summarizer.results import Flag, KeyPoint, Summary, Support
+
+ARTICLE = (
+    "The Millbrook city council approved a $84.5 million budget on Monday, March 3, 2025. "
+    "Taxes will rise 5 percent for about 12,000 homeowners. "
+    "Mayor Ana Ruiz said the U.S. Department of Transportation would pay for two-thirds of the new bridge. "
+    "The vote followed a two-hour debate in which residents complained about five closed schools. "
+    "Work on the bridge starts in the spring and should take three years."
+)
+
+
+def flags(point: str, article: str = ARTICLE) -> list[tuple[str, str]]:
+    return [(f.kind, f.text) for f in find_flags(point, Facts.of(article))]
+
+
+# -- numbers, amounts, percentages, dates ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        "The council approved an 84.5 million dollar budget.",  # amount in words
+        "The council approved a budget of $84,500,000.",
+        "Taxes rise 5% for 12,000 homeowners.",  # percent sign, thousands separator
+        "Taxes rise five per cent for twelve thousand homeowners.",  # words
+        "Residents complained about 5 closed schools after 2 hours of debate.",  # "two-hour" has "two"
+        "The bridge should take 3 years, starting in spring.",
+        "The vote came on Monday, March 3.",
+        "The budget passed in 2025.",
+    ],
+)
+def test_numbers_written_differently_are_the_same(point):
+    assert flags(point) == []
+
+
+@pytest.mark.parametrize(
+    "point, expected",
+    [
+        ("The council approved a $85 million budget.", [("amount", "$85 million")]),
+        ("Taxes will rise 6 percent.", [("percentage", "6 percent")]),
+        ("About 13,000 homeowners pay more.", [("number", "13,000")]),
+        ("Seven schools closed.", [("number", "Seven")]),
+        ("The vote came on Tuesday, March 4.", [("date", "Tuesday"), ("number", "4")]),
+        ("The budget passed in April 2024.", [("date", "April"), ("date", "2024")]),
+        ("A £3bn bridge takes a decade.", [("amount", "£3bn")]),
+    ],
+)
+def test_numbers_the_article_lacks_are_flagged(point, expected):
+    assert flags(point) == expected
+
+
+def test_a_number_word_that_ends_a_sentence_is_read():
+    assert [(q.text, q.value) for q in quantities("They had five. Then twenty.")] == [("five", 5.0), ("twenty", 20.0)]
+
+
+def test_one_as_a_pronoun_and_may_as_a_verb_are_not_numbers_or_dates():
+    assert flags("One resident may appeal.") == []
+    assert [q.kind for q in quantities("It opens May 5.")] == ["date", "number"]
+
+
+# -- names -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        "Mayor Ana Ruiz says the US will pay for the bridge.",  # "U.S." = "US"
+        "The U.S. Department of Transportation pays two-thirds.",
+        "Ruiz's council approved the Millbrook budget.",  # possessive
+        "Residents complained during the debate.",  # a sentence opener, in the article
+        "Officials say the bridge takes three years.",  # a common opener the article lacks
+    ],
+)
+def test_names_in_the_article_are_not_flagged(point):
+    assert flags(point) == []
+
+
+@pytest.mark.parametrize(
+    "point, expected",
+    [
+        ("Mayor Ana Lopez approved the budget.", [("name", "Mayor Ana Lopez")]),
+        ("The UK will pay for the bridge.", [("name", "UK")]),
+        ("Governor Smith backed the Millbrook plan.", [("name", "Governor Smith")]),
+        ("Springfield approved a budget.", [("name", "Springfield")]),  # a name that opens the point
+        ("The council, said John Smith, met on Monday.", [("name", "John Smith")]),
+    ],
+)
+def test_names_the_article_lacks_are_flagged(point, expected):
+    assert flags(point) == expected
+
+
+def test_a_lowercased_article_is_compared_without_case():
+    lower = ARTICLE.lower()
+    assert flags("Mayor Ana Ruiz said the U.S. would pay $84.5 million.", lower) == []
+    assert flags("Mayor Ana Lopez said so.", lower) == [("name", "Mayor Ana Lopez")]
+
+
+# -- support ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def article():
+    return parse_article(ARTICLE)
+
+
+def test_support_lists_the_closest_sentences(extractive, article):
+    [kp] = ground(article, ["Residents complained about five closed schools during a two-hour debate."])
+    assert kp.support[0].sentence == 3 and kp.flags == ()
+    assert kp.support[0].score > kp.support[1].score
+    s = article.sentences[3]
+    assert kp.support[0].span == (s.start, s.end)
+
+
+def test_a_key_point_merging_two_sentences_finds_both(extractive, article):
+    [kp] = ground(article, ["Millbrook approved a $84.5 million budget, and taxes will rise 5 percent for 12,000 homeowners."])
+    assert {s.sentence for s in kp.support} == {0, 1}
+    assert kp.flags == ()
+
+
+# -- results, output, strict ---------------------------------------------------------------------
+
+
+def test_key_points_round_trip_and_old_rows_still_read():
+    kp = KeyPoint("A point.", support=(Support(2, 0.81, (10, 40)),), flags=(Flag("name", "Smith"),))
+    assert KeyPoint.from_dict(json.loads(json.dumps(kp.to_dict()))) == kp
+    old = {"text": "Old.", "score": 0.5, "sentences": [1], "spans": [[0, 4]]}
+    assert KeyPoint.from_dict(old) == KeyPoint("Old.", 0.5, (1,), ((0, 4),))
+    assert KeyPoint.from_dict(old).to_dict() == old  # unchecked points write no support or flags
+    s = Summary((kp,), model="llm")
+    assert Summary.from_dict(s.to_dict()) == s
+
+
+def test_bullets_mark_flagged_points_and_add_one_legend():
+    s = Summary((KeyPoint("Fine.", support=(), flags=()), KeyPoint("Smith paid $5.", support=(),
+                 flags=(Flag("name", "Smith"), Flag("amount", "$5")))), model="llm")
+    assert render(s, "bullets").splitlines() == ["• Fine.", "• Smith paid $5. [! Smith, $5]", LEGEND]
+    assert render(s, "text").splitlines() == ["Fine.", "Smith paid $5."]
+    clean = drop_flagged(s)
+    assert clean.texts == ["Fine."] and clean.info["dropped_flagged"] == 1
+    assert render(clean, "bullets") == "• Fine."
+    assert flag_rate(s.key_points) == 0.5
+
+
+# -- summarize check -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def files(tmp_path):
+    art = tmp_path / "article.txt"
+    art.write_text(ARTICLE, encoding="utf-8")
+    good = tmp_path / "good.txt"
+    good.write_text("• Millbrook approved a $84.5 million budget.\n\n2. Taxes rise 5%.\n", encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("- Millbrook approved a $90 million budget.\n- Taxes rise 5%.\n", encoding="utf-8")
+    return art, good, bad
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_check_exits_0_when_nothing_is_flagged(extractive, files):
+    art, good, _ = files
+    r = invoke("check", art, "--summary", good)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines() == ["• Millbrook approved a $84.5 million budget.", "• Taxes rise 5%."]
+
+
+def test_check_exits_3_and_marks_what_is_flagged(extractive, files):
+    art, _, bad = files
+    r = invoke("check", art, "-s", bad)
+    assert r.exit_code == 3
+    assert r.stdout.splitlines() == ["• Millbrook approved a $90 million budget. [! $90 million]", "• Taxes rise 5%.", LEGEND]
+    d = json.loads(invoke("check", art, "-s", bad, "-f", "json").stdout)
+    assert d["model"] == "check" and d["key_points"][0]["flags"] == [{"kind": "amount", "text": "$90 million"}]
+    assert d["key_points"][0]["support"][0]["sentence"] == 0 and d["key_points"][1]["support"][0]["sentence"] == 1
+
+
+def test_check_a_cnbc_article_against_its_body(extractive, tmp_path, files):
+    _, good, _ = files
+    cnbc = tmp_path / "cnbc.txt"
+    cnbc.write_text("Millbrook passes budget\nKey Points\n• Taxes rise by 90%.\n\n" + ARTICLE, encoding="utf-8")
+    r = invoke("check", cnbc, "-s", good, "-f", "jsonl")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["num_sentences"] == 5
+
+
+def test_check_bad_inputs(extractive, files, tmp_path):
+    art, good, _ = files
+    r = invoke("check", tmp_path / "missing.txt", "-s", good)
+    assert r.exit_code == 1 and "missing.txt" in r.stderr and "Traceback" not in r.output
+    r = invoke("check", art, "-s", tmp_path / "nope.txt")
+    assert r.exit_code == 1 and "nope.txt: cannot read" in r.stderr
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n  \n", encoding="utf-8")
+    r = invoke("check", art, "-s", empty)
+    assert r.exit_code == 1 and "no key points to check" in r.stderr
+    r = invoke("check", art)
+    assert r.exit_code == 2 and "--summary" in r.stderr
+
+
+# -- any text --------------------------------------------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["five", "Five.", "twenty", "hundred", "and", "$", "%", "per", "cent", "May", "may",
+                           "Sept.", "U.S.", "3.5bn", "1,200", "12%", "2-0", "one", "Smith", "of", "Bank", ".",
+                           ",", "-", "'s", "\n", "million", "k", "m", "7th", "1990s"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=30))
+def test_flags_read_any_text_and_a_text_never_flags_itself(parts):
+    text = " ".join(parts)
+    for q in quantities(text):
+        assert q.text and q.text in text
+    assert find_flags(text, Facts.of(text)) == []
