@@ -68,6 +68,8 @@ def write_gguf(model: Any, tokenizer: Any, path: Path, *, dtype: str = "f32") ->
 
     names = gguf.get_tensor_name_map(gguf.MODEL_ARCH.QWEN2, c.num_hidden_layers)
     for hf_name, tensor in model.state_dict().items():
+        if hf_name == "lm_head.weight" and c.tie_word_embeddings:
+            continue  # llama.cpp reads the embeddings as the output matrix when there is none
         name = names.get_name(hf_name, try_suffixes=(".weight", ".bias"))
         if name is None:
             raise ValueError(f"no GGUF name for {hf_name}")
