@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Sequence, overload
 
 from .article import Article, parse_article
@@ -41,7 +42,7 @@ def summarize_articles(
             raise InputError(f"{a.name or 'article'}: is empty")
     if not articles:
         return []
-    summaries = load(model, **settings).summarize(articles, num_points=n)
+    summaries = with_page(articles, load(model, **settings).summarize(articles, num_points=n))
     return [drop_flagged(s) for s in summaries] if strict else summaries
 
 
@@ -75,6 +76,11 @@ def check(text: str, key_points: Sequence[str] | str) -> Summary:
     """
     points = key_points.splitlines() if isinstance(key_points, str) else list(key_points)
     return check_points(parse_article(text), points)
+
+
+def with_page(articles: Sequence[Article], summaries: Sequence[Summary]) -> list[Summary]:
+    """Each summary with its web page's author, date and URL (``Article.page``), where present."""
+    return [dataclasses.replace(s, **a.page) if a.page else s for a, s in zip(articles, summaries, strict=True)]
 
 
 @overload

@@ -3,8 +3,19 @@
 Two layouts are recognised:
 
 * the CNBC page layout: a title line; a ``Key Points`` header followed by bullet lines
-  that start with ``•``; sometimes a one-line video caption; then the body paragraphs;
+  that start with ``•``, ``-``, ``*`` or ``–``; sometimes a one-line video caption; then
+  the body paragraphs;
 * anything else is plain text, all of it body.
+
+The caption is the first line after the last bullet when it has a marker (``VIDEO 2:14
+...``, a clip length), or when it has a caption's shape: a headline-style line of at
+most ``CAPTION_MAX_WORDS`` words that does not close like a sentence (no ``.``, ``!``,
+``?``; a closing abbreviation such as ``U.S.`` does not count), with more text after it
+that does not continue it (in a hard-wrapped paragraph the next line starts in lower
+case or with a digit, or the line stops on a word such as "of" or "the"). A first
+body paragraph that closes like a sentence is body, however short. When in doubt the
+line is taken as the caption: losing a headline-like line costs less than a caption as
+a key point.
 
 The summarizer reads the body only: the human key points are references (the evaluation
 harness scores against them), never input, and the title and caption are not body sentences.
@@ -23,11 +34,47 @@ from functools import cached_property
 from .split import Sentence, split_sentences
 
 _KEY_POINTS_HEADER = re.compile(r"^\s*key\s+points\s*:?\s*$", re.IGNORECASE)
-_BULLET = re.compile(r"^\s*[•·▪●]\s*(.*\S)\s*$")
-# A CNBC video caption: "VIDEO 2:15 ..." or a line that starts with a clip length. The clip
-# length is required: a first paragraph such as "Video game sales rose ..." is body text.
+_BULLET = re.compile(r"^\s*(?:[•·▪●]\s*|[-*–—]\s+)(.*\S)\s*$")
+# A CNBC video caption's marker: "VIDEO 2:15 ..." or a line that starts with a clip length.
+# "Video" alone is no marker: a first paragraph such as "Video game sales rose ..." is body.
 _CAPTION = re.compile(r"^\s*(?:(?:video|watch)\s*)?\d{1,2}:\d{2}\b", re.IGNORECASE)
 _HEADER_SEARCH_LINES = 6  # the header comes right after the title, never deep in a story
+CAPTION_MAX_WORDS = 20  # a caption is a headline, about a dozen words; a longer line is body
+_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+# a full stop that closes one of these is the abbreviation's, not a sentence's
+_ABBREV_END = re.compile(
+    r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|St|No|Mr|Mrs|Ms|Dr|Gov|Sen|Rep|Gen|Prof|vs|etc)\.)$")
+
+# a line that stops on one of these goes on in the next line: no headline ends so
+_GOES_ON = frozenset("a an the of and or but to in on at by for from with as that its their his her our".split())
+
+
+def ends_like_sentence(text: str) -> bool:
+    """Whether ``text`` closes like a sentence: ``.``, ``!``, ``?`` or ``…`` (a closing
+    quote or bracket may follow), and not an abbreviation such as ``U.S.``.
+
+    >>> ends_like_sentence("Stocks fell on Monday."), ends_like_sentence("Why ferries are coming to the U.S.")
+    (True, False)
+    """
+    text = text.rstrip()
+    return bool(_END.search(text)) and not _ABBREV_END.search(text.rstrip("\"'”’)]"))
+
+
+def _is_caption(lines: list[str], i: int) -> bool:
+    """Whether ``lines[i]``, the first line after the key points, is a video caption."""
+    line = lines[i].strip()
+    if _CAPTION.match(line):
+        return True
+    if ends_like_sentence(line) or line.endswith((":", ";", ",")) or len(line.split()) > CAPTION_MAX_WORDS:
+        return False
+    after = [j for j in range(i + 1, len(lines)) if lines[j].strip()]
+    if not after:
+        return False  # the only line left is the body, not a caption
+    if after[0] == i + 1:
+        nxt = lines[i + 1].lstrip()[:1]
+        if nxt.islower() or nxt.isdigit() or line.split()[-1].lower() in _GOES_ON:
+            return False  # a hard-wrapped first paragraph: its next line goes on with it
+    return True
 
 
 @dataclass(frozen=True)
@@ -39,7 +86,15 @@ class Article:
     key_points: tuple[str, ...] = ()
     caption: str | None = None
     name: str | None = None  # where it came from: a path, a URL, "<stdin>"
-    layout: str = "plain"  # "plain" or "cnbc"
+    layout: str = "plain"  # "plain", "cnbc" or "web" (a page's story paragraphs)
+    author: str | None = None  # a web page's metadata, where the page has it
+    date: str | None = None
+    url: str | None = None
+
+    @property
+    def page(self) -> dict[str, str]:
+        """The web page's metadata that is present: ``author``, ``date``, ``url``."""
+        return {k: v for k in ("author", "date", "url") if (v := getattr(self, k)) is not None}
 
     @cached_property
     def sentences(self) -> tuple[Sentence, ...]:
@@ -72,7 +127,7 @@ def parse_article(text: str, name: str | None = None) -> Article:
         i += 1
 
     caption = None
-    if i < len(lines) and _CAPTION.match(lines[i]):
+    if i < len(lines) and _is_caption(lines, i):
         caption = lines[i].strip()
         i += 1
     body = "\n".join(lines[i:]).strip()

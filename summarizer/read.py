@@ -1,5 +1,9 @@
 """Read articles: text files, directories of ``.txt`` files, standard input, URLs.
 
+Web pages (a URL, a saved ``.html``/``.htm`` file, HTML on standard input) are read by
+:mod:`summarizer.inputs.html` (fetching by :mod:`summarizer.inputs.fetch`): their story
+paragraphs become the body; a page that is not an article is refused unless ``any_page``.
+
 Bytes are decoded strictly (UTF-8 by default, a byte-order mark allowed): bytes that are
 not valid in the chosen encoding are refused with the offset of the first bad byte, never
 replaced silently; ``encoding=`` names another codec (``cp1252``, ``latin-1``).
@@ -15,10 +19,10 @@ from typing import BinaryIO, Iterator
 
 from .article import Article, parse_article
 from .errors import InputError
+from .inputs.fetch import TIMEOUT as URL_TIMEOUT
 
 STDIN = "-"
-URL_TIMEOUT = 20.0  # seconds for the whole fetch; news pages answer in far less
-MAX_URL_BYTES = 20 * 1024 * 1024  # a news page is far smaller; a bigger answer is not an article
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 _SNIFF = 8192
 
 
@@ -80,59 +84,35 @@ def _read_stream(stream: BinaryIO, name: str) -> bytes:
         raise InputError(f"{name}: cannot read ({e.strerror or e})") from None
 
 
-def fetch_url(url: str, timeout: float = URL_TIMEOUT) -> tuple[str, str | None]:
-    """The article text and title of the page at ``url`` (trafilatura extracts them)."""
-    import http.client
-    import socket
-    import urllib.error
-    import urllib.request
-
-    req = urllib.request.Request(url, headers={"User-Agent": "summarizer/0.1 (+news key points)"})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            html = resp.read(MAX_URL_BYTES + 1)
-            truncated = bool(resp.length) and len(html) <= MAX_URL_BYTES  # closed before Content-Length
-    except urllib.error.HTTPError as e:
-        raise InputError(f"{url}: the server answered HTTP {e.code} {e.reason}") from None
-    except (TimeoutError, socket.timeout):
-        raise InputError(f"{url}: no answer within {timeout:g} s (timed out)") from None
-    except urllib.error.URLError as e:
-        reason = e.reason
-        if isinstance(reason, (TimeoutError, socket.timeout)):
-            raise InputError(f"{url}: no answer within {timeout:g} s (timed out)") from None
-        raise InputError(f"{url}: cannot fetch ({reason})") from None
-    except (OSError, ValueError, http.client.HTTPException) as e:  # HTTPException: a malformed answer
-        raise InputError(f"{url}: cannot fetch ({type(e).__name__}: {e})") from None
-    if truncated:
-        raise InputError(f"{url}: the server closed the connection before sending the whole page")
-    if len(html) > MAX_URL_BYTES:
-        raise InputError(f"{url}: the page is larger than {MAX_URL_BYTES // 2**20} MB; save the article text to a file")
-    import trafilatura
-
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
-    text = getattr(doc, "text", None) if doc is not None else None
-    if not text or not text.strip():
-        raise InputError(f"{url}: no article text found on the page")
-    title = getattr(doc, "title", None)
-    # trafilatura puts one paragraph or heading a line, the headline first: make each line a
-    # paragraph (else a heading without a full stop runs into the next sentence) and drop the
-    # headline, which is the title, not a body sentence
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    if title and len(lines) > 1 and lines[0] == title.strip():
-        lines = lines[1:]
-    return "\n\n".join(lines), title
-
-
 def read_source(
-    src: Source, *, encoding: str = "utf-8", timeout: float = URL_TIMEOUT, stdin: BinaryIO | None = None
+    src: Source, *, encoding: str = "utf-8", timeout: float = URL_TIMEOUT, stdin: BinaryIO | None = None,
+    page_encoding: str | None = None, any_page: bool = False,
 ) -> Article:
-    """The parsed article behind one source; raises :class:`InputError` when unusable."""
-    title = None
+    """The parsed article behind one source; raises :class:`InputError` when unusable.
+
+    ``page_encoding`` overrides the charset a web page declares (the user named one);
+    ``any_page`` summarizes a page that does not look like an article.
+    """
+    from .inputs.fetch import fetch, looks_like_html
+    from .inputs.charset import decode_page
+    from .inputs.html import page_article
+
+    def html(data: bytes, url: str | None = None, header: str | None = None) -> Article:
+        return page_article(data, src.name, url=url, header_charset=header, override=page_encoding,
+                            fallback=encoding, any_page=any_page)
+
     if src.is_url:
-        text, title = fetch_url(src.spec, timeout=timeout)
+        page = fetch(src.spec, timeout=timeout)
+        if page.is_html:
+            return html(page.body, page.url, page.charset)
+        text = decode_page(page.body, src.name, header=page.charset, override=page_encoding, fallback=encoding,
+                           html=False)
     elif src.spec == STDIN:
         stream = stdin if stdin is not None else sys.stdin.buffer
-        text = decode(_read_stream(stream, src.name), src.name, encoding)
+        data = _read_stream(stream, src.name)
+        if looks_like_html(data):
+            return html(data)
+        text = decode(data, src.name, encoding)
     else:
         p = Path(src.spec)
         try:
@@ -141,10 +121,10 @@ def read_source(
             raise InputError(f"{src.spec}: is a directory") from None
         except OSError as e:
             raise InputError(f"{src.spec}: cannot read ({e.strerror or e})") from None
+        if p.suffix.lower() in HTML_SUFFIXES:
+            return html(data)
         text = decode(data, src.name, encoding)
     article = parse_article(text, name=src.name)
-    if title and article.title is None:
-        article = Article(body=article.body, title=title, name=src.name, layout="web")
     if not article.body.strip():
         what = "has no body text after its key points" if article.layout == "cnbc" else "is empty"
         raise InputError(f"{src.name}: {what}")

@@ -89,6 +89,9 @@ class KeyPoint:
         )
 
 
+_PAGE = ("author", "date", "url")  # optional keys of a summary's JSON
+
+
 @dataclass(frozen=True)
 class Summary:
     """The key points of one article, with the model and settings that wrote them."""
@@ -100,6 +103,10 @@ class Summary:
     title: str | None = None
     num_sentences: int = 0  # sentences in the body the summary was chosen from
     info: dict[str, Any] = field(default_factory=dict, hash=False)  # e.g. tokens chunked
+    # a web page's metadata, where the page has it (trafilatura's): None otherwise
+    author: str | None = None
+    date: str | None = None  # as the page gives it, usually YYYY-MM-DD
+    url: str | None = None  # the page's own (canonical) address, else the one fetched
 
     @property
     def texts(self) -> list[str]:
@@ -115,6 +122,7 @@ class Summary:
             d["name"] = self.name
         if self.title is not None:
             d["title"] = self.title
+        d.update({k: v for k in _PAGE if (v := getattr(self, k)) is not None})
         d["key_points"] = [k.to_dict() for k in self.key_points]
         d["model"] = self.model
         d["settings"] = dict(self.settings)
@@ -137,6 +145,7 @@ class Summary:
             title=d.get("title"),
             num_sentences=d.get("num_sentences", 0),
             info=dict(d.get("info", {})),
+            **{k: d.get(k) for k in _PAGE},
         )
 
 

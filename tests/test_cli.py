@@ -284,7 +284,7 @@ def test_url_answering_with_an_error(extractive, web, path, what):
 def test_url_that_times_out(extractive, web):
     r = invoke("--timeout", "0.3", f"{web}/slow")
     assert r.exit_code == 1
-    one_line_error(r, f"{web}/slow: no answer within 0.3 s (timed out)")
+    one_line_error(r, f"{web}/slow: no complete answer within 0.3 s (timed out)")
 
 
 def test_url_page_without_article_text(extractive, web):

@@ -237,6 +237,28 @@ def test_compare_refuses_runs_on_other_documents_or_scored_otherwise(dataset, tm
     assert r.exit_code == 1 and "no report.json" in r.stderr
 
 
+def test_rouge155_implementation_is_recorded_and_never_compared_with_rouge_score(dataset, tmp_path):
+    eval_run(dataset, tmp_path / "rs")
+    r = eval_run(dataset, tmp_path / "perl", "--implementation", "rouge155", "--word-limit", "100")
+    rep = report(tmp_path / "perl")
+    assert rep["scorer"]["implementation"] == "rouge155" and rep["scorer"]["word_limit"] == 100
+    assert rep["signature"].startswith("impl:rouge155|metrics:rouge1+rouge2+rougeLsum|stem:yes|stop:no|limit:words:100")
+    assert "--implementation rouge155 --word-limit 100" in rep["command"]
+    assert "| lead |" in r.stdout and "ROUGE-Lsum" in r.stdout
+    r = invoke("compare", tmp_path / "rs", tmp_path / "perl")
+    assert r.exit_code == 2 and "scored with rouge155 and" in r.stderr and "with rouge-score" in r.stderr
+    eval_run(dataset, tmp_path / "perl-s", "--implementation", "rouge155", "--word-limit", "100", "--remove-stopwords")
+    r = invoke("compare", tmp_path / "perl", tmp_path / "perl-s")
+    assert r.exit_code == 2 and "stopwords" in r.stderr
+    for bad, message in [(("--tokenizer", "unicode"), "--tokenizer applies to rouge-score"),
+                         (("--metrics", "rougeL"), "summary-level"), (("--multi-ref", "max"), "use A or B")]:
+        r = invoke("eval", "--dataset", dataset, "--model", "lead", "--out", tmp_path / "x", "--implementation",
+                   "rouge155", *bad)
+        assert r.exit_code == 2 and message in r.stderr, r.output
+    r = invoke("score", "-p", tmp_path / "rs" / "predictions.jsonl", "-d", dataset, "--byte-limit", "75")
+    assert r.exit_code == 2 and "--implementation rouge155" in r.stderr
+
+
 def test_score_out_folder_can_be_compared(dataset, tmp_path):
     recs = make_records(40)
     preds = write_predictions(tmp_path / "p.jsonl", [{"id": r["id"], "summary": r["highlights"][:1]} for r in recs])

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from summarizer.errors import InputError
-from summarizer.read import STDIN, Source, decode, expand, fetch_url, read_source
+from summarizer.read import STDIN, Source, decode, expand, read_source
 
 BODY = "The ferry left at noon. It reached the island by two. Nobody was hurt."
 
@@ -110,24 +110,24 @@ def test_url_article(web):
 @pytest.mark.parametrize("path, code", [("/missing", 404), ("/error", 500)])
 def test_url_http_error(web, path, code):
     with pytest.raises(InputError, match=f"answered HTTP {code}"):
-        fetch_url(f"{web}{path}", timeout=5)
+        read(f"{web}{path}", timeout=5)
 
 
 def test_url_timeout(web):
     t = time.perf_counter()
-    with pytest.raises(InputError, match=r"no answer within 0\.3 s \(timed out\)"):
-        fetch_url(f"{web}/slow", timeout=0.3)
+    with pytest.raises(InputError, match=r"no complete answer within 0\.3 s \(timed out\)"):
+        read(f"{web}/slow", timeout=0.3)
     assert time.perf_counter() - t < 2.5  # gave up on time, did not wait for the answer
 
 
 def test_url_without_article_text(web):
     with pytest.raises(InputError, match="no article text found"):
-        fetch_url(f"{web}/empty", timeout=5)
+        read(f"{web}/empty", timeout=5)
 
 
 def test_url_truncated_answer(web):
     with pytest.raises(InputError, match="closed the connection"):
-        fetch_url(f"{web}/truncated", timeout=5)
+        read(f"{web}/truncated", timeout=5)
 
 
 def test_url_malformed_answer():
@@ -148,7 +148,7 @@ def test_url_malformed_answer():
     threading.Thread(target=answer, daemon=True).start()
     try:
         with pytest.raises(InputError, match="cannot fetch"):
-            fetch_url(f"http://127.0.0.1:{srv.getsockname()[1]}/", timeout=5)
+            read(f"http://127.0.0.1:{srv.getsockname()[1]}/", timeout=5)
     finally:
         srv.close()
 
@@ -161,4 +161,4 @@ def test_url_connection_refused():
     port = s.getsockname()[1]
     s.close()  # nothing listens there now
     with pytest.raises(InputError, match="cannot fetch"):
-        fetch_url(f"http://127.0.0.1:{port}/", timeout=5)
+        read(f"http://127.0.0.1:{port}/", timeout=5)

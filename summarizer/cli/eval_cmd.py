@@ -80,7 +80,9 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     return out
 
 
-def _metrics(value: str) -> tuple[str, ...]:
+def _metrics(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None  # the implementation's own
     names = tuple(m.strip() for m in value.split(",") if m.strip())
     unknown = [m for m in names if m not in _METRICS]
     if unknown or not names:
@@ -119,15 +121,28 @@ def dataset_options(f: Callable) -> Callable:
 def scoring_options(f: Callable) -> Callable:
     """How ROUGE is computed and aggregated."""
     options = [
-        click.option("--metrics", default=",".join(_METRICS), show_default=True,
-                     help="ROUGE metrics, comma-separated."),
+        click.option("--implementation", type=click.Choice(["rouge-score", "rouge155"]), default="rouge-score",
+                     show_default=True,
+                     help="rouge-score: Google's rules; rouge155: the perl ROUGE-1.5.5's own per-document numbers "
+                          "(papers' tables), in pure Python."),
+        click.option("--metrics", default=None,
+                     help="ROUGE metrics, comma-separated  [default: rouge1,rouge2,rougeL,rougeLsum; with rouge155 "
+                          "rouge1,rouge2,rougeLsum (its ROUGE-L is summary-level)]"),
         click.option("--stem/--no-stem", default=True, show_default=True,
                      help="Porter stemming (as ROUGE-1.5.5 -m and the published tables)."),
         click.option("--tokenizer", type=click.Choice(["default", "unicode"]), default="default", show_default=True,
                      help="default: rouge-score's, which keeps only ASCII letters and digits (a summary in "
                           "another script scores 0); unicode: keeps letters and digits of every script."),
-        click.option("--multi-ref", type=click.Choice(["max", "mean"]), default="max", show_default=True,
-                     help="With several references per document: the best one per metric, or the mean."),
+        click.option("--multi-ref", type=click.Choice(["max", "mean", "A", "B"]), default=None,
+                     help="With several references per document: rouge-score's max (the best one per metric) or "
+                          "mean; rouge155's A (-f A: counts pooled over references) or B (-f B: the best recall)  "
+                          "[default: max; A with rouge155]"),
+        click.option("--remove-stopwords", is_flag=True,
+                     help="With rouge155: drop the SMART stopwords first (ROUGE-1.5.5 -s)."),
+        click.option("--word-limit", type=click.IntRange(min=1), default=None,
+                     help="With rouge155: only the first N words of each summary and reference (-l N)."),
+        click.option("--byte-limit", type=click.IntRange(min=1), default=None,
+                     help="With rouge155: only the first N bytes of each summary and reference (-b N)."),
         click.option("--samples", type=click.IntRange(min=1), default=1000, show_default=True,
                      help="Bootstrap resamples for the confidence intervals (and trials of the paired test)."),
         click.option("--seed", type=int, default=0, show_default=True,
@@ -157,7 +172,9 @@ def _scoring(kw: dict[str, Any]):
     from ..evaluate import RougeConfig, ScoringSettings
 
     rouge = RougeConfig(metrics=_metrics(kw.pop("metrics")), stemming=kw.pop("stem"), tokenizer=kw.pop("tokenizer"),
-                        multi_ref=kw.pop("multi_ref"))
+                        multi_ref=kw.pop("multi_ref"), implementation=kw.pop("implementation"),
+                        stopwords=kw.pop("remove_stopwords"), word_limit=kw.pop("word_limit"),
+                        byte_limit=kw.pop("byte_limit"))
     return ScoringSettings(rouge, samples=kw.pop("samples"), seed=kw.pop("seed"), test=kw.pop("test"))
 
 

@@ -89,15 +89,24 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> s
               help="With --model openai:NAME: requests open at once [default: 4].")
 @click.option("--encoding", default="utf-8", show_default=True, callback=_check_encoding,
               help="Encoding of files and stdin. Bytes that are not valid in it are refused "
-                   "(never replaced): convert the file or name its encoding, e.g. cp1252.")
+                   "(never replaced): convert the file or name its encoding, e.g. cp1252. A web page "
+                   "is read in the charset it declares; given here, the encoding overrides that.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=URL_TIMEOUT,
-              show_default=True, help="Seconds to wait for a URL.")
+              show_default=True, help="Seconds for the whole fetch of a URL (connecting, redirects, "
+                                      "reading), not for each read.")
+@click.option("--any-page", is_flag=True,
+              help="Summarize a web page even when it does not look like an article (too little "
+                   "story text, or mostly lists and links); its prose list items count as text.")
 def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options: tuple[str, ...],
         device: str | None, dtype: str | None, truncate: bool | None, quantize: str | None,
         batch_size: int | None, strict: bool, api_base: str | None, concurrency: int | None, encoding: str,
-        timeout: float) -> None:
+        timeout: float, any_page: bool) -> None:
     """Write the key points of each INPUT: a text file, a directory (its .txt files,
     sorted), - for standard input, or an http(s) URL.
+
+    A web page (a URL, a saved .html/.htm file, HTML on standard input) is summarized
+    from its story paragraphs only: captions, bylines, datelines, credits, prompts
+    and runs of links are left out, and a page that is not an article is refused.
 
     Articles in the CNBC layout (a title, a "Key Points" header with • bullets, an
     optional video caption, then the body) are summarized from the body only.
@@ -111,7 +120,7 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
     """
     if not inputs:
         raise click.UsageError("give at least one INPUT: a file, a directory, a URL, or - for stdin")
-    from ..api import load
+    from ..api import load, with_page
 
     try:
         flags = {"device": device, "dtype": dtype, "truncate": truncate, "batch_size": batch_size, "quantize": quantize,
@@ -131,6 +140,9 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
             loaded.append(load(model, **settings))
         return loaded[0]
 
+    # a web page's declared charset gives way only to an --encoding the user typed
+    explicit = click.get_current_context().get_parameter_source("encoding") == click.core.ParameterSource.COMMANDLINE
+    page_encoding = encoding if explicit else None
     sources = list(expand(list(inputs)))
     many = len(inputs) > 1 or len(sources) > 1
     failed = False
@@ -140,7 +152,7 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
 
     def flush() -> None:
         nonlocal written, failed
-        for s in summarizer().summarize(pending, num_points=num_points) if pending else []:
+        for s in with_page(pending, summarizer().summarize(pending, num_points=num_points)) if pending else []:
             if s.info.get("error"):
                 _error(f"{s.name}: {s.info['error']}")
                 failed = True
@@ -162,7 +174,8 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
             failed = True
             continue
         try:
-            pending.append(read_source(src, encoding=encoding, timeout=timeout))
+            pending.append(read_source(src, encoding=encoding, timeout=timeout, page_encoding=page_encoding,
+                                       any_page=any_page))
         except InputError as e:
             _error(str(e))
             failed = True

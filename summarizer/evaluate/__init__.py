@@ -2,7 +2,7 @@
 points, and report means with seeded bootstrap intervals, paired tests and baselines.
 
 One module per stage: ``datasets`` (read) → ``runs`` (resumable predictions) →
-``rouge`` and ``scores`` (per-document ROUGE) → ``aggregate`` (intervals, tests) →
+``rouge`` (rouge-score's rules) or ``rouge155`` (ROUGE-1.5.5's) and ``scores`` (per-document ROUGE) → ``aggregate`` (intervals, tests) →
 ``report`` → ``compare`` (several runs: tables and plots); ``harness`` joins them.
 
 >>> from summarizer.evaluate import Scorer

@@ -23,7 +23,12 @@ from .scores import SystemScores, read_scores
 
 ALPHA = 0.05  # a row is marked when p < ALPHA against the first run
 # Scorer settings that change the figures; the bootstrap ones are redone here anyway.
-_MUST_MATCH = ("rouge_score_version", "metrics", "stemming", "tokenizer", "lsum_split", "multi_ref")
+_MUST_MATCH = ("rouge_score_version", "metrics", "stemming", "tokenizer", "lsum_split", "multi_ref", "stopwords",
+               "word_limit", "byte_limit")
+
+
+def _implementation(report: Report) -> str:
+    return report.scorer.get("implementation", "rouge-score")  # reports from before rouge155 lack it
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,12 @@ def compare_runs(
     runs = [load_run(p) for p in paths]
     first = runs[0]
     for run in runs[1:]:
+        if _implementation(run.report) != _implementation(first.report):
+            raise UsageError(
+                f"{run.path} was scored with {_implementation(run.report)} and {first.path} with "
+                f"{_implementation(first.report)}: the two ROUGE implementations give different numbers; score both "
+                "with the same --implementation (summarize score) to compare them"
+            )
         diffs = [k for k in _MUST_MATCH if run.report.scorer.get(k) != first.report.scorer.get(k)]
         if diffs:
             raise UsageError(

@@ -53,12 +53,17 @@ def signature_line(sig: dict[str, Any]) -> str:
     >>> signature_line(ScoringSettings().signature()).split("|")[1:4]
     ['metrics:rouge1+rouge2+rougeL+rougeLsum', 'stem:yes', 'tok:default']
     """
+    if sig.get("implementation") == "rouge155":
+        limit = (f"words:{sig['word_limit']}" if sig.get("word_limit") else
+                 f"bytes:{sig['byte_limit']}" if sig.get("byte_limit") else "none")
+        rouge = ["impl:rouge155", "metrics:" + "+".join(sig["metrics"]), f"stem:{'yes' if sig['stemming'] else 'no'}",
+                 f"stop:{'yes' if sig.get('stopwords') else 'no'}", f"limit:{limit}"]
+    else:
+        rouge = [f"rouge-score:{sig['rouge_score_version']}", "metrics:" + "+".join(sig["metrics"]),
+                 f"stem:{'yes' if sig['stemming'] else 'no'}", f"tok:{sig['tokenizer']}"]
     return "|".join(
         [
-            f"rouge-score:{sig['rouge_score_version']}",
-            "metrics:" + "+".join(sig["metrics"]),
-            f"stem:{'yes' if sig['stemming'] else 'no'}",
-            f"tok:{sig['tokenizer']}",
+            *rouge,
             "lsum:" + ("lines" if sig["lsum_split"] == "one key point per line" else sig["lsum_split"]),
             f"refs:{sig['multi_ref']}",
             f"boot:{sig['bootstrap_samples']}",

@@ -39,6 +39,8 @@ from ..errors import UsageError
 METRICS = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 TOKENIZERS = ("default", "unicode")
 MULTI_REF = ("max", "mean")
+IMPLEMENTATIONS = ("rouge-score", "rouge155")
+_ROUGE155_METRICS = ("rouge1", "rouge2", "rougeLsum")  # what ROUGE-1.5.5 -n 2 prints (its ROUGE-L is summary-level)
 LSUM_SPLIT = "one key point per line"  # how ROUGE-Lsum's sentences are found: never NLTK
 
 Text = Union[str, Sequence[str]]  # one key point per line, or a sequence of key points
@@ -61,34 +63,72 @@ ZERO = Score(0.0, 0.0, 0.0)
 
 @dataclass(frozen=True)
 class RougeConfig:
-    """How ROUGE is computed; every field goes into the scorer signature."""
+    """How ROUGE is computed; every field goes into the scorer signature.
 
-    metrics: tuple[str, ...] = METRICS
+    ``implementation`` picks the rules: ``rouge-score`` (Google's, this module) or
+    ``rouge155`` (the perl ROUGE-1.5.5's, :mod:`.rouge155`). ``None`` fields take the
+    implementation's default."""
+
+    metrics: tuple[str, ...] | None = None  # None: all four for rouge-score; rouge1, rouge2, rougeLsum for rouge155
     stemming: bool = True  # Porter stemming, as ROUGE-1.5.5 -m and the published tables
     tokenizer: str = "default"  # rouge-score's (ASCII letters and digits only); "unicode" keeps other scripts
-    multi_ref: str = "max"  # several references: the best one per metric (rouge-score's score_multi), or "mean"
+    # several references: rouge-score's "max" (the best one per metric, as score_multi) or "mean";
+    # rouge155's "A" (-f A, pooled counts: the script's default) or "B" (-f B, the best recall)
+    multi_ref: str | None = None
+    implementation: str = "rouge-score"
+    stopwords: bool = False  # rouge155 only: -s, drop the SMART stopwords
+    word_limit: int | None = None  # rouge155 only: -l N, the first N words of each summary
+    byte_limit: int | None = None  # rouge155 only: -b N, the first N bytes of each summary
 
     def __post_init__(self) -> None:
+        if self.implementation not in IMPLEMENTATIONS:
+            raise UsageError(f"unknown ROUGE implementation {self.implementation!r}; "
+                             f"known: {', '.join(IMPLEMENTATIONS)}")
+        perl = self.implementation == "rouge155"
+        known = _ROUGE155_METRICS if perl else METRICS
+        if self.metrics is None:
+            object.__setattr__(self, "metrics", known)
+        if self.multi_ref is None:
+            object.__setattr__(self, "multi_ref", "A" if perl else "max")
         if not self.metrics:
             raise UsageError("give at least one ROUGE metric")
         for m in self.metrics:
-            if m not in METRICS:
-                raise UsageError(f"unknown metric {m!r}; known metrics: {', '.join(METRICS)}")
+            if m == "rougeL" and perl:
+                raise UsageError("ROUGE-1.5.5's ROUGE-L is summary-level: ask for rougeLsum with rouge155")
+            if m not in known:
+                raise UsageError(f"unknown metric {m!r}; known metrics: {', '.join(known)}")
         if self.tokenizer not in TOKENIZERS:
             raise UsageError(f"unknown tokenizer {self.tokenizer!r}; known tokenizers: {', '.join(TOKENIZERS)}")
-        if self.multi_ref not in MULTI_REF:
-            raise UsageError(f"unknown multi-reference policy {self.multi_ref!r}; use max or mean")
+        if perl and self.tokenizer != "default":
+            raise UsageError("rouge155 tokenizes as the perl script does; --tokenizer applies to rouge-score")
+        policies = ("A", "B") if perl else MULTI_REF
+        if self.multi_ref not in policies:
+            raise UsageError(f"multi-reference policy {self.multi_ref!r} is not one of {self.implementation}'s: "
+                             f"use {' or '.join(policies)}")
+        if not perl and (self.stopwords or self.word_limit is not None or self.byte_limit is not None):
+            raise UsageError("stopword removal and length limits are ROUGE-1.5.5 options: "
+                             "use them with --implementation rouge155")
+        if self.word_limit is not None and self.byte_limit is not None:
+            raise UsageError("give a length limit in words or in bytes, not both (as ROUGE-1.5.5)")
+        for name, value in (("word", self.word_limit), ("byte", self.byte_limit)):
+            if value is not None and value < 1:
+                raise UsageError(f"the {name} limit must be at least 1, got {value}")
 
     def signature(self) -> dict[str, object]:
         """What a reader needs to reproduce or compare the figures."""
-        return {
+        sig: dict[str, object] = {
+            "implementation": self.implementation,
             "rouge_score_version": rouge_score_version(),
-            "metrics": list(self.metrics),
+            "metrics": list(self.metrics or ()),
             "stemming": self.stemming,
             "tokenizer": self.tokenizer,
             "lsum_split": LSUM_SPLIT,
             "multi_ref": self.multi_ref,
         }
+        if self.implementation == "rouge155":
+            del sig["rouge_score_version"]  # not used
+            sig.update(stopwords=self.stopwords, word_limit=self.word_limit, byte_limit=self.byte_limit)
+        return sig
 
 
 def rouge_score_version() -> str:
@@ -451,6 +491,8 @@ def score_pairs(
         raise ValueError(f"{len(references)} reference lists for {len(predictions)} predictions")
     pairs: list[Pair] = list(zip(references, predictions))
     config = config or RougeConfig()
+    if config.implementation != "rouge-score":
+        raise ValueError(f"this is rouge-score's scorer; score {config.implementation} with summarizer.evaluate.scores")
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise UsageError(f"jobs must be at least 1, got {jobs}")

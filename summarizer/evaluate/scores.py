@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import InputError
 from .datasets import Document
+from . import rouge155
 from .rouge import RougeConfig, Score, score_pairs
 
 
@@ -71,8 +72,9 @@ def score_system(
     """Score each summary (its key points) against its document's references."""
     if len(documents) != len(summaries):
         raise ValueError(f"{len(summaries)} summaries for {len(documents)} documents")
-    results = score_pairs(references=[d.references for d in documents], predictions=[list(s) for s in summaries],
-                          config=config, jobs=jobs)
+    score = rouge155.score_pairs if config.implementation == "rouge155" else score_pairs
+    results = score(references=[d.references for d in documents], predictions=[list(s) for s in summaries],
+                    config=config, jobs=jobs)
     return SystemScores(
         name,
         role,

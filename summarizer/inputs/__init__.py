@@ -1,0 +1,4 @@
+"""Reading inputs, one module per kind: web fetching (``fetch``) and HTML pages (``html``).
+
+``summarizer.read`` is the entry point that chooses among them.
+"""

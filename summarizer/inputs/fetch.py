@@ -1,0 +1,246 @@
+"""Fetch a web page: one deadline for the whole fetch, a size limit, HTML or text only.
+
+``fetch(url)`` returns the page's bytes with its media type and declared charset, or
+raises :class:`InputError` with one line saying what went wrong:
+
+* ``timeout`` bounds the WHOLE fetch (connecting, every redirect, the headers, the body),
+  not each read: a server that answers a byte at a time is cut when the time is up;
+* redirects (301, 302, 303, 307, 308) are followed up to ``max_redirects``;
+* only HTML (``text/html``, ``application/xhtml+xml``) and plain text are read: another
+  media type (a PDF, an image) is refused before its body is read;
+* a page over ``max_bytes`` is refused before it is read whole: by its
+  ``Content-Length`` when it declares one, else as soon as more bytes arrive;
+* HTTP errors (404, 500, ...), a connection closed early, a malformed answer.
+
+The environment's proxy settings (``http_proxy``, ``https_proxy``, ``no_proxy``) are
+honoured, as ``urllib`` does, except for the machine's own addresses.
+
+Decoding the bytes is the reader's job (:mod:`summarizer.inputs.html` honours the
+charset declared here, then the page's own ``<meta charset>``).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import zlib
+from dataclasses import dataclass
+from email.message import Message
+
+from ..errors import InputError
+
+TIMEOUT = 20.0  # seconds for the whole fetch; news pages answer in far less
+MAX_BYTES = 20 * 1024 * 1024  # a news page is far smaller; a bigger answer is not an article
+MAX_REDIRECTS = 10  # browsers allow about 20; a news link needs two or three
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+TEXT_TYPES = frozenset({"text/plain"})
+USER_AGENT = "summarizer/0.1 (+news key points)"
+_CHUNK = 64 * 1024
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched page: its final URL (after redirects), bytes, media type and charset."""
+
+    url: str
+    body: bytes
+    media_type: str  # lowercased, without parameters: "text/html"; "" when the server sent none
+    charset: str | None = None  # the Content-Type header's charset parameter, when given
+
+    @property
+    def is_html(self) -> bool:
+        """HTML by its media type, or, without one, by its first bytes."""
+        if self.media_type:
+            return self.media_type in HTML_TYPES
+        return looks_like_html(self.body)
+
+
+def looks_like_html(data: bytes) -> bool:
+    """Whether ``data`` starts like an HTML document (after a BOM and white space).
+
+    >>> looks_like_html(b"  <!DOCTYPE html><html>"), looks_like_html(b"The council voted.")
+    (True, False)
+    """
+    head = data[:1024].lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml", b"<!--", b"<meta"))
+
+
+def _media_type(header: str | None) -> tuple[str, str | None]:
+    if not header:
+        return "", None
+    msg = Message()
+    msg["content-type"] = header
+    charset = msg.get_param("charset")
+    return msg.get_content_type().lower(), (str(charset).strip() or None) if charset else None
+
+
+class _Deadline:
+    """Shuts a connection's socket down when the time is up, so that no read blocks past it."""
+
+    def __init__(self, url: str, timeout: float):
+        self.url, self.timeout = url, timeout
+        self.end = time.monotonic() + timeout
+        self.fired = False
+        self._timer: threading.Timer | None = None
+
+    def left(self) -> float:
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise self.error()
+        return left
+
+    def error(self) -> InputError:
+        return InputError(f"{self.url}: no complete answer within {self.timeout:g} s (timed out); "
+                          f"try again or raise --timeout")
+
+    def watch(self, conn) -> None:
+        def fire() -> None:
+            self.fired = True
+            sock = conn.sock
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)  # a blocked recv returns at once
+                except OSError:
+                    pass
+
+        self._timer = threading.Timer(self.left(), fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def _proxy(scheme: str, host: str):
+    """The proxy for ``scheme`` from the environment (``https_proxy``, ``no_proxy``, ...), if any.
+    The machine's own addresses never go through one."""
+    import ipaddress
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    proxy = urllib.request.getproxies().get(scheme)
+    if not proxy or host == "localhost" or urllib.request.proxy_bypass(host):
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass  # a name, not an address
+    return urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+
+
+def _connection(url: str, timeout: float):
+    """A connection for ``url`` (through the environment's proxy, if any) and the request target."""
+    import http.client
+    import ssl
+    from urllib.parse import quote, urlsplit
+
+    parts = urlsplit(url)
+    # percent-encode what a browser would (spaces, non-ASCII); escapes already there stay
+    target = quote((parts.path or "/") + (f"?{parts.query}" if parts.query else ""), safe="!#$%&'()*+,/:;=?@[]~")
+    proxy = _proxy(parts.scheme, parts.hostname)
+    if parts.scheme == "https":
+        if proxy is None:
+            return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout,
+                                               context=ssl.create_default_context()), target
+        conn = http.client.HTTPSConnection(proxy.hostname, proxy.port or 8080, timeout=timeout,
+                                           context=ssl.create_default_context())
+        conn.set_tunnel(parts.hostname, parts.port or 443)
+        return conn, target
+    if proxy is None:
+        return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout), target
+    # a plain-HTTP proxy takes the whole URL as the target
+    return http.client.HTTPConnection(proxy.hostname, proxy.port or 8080, timeout=timeout), \
+        f"http://{parts.netloc.rsplit('@', 1)[-1]}{target}"
+
+
+def _read_body(resp, url: str, max_bytes: int, deadline: _Deadline) -> bytes:
+    encoding = (resp.getheader("Content-Encoding") or "identity").strip().lower()
+    if encoding not in ("identity", "gzip", "x-gzip", "deflate"):
+        raise InputError(f"{url}: the page is compressed with {encoding!r}, which is not supported")
+    # gzip and deflate are inflated as they arrive, bounded like the raw bytes (a small
+    # compressed answer must not inflate into gigabytes)
+    inflate = None if encoding == "identity" else zlib.decompressobj(47 if "gzip" in encoding else 15)
+    parts, size = [], 0
+    while True:
+        deadline.left()
+        chunk = resp.read1(_CHUNK)
+        if deadline.fired:
+            raise deadline.error()
+        if not chunk:
+            break
+        if inflate is not None:
+            try:
+                chunk = inflate.decompress(chunk, max_bytes + 1 - size)
+            except zlib.error:
+                raise InputError(f"{url}: the page's {encoding} data is corrupt") from None
+        size += len(chunk)
+        if size > max_bytes:
+            raise InputError(f"{url}: the page is larger than {max_bytes:,} bytes; save the article text to a file")
+        parts.append(chunk)
+    if resp.length:  # bytes the Content-Length promised that never came
+        raise InputError(f"{url}: the server closed the connection before sending the whole page")
+    return b"".join(parts)
+
+
+def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
+          max_redirects: int = MAX_REDIRECTS) -> Page:
+    """The page at ``url`` (``http`` or ``https``); raises :class:`InputError` (see the module doc)."""
+    import http.client
+    from urllib.parse import urljoin, urlsplit
+
+    deadline = _Deadline(url, timeout)
+    current = url
+    for _ in range(max_redirects + 1):
+        parts = urlsplit(current)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InputError(f"{url}: cannot fetch {current!r}: only http and https URLs are read")
+        try:
+            conn, target = _connection(current, deadline.left())
+        except ValueError as e:  # a port that is not a number
+            raise InputError(f"{url}: cannot fetch ({e})") from None
+        deadline.watch(conn)
+        try:
+            conn.request("GET", target, headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1",
+                "Accept-Encoding": "gzip, deflate",
+            })
+            resp = conn.getresponse()
+            if deadline.fired:
+                raise deadline.error()
+            if resp.status in _REDIRECTS:
+                location = resp.getheader("Location")
+                if not location:
+                    raise InputError(f"{url}: the server answered HTTP {resp.status} without saying where to go")
+                current = urljoin(current, location.strip())
+                continue
+            if resp.status >= 400:
+                raise InputError(f"{url}: the server answered HTTP {resp.status} {resp.reason}".rstrip())
+            if resp.status != 200:
+                raise InputError(f"{url}: the server answered HTTP {resp.status} {resp.reason}, not the page".rstrip())
+            media_type, charset = _media_type(resp.getheader("Content-Type"))
+            if media_type and media_type not in HTML_TYPES | TEXT_TYPES:
+                raise InputError(f"{url}: the server sent {media_type}, not an HTML page or text; "
+                                 f"only web pages and text are summarized")
+            declared = resp.getheader("Content-Length")
+            if declared and declared.strip().isdigit() and int(declared) > max_bytes:
+                raise InputError(f"{url}: the page is {int(declared):,} bytes, larger than {max_bytes:,}; "
+                                 f"save the article text to a file")
+            body = _read_body(resp, url, max_bytes, deadline)
+            return Page(current, body, media_type, charset)
+        except (TimeoutError, socket.timeout):
+            raise deadline.error() from None
+        except (OSError, ValueError, http.client.HTTPException) as e:  # ValueError: a URL http.client refuses
+            if deadline.fired:
+                raise deadline.error() from None
+            what = getattr(e, "strerror", None) or str(e) or type(e).__name__
+            raise InputError(f"{url}: cannot fetch ({type(e).__name__}: {what})") from None
+        finally:
+            deadline.cancel()
+            conn.close()
+    raise InputError(f"{url}: redirected more than {max_redirects} times (a redirect loop?); open it in a browser "
+                     f"and pass the final address")
