@@ -4,12 +4,12 @@ What the file says is what runs: its chat template (rendered by llama-cpp-python
 formatter, as its own server does), its end-of-generation tokens (every token llama.cpp
 counts as one: ``<|im_end|>``, ``<|eot_id|>``, EOS ...) and its training context length.
 
-Several conversations decode at once (``parallel``): each has its own sequence in one
+Several conversations may decode at once (``parallel``): each has its own sequence in one
 llama.cpp context (a KV stream each), every step decodes one token of every live sequence
 in one batch, and a finished sequence's slot takes the next conversation at once
-(continuous batching). On a CPU a decode step reads every weight once, for one sequence
-or for four, so the steps of four sequences cost little more than those of one
-(eval/bench_llm_runtimes.py measures it). The KV cache is sized to the longest
+(continuous batching). A decode step reads every weight once, for one sequence or for four,
+so the steps of four cost little more than those of one; but a news article's prompt is
+most of the work, and its prefill gains nothing (measured: ``DEFAULT_PARALLEL``). The KV cache is sized to the longest
 conversation of the call plus its answer, not to the file's (often 32k) context.
 
 Greedy when ``temperature`` is 0; otherwise tokens are drawn from the tempered softmax by a
@@ -34,7 +34,12 @@ from ..llm_models import find_llm
 from .gguf_files import LLM_INSTALL, llama_cpp_version
 
 CONTEXT_STEP = 256  # KV cells per sequence are rounded up to this: fewer context rebuilds
-DEFAULT_PARALLEL = 4  # sequences decoded at once when batch_size is not given (eval/bench_llm_runtimes.py)
+# Sequences decoded at once when batch_size is not given. Measured on 2 CPU cores, 3 dev stories
+# (eval/bench_llm_runtimes.py children): 4 at once took 56.3 CPU-s against 57.3 one at a time, the
+# prompts' prefill (3,438 tokens against 412 answer tokens) being bound by compute, which batching
+# does not save, and 1.52x the file's RSS against 1.40x. So one, on a CPU; --batch-size 4 where the
+# decode steps dominate (a GPU build, long answers).
+DEFAULT_PARALLEL = 1
 
 
 def from_settings(settings: Any) -> "LlamaCppRuntime":
