@@ -42,24 +42,26 @@ DEV = HERE.parent.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
 def run_config(engine: str, workers: int, opts_json: str) -> dict:
     """One configuration, in this (fresh) process: timings and the predictions."""
     from summarizer.evaluate import DatasetOptions, EvalOptions
-    from summarizer.evaluate.engines import LocalEngine, RayEngine, import_ray
+    from summarizer.evaluate.engines import Job, LocalEngine, RayEngine, import_ray
+    from summarizer.evaluate.runs import batches
 
     o = json.loads(opts_json)
     opts = EvalOptions(DatasetOptions(str(DEV), limit=o["limit"]), o["model"], Path("unused"), settings=o["settings"],
                        num_points=o["num_points"], batch_size=o["batch_size"])
-    todo = opts.data.load().documents
+    todo = list(batches(opts.data.load().documents, opts.batch_size))
+    job = Job(opts.model, opts.settings, opts.num_points)
     out: dict = {"engine": engine, "workers": workers}
     if engine == "ray":
         ray = import_ray()
         t = time.perf_counter()
         RayEngine(workers=workers).connect(ray)  # as the engine starts it; then predict() leaves it up
         out["init_s"] = time.perf_counter() - t
-        run = RayEngine(workers=workers).predict(todo, opts)
+        run = RayEngine(workers=workers).predict(todo, job)
     else:
         import torch
 
         out["threads"] = torch.get_num_threads()
-        run = LocalEngine().predict(todo, opts)
+        run = LocalEngine().predict(todo, job)
     t0 = time.perf_counter()
     preds, arrived, sizes = [], [], []
     for batch in run:

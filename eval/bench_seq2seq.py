@@ -214,7 +214,7 @@ def main(data: Path, limit: int, new_tokens: int, threads: int | None, chunked: 
         torch.set_num_threads(threads)
     load_start = os.getloadavg()[0]
     articles = load_articles(data, limit)
-    tokenizer = AutoTokenizer.from_pretrained(encoder_path(), local_files_only=True)
+    tokenizer = AutoTokenizer.from_pretrained(encoder_path(), local_files_only=True, trust_remote_code=False)
     t = time.perf_counter()
     model = build_model(tokenizer)
     click.echo(f"built the bart-large-cnn architecture ({sum(p.numel() for p in model.parameters()) / 1e6:.0f}M "

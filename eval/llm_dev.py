@@ -29,6 +29,7 @@ import click
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 DEV = HERE.parent.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
+DTYPE_FLAGS = {"bfloat16": "bf16", "float32": "fp32", "float16": "fp16"}  # settings record torch's names
 
 
 def rouge(report: Path) -> dict[str, float]:
@@ -86,7 +87,8 @@ def main(run_dir: Path, data: Path, write_results: bool) -> None:
         "",
         f"Command: `python eval/llm_dev.py --run RUN{' --write-results' if write_results else ''}` on a run of "
         f"`summarize eval -m {Path(settings.get('model_file') or settings.get('checkpoint', '?')).name} "
-        f"-o dtype={settings.get('dtype')} --limit 100` (see the script's docstring) that had written **{n} of "
+        f"-o dtype={DTYPE_FLAGS.get(settings.get('dtype'), settings.get('dtype'))} --limit 100` (see the script's "
+        f"docstring) that had written **{n} of "
         f"100 stories** (the first {n} dev stories); Lead-3 and the extractive default were run on the same {n}. "
         f"Greedy, {settings.get('max_new_tokens')} new tokens at most, default prompt, 3 key points asked, runtime "
         f"{settings.get('runtime')}, {settings.get('device')}. Load average {os.getloadavg()[0]:.1f} when this "

@@ -2,15 +2,17 @@
 
     python eval/train_scorer.py --out summarizer/data/scorer-v1.safetensors
 
-Reproduces the shipped weights from ../shared/data/cnndm_train_from_test.jsonl (seed 2024):
+Reproduces the shipped weights from ../shared/data/cnndm_train_from_test.jsonl and
+cnndm_train_more_from_test.jsonl (7,000 stories; seed 2024):
 
 1. labels: the greedy ROUGE oracle (summarizer.backends.scorer.oracle) on every story;
-2. stage 1: train on the first stories, holding out the last --holdout (300) to report
-   ROUGE per epoch and to tune how many key points to keep when none is asked for;
+2. stage 1: train on all the stories but the last --holdout (300) of the first file, which
+   report ROUGE per epoch and tune how many key points to keep when none is asked for;
 3. stage 2: train again on all the stories, same seed and epochs, and save.
 
-The dev set is never read here. Sentence vectors come from eval/vector_cache.py's cache
-(built on first use: encoding is the slow part); training itself takes minutes on a CPU.
+The dev set is never read here. Sentence vectors are the default runtime's (ONNX Runtime,
+int8) and come from eval/vector_cache.py's cache (built on first use: encoding is the slow
+part); training itself takes minutes on a CPU.
 """
 
 from __future__ import annotations
@@ -30,22 +32,12 @@ import torch
 from rouge_score import rouge_scorer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from vector_cache import CACHE_DIR, TRAIN, VectorCache, read_stories  # noqa: E402
+from vector_cache import CACHE_DIR, TRAIN, TRAIN_MORE, VectorCache, read_stories  # noqa: E402
 
 from summarizer.article import Article  # noqa: E402
 from summarizer.backends.extractive import ExtractiveSettings  # noqa: E402
-from summarizer.backends.scorer import (  # noqa: E402
-    FEATURES,
-    WEIGHTS,
-    Adaptive,
-    ScorerConfig,
-    ScorerNet,
-    batch,
-    choose,
-    features,
-    oracle,
-    save_weights,
-)
+from summarizer.backends.scorer import FEATURES, WEIGHTS, Adaptive, ScorerConfig, choose, features, oracle  # noqa: E402
+from summarizer.backends.scorer_torch import ScorerNet, batch, save_weights  # noqa: E402
 
 SEED = 2024
 
@@ -201,11 +193,12 @@ def tune_adaptive(held: list[Story], scores: list[np.ndarray]) -> tuple[Adaptive
 
 
 @click.command()
-@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=TRAIN,
-              show_default=True, help="Training stories (JSONL with article and highlights).")
+@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
+              default=[TRAIN, TRAIN_MORE], show_default=True,
+              help="Training stories (JSONL with article and highlights); repeatable.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=WEIGHTS, show_default=True,
               help="Where to write the weights (a .sha256 file is written beside them).")
-@click.option("--holdout", default=300, show_default=True, help="Last stories held out in stage 1.")
+@click.option("--holdout", default=300, show_default=True, help="Last stories of the first --data held out in stage 1.")
 @click.option("--epochs", default=TrainSettings.epochs, show_default=True, help="Training epochs.")
 @click.option("--lr", default=TrainSettings.lr, show_default=True, help="AdamW learning rate.")
 @click.option("--d-model", default=ScorerConfig.d_model, show_default=True, help="Width of the context transformer.")
@@ -214,17 +207,21 @@ def tune_adaptive(held: list[Story], scores: list[np.ndarray]) -> tuple[Adaptive
 @click.option("--seed", default=SEED, show_default=True, help="Seed of torch and numpy (recorded in the weights).")
 @click.option("--threads", default=1, show_default=True, help="torch threads (1: same numbers on any machine).")
 @click.option("--stage1-only", is_flag=True, help="Report held-out ROUGE and stop (hyperparameter search).")
-def main(data: Path, out: Path, holdout: int, epochs: int, lr: float, d_model: int, layers: int,
+def main(data: tuple[Path, ...], out: Path, holdout: int, epochs: int, lr: float, d_model: int, layers: int,
          dropout: float, seed: int, threads: int, stage1_only: bool) -> None:
     """Train the learned sentence scorer on the shared training stories."""
     torch.set_num_threads(threads)
     t0 = time.perf_counter()
     settings = ExtractiveSettings()
-    stories = prepare(data, min_words=settings.min_words)
+    cache = VectorCache(settings=settings)
+    files = [prepare(path, cache=cache, min_words=settings.min_words) for path in data]
+    stories = [s for f in files for s in f]
     click.echo(f"{len(stories)} stories prepared in {time.perf_counter() - t0:.0f}s", err=True)
     config = ScorerConfig(d_model=d_model, layers=layers, dropout=dropout, ff=2 * d_model)
     ts = TrainSettings(epochs=epochs, lr=lr, seed=seed)
-    fit, held = stories[: len(stories) - holdout], stories[len(stories) - holdout :]
+    # the held-out stories are the last of the first file, whatever else is added
+    held = files[0][len(files[0]) - holdout :]
+    fit = files[0][: len(files[0]) - holdout] + [s for f in files[1:] for s in f]
 
     t1 = time.perf_counter()
     model, history = train(fit, config, ts, held, log=lambda m: click.echo(m, err=True))
@@ -243,14 +240,16 @@ def main(data: Path, out: Path, holdout: int, epochs: int, lr: float, d_model: i
         "version": 1,
         "seed": seed,
         "train": asdict(ts),
-        "data": {"file": data.name, "sha256": hashlib.sha256(data.read_bytes()).hexdigest(), "stories": len(stories)},
+        "data": [{"file": p.name, "sha256": hashlib.sha256(p.read_bytes()).hexdigest(), "stories": len(f)}
+                 for p, f in zip(data, files)],
         "labels": "greedy ROUGE-1+2 F1 oracle, up to 3 sentences of >= min_words words",
         "holdout": {"stories": holdout, "lead3": list(map(float, lead.round(2))),
                     "learned_n3": list(map(float, fixed.round(2))), "adaptive": list(map(float, adapt_r.round(2)))},
         "adaptive": asdict(adaptive),
         "min_words": settings.min_words,
         "features": list(FEATURES),
-        "encoder": {"name": "all-MiniLM-L6-v2", "quantize": settings.quantize, "max_tokens": settings.max_tokens},
+        "encoder": {"name": "all-MiniLM-L6-v2", "runtime": settings.runtime, "quantize": settings.quantize,
+                    "max_tokens": settings.max_tokens},
         "torch": torch.__version__,
         "python": platform.python_version(),
     }

@@ -2,6 +2,8 @@
 
     python eval/vector_cache.py            # fill the cache for the training and dev stories
 
+The vectors are those of the default settings (``ExtractiveSettings()``: ONNX Runtime, int8).
+
 Encoding is the expensive step (a few articles a second on a shared CPU), so the vectors
 of the shared stories are computed once and reused by eval/train_scorer.py and
 eval/eval_scorer.py. The cache is keyed by the sentence *text*, not by story and index:
@@ -25,6 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 TRAIN = DATA / "cnndm_train_from_test.jsonl"
+TRAIN_MORE = DATA / "cnndm_train_more_from_test.jsonl"
 DEV = DATA / "cnndm_dev_from_test.jsonl"
 CACHE_DIR = Path(os.environ.get("SCORER_CACHE", "/tmp/scorer_cache"))
 SHARD = 4000  # sentences per shard file: small enough that an interruption loses little
@@ -47,7 +50,9 @@ class VectorCache:
 
         self.settings = settings or ExtractiveSettings()
         s = self.settings
-        self.dir = Path(directory) / f"minilm-{s.quantize or 'fp32'}-t{s.max_tokens}-b{s.batch_size}"
+        # torch's int8 kept the old name, so its vectors stay usable
+        runtime = "" if s.runtime == "torch" else f"{s.runtime}-"
+        self.dir = Path(directory) / f"minilm-{runtime}{s.quantize or 'fp32'}-t{s.max_tokens}-b{s.batch_size}"
         self.dir.mkdir(parents=True, exist_ok=True)
         self._rows: dict[str, int] = {}  # text -> row of self.vectors
         parts: list[np.ndarray] = []
@@ -72,7 +77,8 @@ class VectorCache:
 
             s = self.settings
             self._encoder = SentenceEncoder(
-                batch_size=s.batch_size, max_tokens=s.max_tokens, quantize=s.quantize, threads=s.threads
+                batch_size=s.batch_size, batch_tokens=s.batch_tokens, max_tokens=s.max_tokens, quantize=s.quantize,
+                threads=s.threads, workers=s.workers, runtime=s.runtime,
             )
         return self._encoder.encode(texts)
 
@@ -108,7 +114,7 @@ def main() -> None:
     from summarizer.article import Article
 
     cache = VectorCache()
-    for path in (TRAIN, DEV):
+    for path in (TRAIN, TRAIN_MORE, DEV):
         texts = [s.text for r in read_stories(path) for s in Article(body=r["article"]).sentences]
         print(f"{path.name}: {len(texts)} sentences, {len(set(texts) - set(cache._rows))} to encode", file=sys.stderr)
         cache.fill(texts, progress=True)

@@ -6,9 +6,9 @@
 """
 
 from .api import check, load, summarize, summarize_articles
-from .article import Article, parse_article
+from .article import Article, Limits, parse_article
 from .backends import get_summarizer, known_models
-from .errors import InputError, ModelError, SummarizerError, UnknownModelError, UsageError
+from .errors import InputError, ModelError, OutputError, SummarizerError, UnknownModelError, UsageError
 from .results import KeyPoint, Summary
 from .split import Sentence, split_sentences
 
@@ -18,7 +18,9 @@ __all__ = [
     "Article",
     "InputError",
     "KeyPoint",
+    "Limits",
     "ModelError",
+    "OutputError",
     "Sentence",
     "Summary",
     "SummarizerError",

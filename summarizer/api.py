@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Sequence, overload
 
-from .article import Article, parse_article
+from .article import Article, Limits, parse_article
 from .backends import DEFAULT_MODEL, Summarizer, get_summarizer
 from .errors import InputError, UsageError
 from .grounding import SUPPORT_SENTENCES, drop_flagged, ground
@@ -30,16 +30,27 @@ def load(model: str = DEFAULT_MODEL, **settings: Any) -> Summarizer:
 
 
 def summarize_articles(
-    articles: Sequence[Article], n: int | None = 3, model: str = DEFAULT_MODEL, *, strict: bool = False,
+    articles: Sequence[Article],
+    n: int | None = 3,
+    model: str = DEFAULT_MODEL,
+    *,
+    limits: Limits = Limits(),
+    strict: bool = False,
     **settings: Any,
 ) -> list[Summary]:
-    """Summaries of parsed articles (see :func:`summarizer.parse_article`); ``strict`` leaves out
-    abstractive key points that name numbers or names the article lacks."""
+    """Summaries of parsed articles (see :func:`summarizer.parse_article`). An article over
+    ``limits`` (1,000,000 characters or 10,000 sentences by default) is refused with an
+    :class:`InputError` naming it; pass ``limits=Limits(max_chars=..., max_sentences=...)``
+    to raise the ceiling. ``strict`` leaves out abstractive key points that name numbers or
+    names the article lacks."""
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise UsageError(f"n must be a positive number of key points, got {n!r}")
+    if not isinstance(limits, Limits):
+        raise UsageError(f"limits must be a summarizer.Limits, got {type(limits).__name__}")
     for a in articles:
         if not a.body.strip():
             raise InputError(f"{a.name or 'article'}: is empty")
+        limits.check(a)
     if not articles:
         return []
     summaries = with_page(articles, load(model, **settings).summarize(articles, num_points=n))
@@ -84,16 +95,19 @@ def with_page(articles: Sequence[Article], summaries: Sequence[Summary]) -> list
 
 
 @overload
-def summarize(text_or_texts: str, n: int | None = ..., model: str = ..., *, strict: bool = ..., **settings: Any) -> Summary: ...
+def summarize(text_or_texts: str, n: int | None = ..., model: str = ..., *, limits: Limits = ...,
+              strict: bool = ..., **settings: Any) -> Summary: ...
 @overload
-def summarize(text_or_texts: Sequence[str], n: int | None = ..., model: str = ..., *, strict: bool = ..., **settings: Any) -> list[Summary]: ...
+def summarize(text_or_texts: Sequence[str], n: int | None = ..., model: str = ..., *, limits: Limits = ...,
+              strict: bool = ..., **settings: Any) -> list[Summary]: ...
 
 
-def summarize(text_or_texts, n=3, model=DEFAULT_MODEL, *, strict=False, **settings):
+def summarize(text_or_texts, n=3, model=DEFAULT_MODEL, *, limits=Limits(), strict=False, **settings):
     """Key points of one article (a ``Summary``) or of several (a list).
 
     Texts in the CNBC layout are parsed first: only the body is summarized.
-    ``settings`` are the backend's fields (``summarizer.backends.settings_class(name)``).
+    ``settings`` are the backend's fields (``summarizer.backends.settings_class(name)``);
+    ``limits`` is the input ceiling (:class:`summarizer.Limits`).
 
     >>> from summarizer import summarize
     >>> s = summarize("The city approved the budget on Monday. It adds ten buses. Critics object.", n=2, model="lead")
@@ -101,8 +115,12 @@ def summarize(text_or_texts, n=3, model=DEFAULT_MODEL, *, strict=False, **settin
     ['The city approved the budget on Monday.', 'It adds ten buses.']
     """
     if isinstance(text_or_texts, str):
-        return summarize_articles([parse_article(text_or_texts)], n, model, strict=strict, **settings)[0]
+        limits.check_chars(len(text_or_texts), "text")  # before splitting it
+        return summarize_articles([parse_article(text_or_texts)], n, model, limits=limits, strict=strict,
+                                  **settings)[0]
     if not isinstance(text_or_texts, Sequence) or not all(isinstance(t, str) for t in text_or_texts):
         raise UsageError("summarize() takes a string or a list of strings")
+    for i, t in enumerate(text_or_texts):
+        limits.check_chars(len(t), f"text {i}")
     arts = [parse_article(t, name=f"text {i}") for i, t in enumerate(text_or_texts)]
-    return summarize_articles(arts, n, model, strict=strict, **settings)
+    return summarize_articles(arts, n, model, limits=limits, strict=strict, **settings)

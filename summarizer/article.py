@@ -23,6 +23,10 @@ harness scores against them), never input, and the title and caption are not bod
 >>> a = parse_article("Markets rally\\nKey Points\\n• Stocks rose.\\n• Bonds fell.\\nStocks rose on Monday. Bonds fell.")
 >>> a.title, a.key_points, a.body
 ('Markets rally', ('Stocks rose.', 'Bonds fell.'), 'Stocks rose on Monday. Bonds fell.')
+
+:class:`Limits` is the input ceiling: a body longer than ``max_chars`` characters or with
+more than ``max_sentences`` sentences is refused in one line rather than summarized with
+memory the machine may not have (both can be raised: ``--max-chars``, ``--max-sentences``).
 """
 
 from __future__ import annotations
@@ -31,7 +35,13 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from .errors import InputError, UsageError
 from .split import Sentence, split_sentences
+
+# The input ceiling. A long news story has 2,000 words (12,000 characters, 100 sentences); this
+# is 80 times that, and the extractive model's memory stays linear up to it.
+MAX_CHARS = 1_000_000
+MAX_SENTENCES = 10_000
 
 _KEY_POINTS_HEADER = re.compile(r"^\s*key\s+points\s*:?\s*$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[•·▪●]\s*|[-*–—]\s+)(.*\S)\s*$")
@@ -100,6 +110,41 @@ class Article:
     def sentences(self) -> tuple[Sentence, ...]:
         """The body's sentences (computed once)."""
         return tuple(split_sentences(self.body))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The input ceiling (see the module doc).
+
+    >>> Limits(max_sentences=1).check(Article(body="One. Two.", name="a.txt"))
+    Traceback (most recent call last):
+    ...
+    summarizer.errors.InputError: a.txt: 2 sentences, over the input ceiling of 1; split the text, or raise the ceiling with --max-sentences (memory grows with it)
+    """
+
+    max_chars: int = MAX_CHARS  # characters of body text
+    max_sentences: int = MAX_SENTENCES  # sentences of body text
+
+    def __post_init__(self) -> None:
+        for name in ("max_chars", "max_sentences"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise UsageError(f"{name} must be a positive whole number, got {value!r}")
+
+    def check_chars(self, n: int, name: str) -> None:
+        """Refuse ``n`` characters (before splitting: the cheap test first)."""
+        if n > self.max_chars:
+            raise InputError(f"{name}: {n:,} characters, over the input ceiling of {self.max_chars:,}; split the text, "
+                             "or raise the ceiling with --max-chars (memory grows with it)")
+
+    def check(self, article: "Article") -> None:
+        """Refuse an article over the ceiling, in one line."""
+        name = article.name or "article"
+        self.check_chars(len(article.body), name)
+        n = len(article.sentences)
+        if n > self.max_sentences:
+            raise InputError(f"{name}: {n:,} sentences, over the input ceiling of {self.max_sentences:,}; split the text, "
+                             "or raise the ceiling with --max-sentences (memory grows with it)")
 
 
 def parse_article(text: str, name: str | None = None) -> Article:

@@ -31,5 +31,9 @@ class UnknownModelError(UsageError):
         )
 
 
+class OutputError(SummarizerError):
+    """A folder or file that cannot be written (or is being written by another run)."""
+
+
 class ModelError(SummarizerError):
     """A model that cannot be loaded or run."""

@@ -4,26 +4,30 @@ Web pages (a URL, a saved ``.html``/``.htm`` file, HTML on standard input) are r
 :mod:`summarizer.inputs.html` (fetching by :mod:`summarizer.inputs.fetch`): their story
 paragraphs become the body; a page that is not an article is refused unless ``any_page``.
 
-Bytes are decoded strictly (UTF-8 by default, a byte-order mark allowed): bytes that are
-not valid in the chosen encoding are refused with the offset of the first bad byte, never
-replaced silently; ``encoding=`` names another codec (``cp1252``, ``latin-1``).
-A file with NUL bytes is refused as binary.
+Local text files and standard input are decoded by :mod:`summarizer.inputs.local`:
+strictly (UTF-8 by default; a UTF-8/16/32 byte-order mark decides), ``encoding=`` naming
+another codec (``cp1252``, ``latin-1``); bytes that are not valid are refused with the
+offset of the first, never replaced; NUL characters and decoded bytes that are not text are
+refused as binary. An article over the input ceiling (:class:`~summarizer.article.Limits`)
+is refused in one line, a local file or standard input before it is read whole.
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from .article import Article, parse_article
+from .article import Article, Limits, parse_article
 from .errors import InputError
+from .inputs.fetch import MAX_BYTES as MAX_PAGE_BYTES
 from .inputs.fetch import TIMEOUT as URL_TIMEOUT
+from .inputs.local import check_size, decode, max_bytes, read_file, read_stdin, stat_error
+
+__all__ = ["Source", "expand", "decode", "read_source"]
 
 STDIN = "-"
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-_SNIFF = 8192
 
 
 @dataclass(frozen=True)
@@ -49,46 +53,39 @@ def expand(specs: list[str]) -> Iterator[Source | InputError]:
             yield src
             continue
         p = Path(spec)
-        if p.is_dir():
-            files = sorted(f for f in p.iterdir() if f.suffix.lower() == ".txt" and f.is_file())
-            if not files:
+        why = stat_error(spec)
+        if why is not None:
+            yield InputError(f"{spec}: {why}")
+        elif p.is_dir():
+            try:
+                names = sorted(f for f in p.iterdir() if f.suffix.lower() == ".txt")
+            except OSError as e:
+                yield InputError(f"{spec}: cannot list the directory ({e.strerror or e})")
+                continue
+            files = [f for f in names if f.is_file()]
+            if not files and not names:
                 yield InputError(f"{spec}: directory has no .txt files")
-            for f in files:
-                yield Source(str(f))
-        elif not p.exists():
-            yield InputError(f"{spec}: no such file or directory")
+            for f in names:
+                if f.is_file():
+                    yield Source(str(f))
+                elif f.is_symlink():  # a dangling link or a loop: said, not skipped
+                    yield InputError(f"{f}: {stat_error(str(f)) or 'not a file'}")
         else:
             yield src
 
 
-def decode(data: bytes, name: str, encoding: str = "utf-8") -> str:
-    """Text of ``data``; refuses binary data and bytes invalid in ``encoding``."""
-    if b"\x00" in data[:_SNIFF]:
-        raise InputError(f"{name}: looks like a binary file (it has NUL bytes), not an article")
-    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
-    try:
-        return data.decode(codec)
-    except LookupError:
-        raise InputError(f"unknown encoding {encoding!r}; use a Python codec name such as utf-8 or cp1252") from None
-    except UnicodeDecodeError as e:
-        raise InputError(
-            f"{name}: not valid {encoding} (byte 0x{data[e.start]:02x} at offset {e.start}); "
-            f"convert it to UTF-8 or pass --encoding (e.g. --encoding cp1252)"
-        ) from None
-
-
-def _read_stream(stream: BinaryIO, name: str) -> bytes:
-    try:
-        return stream.read()
-    except OSError as e:
-        raise InputError(f"{name}: cannot read ({e.strerror or e})") from None
-
-
 def read_source(
-    src: Source, *, encoding: str = "utf-8", timeout: float = URL_TIMEOUT, stdin: BinaryIO | None = None,
-    page_encoding: str | None = None, any_page: bool = False,
+    src: Source,
+    *,
+    encoding: str = "utf-8",
+    timeout: float = URL_TIMEOUT,
+    stdin: BinaryIO | None = None,
+    page_encoding: str | None = None,
+    any_page: bool = False,
+    limits: Limits = Limits(),
 ) -> Article:
-    """The parsed article behind one source; raises :class:`InputError` when unusable.
+    """The parsed article behind one source; raises :class:`InputError` when unusable
+    (including an article over ``limits``).
 
     ``page_encoding`` overrides the charset a web page declares (the user named one);
     ``any_page`` summarizes a page that does not look like an article.
@@ -98,9 +95,12 @@ def read_source(
     from .inputs.html import page_article
 
     def html(data: bytes, url: str | None = None, header: str | None = None) -> Article:
-        return page_article(data, src.name, url=url, header_charset=header, override=page_encoding,
-                            fallback=encoding, any_page=any_page)
+        article = page_article(data, src.name, url=url, header_charset=header, override=page_encoding,
+                               fallback=encoding, any_page=any_page)
+        limits.check(article)
+        return article
 
+    text_bytes = max_bytes(limits.max_chars)  # the most bytes max_chars characters can take
     if src.is_url:
         page = fetch(src.spec, timeout=timeout)
         if page.is_html:
@@ -108,24 +108,19 @@ def read_source(
         text = decode_page(page.body, src.name, header=page.charset, override=page_encoding, fallback=encoding,
                            html=False)
     elif src.spec == STDIN:
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        data = _read_stream(stream, src.name)
+        data = read_stdin(stdin, limit=max(text_bytes, MAX_PAGE_BYTES))  # HTML or text: not known yet
         if looks_like_html(data):
             return html(data)
+        check_size(data, src.name, text_bytes)
         text = decode(data, src.name, encoding)
+    elif Path(src.spec).suffix.lower() in HTML_SUFFIXES:
+        return html(read_file(src.spec, limit=max(text_bytes, MAX_PAGE_BYTES)))  # markup outweighs the text
     else:
-        p = Path(src.spec)
-        try:
-            data = p.read_bytes()
-        except IsADirectoryError:
-            raise InputError(f"{src.spec}: is a directory") from None
-        except OSError as e:
-            raise InputError(f"{src.spec}: cannot read ({e.strerror or e})") from None
-        if p.suffix.lower() in HTML_SUFFIXES:
-            return html(data)
-        text = decode(data, src.name, encoding)
+        text = decode(read_file(src.spec, limit=text_bytes), src.name, encoding)
+    limits.check_chars(len(text), src.name)
     article = parse_article(text, name=src.name)
     if not article.body.strip():
         what = "has no body text after its key points" if article.layout == "cnbc" else "is empty"
         raise InputError(f"{src.name}: {what}")
+    limits.check(article)
     return article

@@ -34,7 +34,7 @@ def build_checkpoints(root: Path) -> dict[str, Path]:
     from summarizer.backends.encoder import encoder_path
 
     hf_logging.disable_progress_bar()
-    tok = AutoTokenizer.from_pretrained(encoder_path(), local_files_only=True)
+    tok = AutoTokenizer.from_pretrained(encoder_path(), local_files_only=True, trust_remote_code=False)
     tok.add_tokens(["<n>"])  # PEGASUS writes "<n>" between sentences
     ids = dict(vocab_size=len(tok), pad_token_id=tok.pad_token_id, eos_token_id=tok.sep_token_id)
     layers = dict(

@@ -1,4 +1,5 @@
-"""The sentence encoder's batching: token-capped batches, parallel workers, torch's thread count."""
+"""The sentence encoder's batching: token-capped batches, parallel workers, torch's thread count;
+its two runtimes (ONNX Runtime, the default, and torch) side by side."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 
 from summarizer.article import parse_article
-from summarizer.backends.encoder import token_batches
+from summarizer.backends.encoder import SentenceEncoder, token_batches
 from helpers import EXAMPLE
 
 SENTENCES = [s.text for s in parse_article(EXAMPLE.read_text(encoding="utf-8")).sentences]
@@ -27,9 +28,22 @@ def test_token_batches_without_a_token_cap_count_rows_only():
     assert token_batches([], [], max_rows=2, max_tokens=8) == []
 
 
+@pytest.fixture(scope="module")
+def torch_encoder():
+    return SentenceEncoder(runtime="torch", quantize="int8")
+
+
+@pytest.fixture(params=["onnx", "torch"])
+def encoder(request, extractive, torch_encoder):
+    enc = extractive.encoder if request.param == "onnx" else torch_encoder
+    saved = enc.workers, enc.batch_size, enc.batch_tokens
+    yield enc
+    enc.workers, enc.batch_size, enc.batch_tokens = saved
+
+
 @pytest.fixture
-def encoder(extractive):
-    enc = extractive.encoder
+def torch_only(torch_encoder):
+    enc = torch_encoder
     saved = enc.workers, enc.batch_size, enc.batch_tokens
     yield enc
     enc.workers, enc.batch_size, enc.batch_tokens = saved
@@ -58,27 +72,48 @@ def _threads_seen_by_a_new_thread() -> int:
     return seen[0]
 
 
-def test_parallel_encoding_restores_torchs_thread_count(encoder):
+def test_parallel_encoding_restores_torchs_thread_count(torch_only):
     # the workers lower torch's process-wide count (a fresh thread reads it) to their share
     import torch
 
     torch.set_num_threads(torch.get_num_threads())  # whatever ran before, a fresh thread now sees it too
     before = torch.get_num_threads(), _threads_seen_by_a_new_thread()
-    encoder.batch_size, encoder.workers = 2, 2
-    encoder.encode(SENTENCES)
+    torch_only.batch_size, torch_only.workers = 2, 2
+    torch_only.encode(SENTENCES)
     assert (torch.get_num_threads(), _threads_seen_by_a_new_thread()) == before
 
 
-def test_concurrent_calls_from_several_threads_agree_and_keep_the_thread_count(encoder):
+def test_concurrent_calls_from_several_threads_agree_and_keep_the_thread_count(torch_only):
     import torch
     from concurrent.futures import ThreadPoolExecutor
 
     torch.set_num_threads(torch.get_num_threads())
     before = _threads_seen_by_a_new_thread()
-    encoder.batch_size, encoder.workers = 4, 2
-    alone = encoder.encode(SENTENCES)
+    torch_only.batch_size, torch_only.workers = 4, 2
+    alone = torch_only.encode(SENTENCES)
     with ThreadPoolExecutor(3) as pool:
-        results = list(pool.map(lambda _: encoder.encode(SENTENCES), range(3)))
+        results = list(pool.map(lambda _: torch_only.encode(SENTENCES), range(3)))
     for r in results:
         np.testing.assert_array_equal(r, alone)
     assert _threads_seen_by_a_new_thread() == before
+
+
+def test_the_runtimes_tokenize_alike_and_give_close_vectors(extractive, torch_encoder):
+    onnx_rt, torch_rt = extractive.encoder._runtime, torch_encoder._runtime
+    hard = ["Ünïcode café — “quotes” and emoji 🙂.", "x" * 2000, "", "the senate passed the bill 52-48 ."]
+    for max_tokens in (128, 8):
+        assert onnx_rt.tokenize(SENTENCES + hard, max_tokens) == torch_rt.tokenize(SENTENCES + hard, max_tokens)
+    fp32 = SentenceEncoder()  # what other modules use: fp32 vectors through ONNX Runtime
+    assert fp32.runtime == "onnx" and fp32.quantize is None
+    ref = SentenceEncoder(runtime="torch").encode(SENTENCES)
+    np.testing.assert_allclose(fp32.encode(SENTENCES), ref, atol=1e-4)
+    # int8 against fp32: close, as the build's check promised
+    cos = (extractive.encoder.encode(SENTENCES) * ref).sum(1)
+    assert cos.mean() > 0.98, cos
+
+
+def test_an_unknown_runtime_is_a_model_error():
+    from summarizer.errors import ModelError
+
+    with pytest.raises(ModelError, match="unknown runtime 'tpu'; use one of: onnx, torch"):
+        SentenceEncoder(runtime="tpu")

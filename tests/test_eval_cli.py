@@ -79,7 +79,7 @@ def test_eval_writes_predictions_scores_and_reports(dataset, tmp_path):
     out = tmp_path / "run"
     r = eval_run(dataset, out, "-n", "2", "--oracle")
     assert sorted(p.name for p in out.iterdir()) == [
-        "predictions.jsonl", "report.html", "report.json", "report.md", "run.json", "scores.jsonl"]
+        ".lock", "predictions.jsonl", "report.html", "report.json", "report.md", "run.json", "scores.jsonl"]
     preds = read_lines(out / "predictions.jsonl")
     assert len(preds) == 40 and len({p["id"] for p in preds}) == 40
     assert len(preds[0]["summary"]) == 2 and preds[0]["model"] == "lead" and preds[0]["settings"]["num_points"] == 2

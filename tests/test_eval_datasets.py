@@ -100,7 +100,7 @@ def test_empty_or_mistyped_fields_are_refused(tmp_path):
     for bad, message in [
         ({"article": "   "}, "field 'article' is empty"),
         ({"highlights": []}, "field 'highlights' has no key points"),
-        ({"highlights": 7}, "field 'highlights' must be a string or a list of strings, found int"),
+        ({"highlights": 7}, "field 'highlights' must be a string or a list of strings, found a number"),
         ({"id": None}, "field 'id' must be a non-empty string or an integer"),
     ]:
         rec = {**ARTICLES[0], **bad}

@@ -17,18 +17,19 @@ from summarizer.backends.scorer import (
     FEATURES,
     WEIGHTS,
     WEIGHTS_SHA256,
+    WINDOW,
     Adaptive,
     LearnedScorer,
+    NumpyNet,
     ScorerConfig,
-    ScorerNet,
     _rouge12,
     choose,
     features,
-    load_weights,
     oracle,
-    save_weights,
     sha256,
+    windows,
 )
+from summarizer.backends.scorer_torch import ScorerNet, load_weights, save_weights
 from summarizer.errors import ModelError, UsageError
 
 # -- the oracle ---------------------------------------------------------------------------
@@ -137,8 +138,12 @@ def test_weights_round_trip_with_checksum(tmp_path):
         assert torch.equal(v, loaded.state_dict()[k])
     scorer = LearnedScorer(path)
     assert scorer.adaptive == Adaptive(0.4, 2, 4)
-    (probs,) = scorer.score([(np.eye(3, 384, dtype=np.float32), ["a b c d", "e f g h", "i j k l"])])
+    article = (np.eye(3, 384, dtype=np.float32), ["a b c d", "e f g h", "i j k l"])
+    (probs,) = scorer.score([article])
     assert probs.shape == (3,) and ((0 < probs) & (probs < 1)).all()
+    # numpy's forward pass is torch's (the module in eval mode)
+    (ref,) = LearnedScorer(path, runtime="torch").score([article])
+    np.testing.assert_allclose(probs, ref, atol=1e-6)
 
 
 def test_missing_weights_are_a_model_error(tmp_path):
@@ -221,3 +226,99 @@ def test_cli_num_points_defaults_to_adaptive(extractive):
     assert d["settings"]["num_points"] == "adaptive"
     assert d["settings"]["scorer"] == "learned"
     assert "adapts" in CliRunner().invoke(cli, ["run", "-h"]).output
+
+
+# -- numpy and torch, long articles ---------------------------------------------------------
+
+
+def test_numpy_net_matches_torch_on_random_weights():
+    import torch
+
+    torch.manual_seed(1)
+    config = ScorerConfig(d_model=32, ff=64, heads=4, layers=2)
+    model = ScorerNet(config).eval()
+    net = NumpyNet({k: v.numpy() for k, v in model.state_dict().items()}, config)
+    rng = np.random.default_rng(0)
+    v = rng.normal(size=(37, 384)).astype(np.float32)
+    f = rng.normal(size=(37, len(FEATURES))).astype(np.float32)
+    with torch.inference_mode():
+        ref = torch.sigmoid(model(torch.from_numpy(v)[None], torch.from_numpy(f)[None], torch.zeros(1, 37, dtype=torch.bool)))
+    np.testing.assert_allclose(net.probs(v, f), ref[0].numpy(), atol=1e-5)
+
+
+def test_windows_by_hand():
+    assert windows(0, 8) == [(0, 0, 0, 0)]
+    assert windows(8, 8) == [(0, 8, 0, 8)]
+    assert windows(9, 8) == [(0, 8, 0, 4), (1, 9, 4, 9)]
+    assert windows(20, 8) == [(0, 8, 0, 6), (4, 12, 6, 10), (8, 16, 10, 14), (12, 20, 14, 20)]
+
+
+@pytest.mark.parametrize("k", [513, 700, 1024, 1500, 8000])
+def test_windows_tile_the_article_with_context(k):
+    ws = windows(k)
+    kept = [i for _, _, a, b in ws for i in range(a, b)]
+    assert kept == list(range(k))  # every sentence scored exactly once
+    for start, stop, a, b in ws:
+        assert stop - start == WINDOW and 0 <= start and stop <= k
+        assert start <= a < b <= stop
+        assert a == 0 or a - start >= WINDOW // 4  # context before it, unless the article starts there
+        assert b == k or stop - b >= WINDOW // 4
+
+
+def test_articles_up_to_the_window_are_scored_exactly_as_without_windows(monkeypatch):
+    net = NumpyNet.random(ScorerConfig(d_model=16, heads=2, ff=32), seed=3)
+    scorer = LearnedScorer.__new__(LearnedScorer)
+    scorer.net, scorer.min_words = net, 4
+    rng = np.random.default_rng(1)
+    arts = []
+    for k in (1, 40, WINDOW):
+        v = rng.normal(size=(k, 384)).astype(np.float32)
+        arts.append((v / np.linalg.norm(v, axis=1, keepdims=True), [f"w{i} x y z" for i in range(k)]))
+    got = scorer.score(arts)
+    for (v, t), p in zip(arts, got):
+        np.testing.assert_array_equal(p, net.run([(v, features(v, t))])[0])
+    # a longer one differs from one pass only by the windows: features are the whole article's
+    v = rng.normal(size=(WINDOW + 100, 384)).astype(np.float32)
+    t = [f"w{i} x y z" for i in range(len(v))]
+    (p,) = scorer.score([(v, t)])
+    whole = net.run([(v, features(v, t))])[0]
+    np.testing.assert_array_equal(p[:10], net.run([(v[:WINDOW], features(v, t)[:WINDOW])])[0][:10])
+    assert p.shape == whole.shape
+
+
+def test_scoring_memory_grows_linearly_with_the_article():
+    import tracemalloc
+
+    net = NumpyNet.random(ScorerConfig(), seed=0)
+    scorer = LearnedScorer.__new__(LearnedScorer)
+    scorer.net, scorer.min_words = net, 4
+    rng = np.random.default_rng(0)
+
+    def peak(k: int) -> int:
+        v = rng.normal(size=(k, 384)).astype(np.float32)
+        t = [f"s{i} about the council vote" for i in range(k)]
+        tracemalloc.start()
+        scorer.score([(v, t)])
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    small, large = peak(4 * WINDOW), peak(16 * WINDOW)
+    assert large < 6 * small, (small, large)  # 4x the sentences; quadratic attention would be 16x
+
+
+def test_numpy_and_torch_scorers_make_the_same_choices_on_dev_stories(extractive, dev_stories):
+    """Given the same sentence vectors, the default (numpy) scorer picks what the torch one picks."""
+    arts = [Article(body=r["article"]) for r in dev_stories[:200]]
+    texts = [[s.text for s in a.sentences] for a in arts]
+    vectors = extractive.encode(arts)
+    numpy_scorer, torch_scorer = LearnedScorer(), LearnedScorer(runtime="torch")
+    assert numpy_scorer.runtime == "numpy" and extractive.scorer.runtime == "numpy"
+    a = numpy_scorer.score(list(zip(vectors, texts)))
+    b = torch_scorer.score(list(zip(vectors, texts)))
+    assert max(float(np.abs(x - y).max()) for x, y in zip(a, b)) < 1e-5
+    assert max(len(t) for t in texts) <= WINDOW  # real stories: one window, no change from windowing
+    for n in (None, 3):
+        ours = [choose(x, t, n, None, numpy_scorer.adaptive) for x, t in zip(a, texts)]
+        theirs = [choose(y, t, n, None, torch_scorer.adaptive) for y, t in zip(b, texts)]
+        assert ours == theirs

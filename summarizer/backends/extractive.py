@@ -43,8 +43,9 @@ class ExtractiveSettings:
     batch_size: int = 64  # sentences per encoder forward pass, at most
     batch_tokens: int | None = 1024  # padded word pieces per forward pass, at most (None: no cap)
     max_tokens: int = 128  # word pieces per sentence fed to the encoder (embedding only)
-    quantize: str | None = "int8"  # dynamic int8 linear layers on CPU: ~1.5x faster; None for fp32
-    threads: int | None = None  # torch threads; None keeps torch's default (all cores)
+    runtime: str = "onnx"  # encoder and scorer: "onnx" (ONNX Runtime + numpy, no torch import) or "torch"
+    quantize: str | None = "int8"  # dynamic int8 encoder on CPU: faster; None for fp32 (batch-independent)
+    threads: int | None = None  # threads for the encoder; None: every core (torch: torch's default)
     workers: int | None = None  # batches encoded at once, the threads shared among them; None: 2 with 2+ threads
 
     def __post_init__(self) -> None:
@@ -52,6 +53,8 @@ class ExtractiveSettings:
             raise ValueError(f"unknown scorer {self.scorer!r}; use one of: {', '.join(SCORERS)}")
         if self.quantize not in (None, "int8"):
             raise ValueError(f"unknown quantization {self.quantize!r}; use int8 or none")
+        if self.runtime not in ("onnx", "torch"):
+            raise ValueError(f"unknown runtime {self.runtime!r}; use onnx or torch")
         for name in ("batch_size", "batch_tokens", "max_tokens", "workers", "threads"):
             value = getattr(self, name)
             if value is not None and value < 1:
@@ -115,7 +118,7 @@ class ExtractiveSummarizer:
         if s.scorer == "learned":  # load the small file first: a bad one fails before the encoder loads
             from .scorer import LearnedScorer
 
-            self.scorer = LearnedScorer(s.scorer_weights)
+            self.scorer = LearnedScorer(s.scorer_weights, runtime="torch" if s.runtime == "torch" else "numpy")
         self.encoder = SentenceEncoder(
             batch_size=s.batch_size,
             batch_tokens=s.batch_tokens,
@@ -123,6 +126,7 @@ class ExtractiveSummarizer:
             quantize=s.quantize,
             threads=s.threads,
             workers=s.workers,
+            runtime=s.runtime,
         )
 
     def summarize(self, articles: Sequence[Article], *, num_points: int | None = 3) -> list[Summary]:
@@ -147,7 +151,7 @@ class ExtractiveSummarizer:
         s = self.settings
         texts = [[x.text for x in a.sentences] for a in articles]
         n = num_points if num_points is not None else "adaptive" if self.scorer else s.default_points
-        settings = {**asdict(s), "num_points": n, "encoder": "all-MiniLM-L6-v2"}
+        settings = {**asdict(s), "num_points": n, "encoder": "all-MiniLM-L6-v2", "encoder_runtime": self.encoder.description}
         if self.scorer is not None:
             from .scorer import choose
 

@@ -1,10 +1,19 @@
 """The learned sentence scorer of the ``extractive`` backend, and the oracle it learns from.
 
 Flow: the encoder's sentence vectors and a few cheap features (:func:`features`) go through
-a small transformer over the article's sentence sequence (:class:`ScorerNet`, in the style
-of BertSumExt's inter-sentence transformer), which gives each sentence a probability of being
-a key point; :func:`choose` keeps the best ones, with trigram blocking against repeats.
-The labels it is trained on come from :func:`oracle`, BertSum's greedy ROUGE oracle.
+a small transformer over the article's sentence sequence (``ScorerNet`` in
+:mod:`summarizer.backends.scorer_torch`, in the style of BertSumExt's inter-sentence
+transformer), which gives each sentence a probability of being a key point; :func:`choose`
+keeps the best ones, with trigram blocking against repeats. The labels it is trained on come
+from :func:`oracle`, BertSum's greedy ROUGE oracle.
+
+The network is trained with torch; by default it runs in numpy (:class:`NumpyNet`, the same
+arithmetic in float32, no torch import), ``runtime="torch"`` runs the torch module. Its
+attention spans at most :data:`WINDOW` sentences: a longer article is scored in overlapping
+windows (:func:`windows`), so memory grows linearly with the article, while the features
+still describe the whole article; an article of at most ``WINDOW`` sentences (every news
+story seen so far: the dev set's longest has 164) is scored in one piece, exactly as
+without windows.
 
 The weights ship in ``summarizer/data`` as safetensors (tensors only: loading runs no code)
 with their settings in the file's metadata; their sha256 is recorded here and checked on load.
@@ -24,8 +33,6 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-import torch
-from torch import nn
 
 from ..errors import ModelError
 
@@ -112,43 +119,6 @@ def features(vectors: np.ndarray, texts: Sequence[str], min_words: int = 4) -> n
     return out
 
 
-class ScorerNet(nn.Module):
-    """Sentence vectors + features -> a key-point logit per sentence, with article context."""
-
-    def __init__(self, config: ScorerConfig):
-        super().__init__()
-        c = config
-        self.config = c
-        self.embed = nn.Linear(c.dim, c.d_model)
-        self.feat = nn.Linear(c.num_features, c.d_model)
-        layer = nn.TransformerEncoderLayer(
-            c.d_model, c.heads, c.ff, c.dropout, batch_first=True, norm_first=True
-        )
-        self.context = nn.TransformerEncoder(layer, c.layers, enable_nested_tensor=False)
-        self.norm = nn.LayerNorm(c.d_model)
-        self.out = nn.Linear(c.d_model, 1)
-
-    def forward(self, vectors: torch.Tensor, feats: torch.Tensor, pad: torch.Tensor) -> torch.Tensor:
-        """Logits ``(batch, sentences)``; ``pad`` is True where a row has no sentence."""
-        x = self.embed(vectors) + self.feat(feats)
-        x = self.context(x, src_key_padding_mask=pad)
-        return self.out(self.norm(x)).squeeze(-1)
-
-
-def batch(items: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Pad ``(vectors, features)`` of several articles into tensors and a padding mask."""
-    width = max(1, max(len(v) for v, _ in items))
-    dim, nf = items[0][0].shape[1], items[0][1].shape[1]
-    vec = torch.zeros(len(items), width, dim)
-    feat = torch.zeros(len(items), width, nf)
-    pad = torch.ones(len(items), width, dtype=torch.bool)
-    for row, (v, f) in enumerate(items):
-        vec[row, : len(v)] = torch.from_numpy(v)
-        feat[row, : len(f)] = torch.from_numpy(f)
-        pad[row, : len(v)] = False
-    return vec, feat, pad
-
-
 # --- weights on disk -------------------------------------------------------------------
 
 
@@ -156,42 +126,19 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def save_weights(model: ScorerNet, meta: dict, path: Path) -> str:
-    """Write ``model`` and ``meta`` (JSON-able) as safetensors; return the file's sha256.
-
-    Beside a file other than the shipped one goes ``<file>.sha256``, which a load checks;
-    the shipped file's checksum is ``WEIGHTS_SHA256``, in the code.
-    """
-    from safetensors.torch import save
-
-    state = {k: v.detach().contiguous() for k, v in sorted(model.state_dict().items())}
-    data = save(state, metadata={"scorer": json.dumps({**meta, "config": asdict(model.config)}, sort_keys=True)})
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_bytes(data)
-    digest = hashlib.sha256(data).hexdigest()
-    if Path(path).resolve() != WEIGHTS.resolve():
-        Path(str(path) + ".sha256").write_text(digest + "\n")
-    return digest
-
-
-def load_weights(path: Path | None = None) -> tuple[ScorerNet, dict]:
-    """The scorer network (in eval mode) and its metadata, after a sha256 check.
+def read_weights(path: Path | None = None) -> tuple[bytes, dict]:
+    """The bytes of a scorer weights file and its metadata, after a sha256 check.
 
     The shipped file is checked against ``WEIGHTS_SHA256``; another file against the
     ``.sha256`` file that eval/train_scorer.py writes beside it.
     """
-    from safetensors.torch import load
-
     path = Path(path) if path else WEIGHTS
-    shipped = path.resolve() == WEIGHTS.resolve()
-    fix = f"reinstall the package or regenerate them with: {REGENERATE}" if shipped else (
-        f"regenerate them with: python eval/train_scorer.py --out {path}"
-    )
+    fix = fix_hint(path)
     try:
         data = path.read_bytes()
     except OSError as e:
         raise ModelError(f"cannot read the scorer weights {path} ({e.strerror}); {fix}") from None
-    if shipped:
+    if path.resolve() == WEIGHTS.resolve():
         expected = WEIGHTS_SHA256
     else:
         side = Path(str(path) + ".sha256")
@@ -206,12 +153,132 @@ def load_weights(path: Path | None = None) -> tuple[ScorerNet, dict]:
         meta = json.loads(json.loads(data[8 : 8 + n])["__metadata__"]["scorer"])
         if meta.get("features") != list(FEATURES):
             raise ValueError(f"trained on the features {meta.get('features')}, this code computes {list(FEATURES)}")
-        model = ScorerNet(ScorerConfig(**meta["config"]))
-        model.load_state_dict(load(data))
-    except (KeyError, ValueError, TypeError, RuntimeError, struct.error) as e:
+        ScorerConfig(**meta["config"])
+    except (KeyError, ValueError, TypeError, struct.error) as e:
         raise ModelError(f"scorer weights {path} cannot be loaded ({type(e).__name__}: {e}); {fix}") from None
-    model.eval()
-    return model, meta
+    return data, meta
+
+
+def fix_hint(path: Path) -> str:
+    """What to do about a bad weights file."""
+    if Path(path).resolve() == WEIGHTS.resolve():
+        return f"reinstall the package or regenerate them with: {REGENERATE}"
+    return f"regenerate them with: python eval/train_scorer.py --out {path}"
+
+
+# --- the network in numpy ----------------------------------------------------------------
+
+
+def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float = 1e-5) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * w + b
+
+
+class NumpyNet:
+    """``ScorerNet``'s forward pass in float32 numpy (eval mode: no dropout), one article
+    window at a time, so no padding and no mask.
+
+    >>> net = NumpyNet.random(ScorerConfig(d_model=8, heads=2, ff=16), seed=0)
+    >>> net.probs(np.zeros((3, 384), np.float32), np.zeros((3, len(FEATURES)), np.float32)).shape
+    (3,)
+    """
+
+    def __init__(self, tensors: dict[str, np.ndarray], config: ScorerConfig):
+        self.t = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in tensors.items()}
+        self.config = config
+
+    @classmethod
+    def random(cls, config: ScorerConfig, seed: int = 0) -> "NumpyNet":
+        """Random weights of the right shapes (for tests and examples)."""
+        rng = np.random.default_rng(seed)
+        c, t = config, {}
+
+        def lin(name: str, out: int, inp: int) -> None:
+            t[f"{name}.weight"] = rng.normal(0, inp ** -0.5, (out, inp)).astype(np.float32)
+            t[f"{name}.bias"] = rng.normal(0, 0.1, out).astype(np.float32)
+
+        lin("embed", c.d_model, c.dim)
+        lin("feat", c.d_model, c.num_features)
+        for i in range(c.layers):
+            p = f"context.layers.{i}."
+            lin(p + "self_attn.in_proj", 3 * c.d_model, c.d_model)
+            t[p + "self_attn.in_proj_weight"] = t.pop(p + "self_attn.in_proj.weight")
+            t[p + "self_attn.in_proj_bias"] = t.pop(p + "self_attn.in_proj.bias")
+            lin(p + "self_attn.out_proj", c.d_model, c.d_model)
+            lin(p + "linear1", c.ff, c.d_model)
+            lin(p + "linear2", c.d_model, c.ff)
+            for norm in ("norm1", "norm2"):
+                t[p + norm + ".weight"] = (1 + rng.normal(0, 0.1, c.d_model)).astype(np.float32)
+                t[p + norm + ".bias"] = rng.normal(0, 0.1, c.d_model).astype(np.float32)
+        t["norm.weight"] = np.ones(c.d_model, np.float32)
+        t["norm.bias"] = np.zeros(c.d_model, np.float32)
+        lin("out", 1, c.d_model)
+        return cls(t, config)
+
+    def _lin(self, x: np.ndarray, name: str) -> np.ndarray:
+        return x @ self.t[f"{name}.weight"].T + self.t[f"{name}.bias"]
+
+    def probs(self, vectors: np.ndarray, feats: np.ndarray) -> np.ndarray:
+        """Key-point probabilities of one window's sentences, shape ``(len(vectors),)``."""
+        c, t = self.config, self.t
+        k, heads = len(vectors), c.heads
+        dh = c.d_model // heads
+        x = self._lin(vectors.astype(np.float32), "embed") + self._lin(feats.astype(np.float32), "feat")
+        for i in range(c.layers):
+            p = f"context.layers.{i}."
+            h = _layer_norm(x, t[p + "norm1.weight"], t[p + "norm1.bias"])
+            qkv = h @ t[p + "self_attn.in_proj_weight"].T + t[p + "self_attn.in_proj_bias"]
+            q, kk, v = (qkv[:, j * c.d_model : (j + 1) * c.d_model].reshape(k, heads, dh).transpose(1, 0, 2)
+                        for j in range(3))
+            att = q @ kk.transpose(0, 2, 1) / np.float32(math.sqrt(dh))  # (heads, k, k): k <= WINDOW
+            att = np.exp(att - att.max(-1, keepdims=True))
+            att /= att.sum(-1, keepdims=True)
+            o = (att @ v).transpose(1, 0, 2).reshape(k, c.d_model)
+            x = x + self._lin(o, p + "self_attn.out_proj")
+            h = _layer_norm(x, t[p + "norm2.weight"], t[p + "norm2.bias"])
+            x = x + self._lin(np.maximum(self._lin(h, p + "linear1"), 0), p + "linear2")
+        logits = self._lin(_layer_norm(x, t["norm.weight"], t["norm.bias"]), "out")[:, 0]
+        return (1 / (1 + np.exp(-logits))).astype(np.float32)
+
+    def run(self, items: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:
+        """Probabilities of each ``(vectors, features)`` window.
+
+        On one BLAS thread: the products are tiny, and waking BLAS threads cost far more
+        than they save (on 2 busy cores, 78 ms an article with OpenBLAS's 2 threads, 9 ms
+        with one).
+        """
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            return [self.probs(v, f) for v, f in items]
+
+
+# --- long articles: windows ----------------------------------------------------------------
+
+WINDOW = 512  # sentences the scorer's attention spans at most; the dev set's longest story has 164
+
+
+def windows(k: int, size: int = WINDOW) -> list[tuple[int, int, int, int]]:
+    """``(start, stop, keep_start, keep_stop)`` of each window over ``k`` sentences.
+
+    Windows of ``size`` sentences start every ``size // 2``, the last one flush with the end;
+    each sentence takes its score from the one window whose kept part holds it (the kept
+    parts tile ``range(k)``), cut in the middle of two windows' overlap, so every sentence
+    is scored with at least ``size // 4`` sentences of context on each side where the
+    article has them. ``k <= size``: one window, the whole article.
+
+    >>> windows(5, 8)
+    [(0, 5, 0, 5)]
+    >>> windows(12, 8)
+    [(0, 8, 0, 6), (4, 12, 6, 12)]
+    """
+    if k <= size:
+        return [(0, k, 0, k)]
+    starts = list(range(0, k - size, size // 2)) + [k - size]
+    cuts = [(nxt + prev + size) // 2 for prev, nxt in zip(starts, starts[1:])]  # middle of each overlap
+    bounds = [0, *cuts, k]
+    return [(s, s + size, bounds[j], bounds[j + 1]) for j, s in enumerate(starts)]
 
 
 # --- choosing sentences ----------------------------------------------------------------
@@ -341,25 +408,50 @@ def oracle(
 
 
 class LearnedScorer:
-    """The shipped (or a given) scorer, ready to score articles' sentences."""
+    """The shipped (or a given) scorer, ready to score articles' sentences.
 
-    def __init__(self, path: str | Path | None = None):
+    ``runtime``: ``"numpy"`` (default; no torch import) or ``"torch"`` (the training
+    module, as the package ran it before numpy); both give the same choices.
+    """
+
+    def __init__(self, path: str | Path | None = None, runtime: str = "numpy"):
+        if runtime not in ("numpy", "torch"):
+            raise ModelError(f"unknown scorer runtime {runtime!r}; use numpy or torch")
         self.path = Path(path) if path else WEIGHTS
-        self.model, self.meta = load_weights(self.path)
-        self.sha256 = sha256(self.path)
+        data, self.meta = read_weights(self.path)
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        self.runtime = runtime
+        config = ScorerConfig(**self.meta["config"])
+        if runtime == "torch":
+            from .scorer_torch import TorchNet
+
+            self.net = TorchNet(data, config, self.path)
+        else:
+            from safetensors.numpy import load
+
+            try:
+                self.net = NumpyNet(load(data), config)
+            except Exception as e:  # safetensors raises its own error type for a bad file
+                raise ModelError(f"scorer weights {self.path} cannot be read ({e}); {fix_hint(self.path)}") from None
         self.adaptive = Adaptive(**self.meta.get("adaptive", {}))
         self.min_words = int(self.meta.get("min_words", 4))
 
-    def score(self, articles: Sequence[tuple[np.ndarray, Sequence[str]]], batch_size: int = 64) -> list[np.ndarray]:
-        """Key-point probabilities of each article's sentences, from ``(vectors, texts)``."""
+    def score(self, articles: Sequence[tuple[np.ndarray, Sequence[str]]]) -> list[np.ndarray]:
+        """Key-point probabilities of each article's sentences, from ``(vectors, texts)``.
+
+        Features describe the whole article; the network sees it through :func:`windows`.
+        """
         out = [np.zeros(len(t), np.float32) for _, t in articles]
-        todo = [(i, v, features(v, t, self.min_words)) for i, (v, t) in enumerate(articles) if len(t)]
-        with torch.inference_mode():
-            for b in range(0, len(todo), batch_size):
-                chunk = todo[b : b + batch_size]
-                probs = torch.sigmoid(self.model(*batch([(v, f) for _, v, f in chunk]))).numpy()
-                for row, (i, v, _) in enumerate(chunk):
-                    out[i] = probs[row, : len(v)].copy()
+        items, places = [], []
+        for i, (v, t) in enumerate(articles):
+            if not len(t):
+                continue
+            f = features(v, t, self.min_words)
+            for start, stop, keep_start, keep_stop in windows(len(t)):
+                items.append((v[start:stop], f[start:stop]))
+                places.append((i, start, keep_start, keep_stop))
+        for probs, (i, start, keep_start, keep_stop) in zip(self.net.run(items), places):
+            out[i][keep_start:keep_stop] = probs[keep_start - start : keep_stop - start]
         return out
 
     @property
@@ -369,6 +461,7 @@ class LearnedScorer:
             "weights": self.path.name,
             "sha256": self.sha256[:12],
             "seed": self.meta.get("seed"),
+            "runtime": self.runtime,
             "adaptive": asdict(self.adaptive),
         }
 def sha256_short(path: Path) -> str:

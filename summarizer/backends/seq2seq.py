@@ -38,6 +38,7 @@ from .batching import encode, is_oom, oom_message, pad, plan_batches
 from .chunking import merge_points, plan_chunks
 from .devices import DEVICES, DTYPES, pick_device, pick_dtype
 from .presets import GENERATION_FIELDS, Preset, get_preset, preset_names
+from .safety import weights_error
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -204,12 +205,12 @@ class Seq2SeqSummarizer:
 
         def from_pretrained(loader: Any, **kwargs: Any) -> Any:
             try:
-                return loader.from_pretrained(name, local_files_only=ckpt.local, **kwargs)
+                return loader.from_pretrained(name, local_files_only=ckpt.local, trust_remote_code=False, **kwargs)
             except OSError:
                 # a hub id whose config is cached but not every file: fetch the rest if we can
                 if not ckpt.local or Path(name).expanduser().is_dir() or hub_unreachable_reason() is not None:
                     raise
-                return loader.from_pretrained(name, **kwargs)
+                return loader.from_pretrained(name, trust_remote_code=False, **kwargs)
 
         try:
             tokenizer = from_pretrained(AutoTokenizer)
@@ -218,8 +219,15 @@ class Seq2SeqSummarizer:
                 f"cannot load the tokenizer of {name}: {_first_line(e)}; the checkpoint needs its "
                 "tokenizer files (tokenizer.json or the model's vocabulary files)"
             ) from e
+        import pickle
+
         try:
-            model = from_pretrained(AutoModelForSeq2SeqLM, dtype=dtype)
+            with warnings.catch_warnings():
+                # torch notes the protocol of a pickle it is about to refuse: the refusal says enough
+                warnings.filterwarnings("ignore", message=r".*pickle protocol", category=UserWarning)
+                model = from_pretrained(AutoModelForSeq2SeqLM, dtype=dtype)
+        except pickle.UnpicklingError as e:  # weights_only=True refused a pickle with more than tensors
+            raise weights_error(name, e) or ModelError(f"cannot load the weights of {name}: {_first_line(e)}") from None
         except ValueError as e:
             if "Unrecognized configuration" in str(e):
                 raise not_seq2seq_error(ckpt) from e

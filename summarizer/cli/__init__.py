@@ -54,6 +54,7 @@ def cli() -> None:
     summarize run --help                  every option of the default command
     summarize models                      the models and their settings
     summarize check a.txt --summary k.txt  check key points written elsewhere against the article
+    summarize prepare                     build the default model's ONNX encoder ahead of time
     """
 
 
@@ -62,4 +63,4 @@ def main(*args, **kwargs):
 
 
 # Subcommands register themselves on import; keep these modules free of heavy imports.
-from . import check_cmd, eval_cmd, models_cmd, run_cmd  # noqa: E402,F401
+from . import check_cmd, eval_cmd, models_cmd, prepare_cmd, run_cmd  # noqa: E402,F401

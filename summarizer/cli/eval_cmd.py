@@ -16,7 +16,7 @@ import click
 from ..backends import DEFAULT_MODEL
 from . import cli
 from .options import parse_settings
-from .run_cmd import settings_with_flags
+from .run_cmd import limit_options, settings_with_flags
 
 _METRICS = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 # options that cannot change a figure, left out of the recorded command (a Ray run's report is a local run's)
@@ -204,6 +204,7 @@ def _scoring(kw: dict[str, Any]):
                    "ray://HOST:PORT a remote one through Ray Client  [default: a Ray instance for this run]")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="With --engine ray: model workers  [default: one per CPU, or per GPU with -o device=cuda]")
+@limit_options
 @scoring_options
 def eval_command(**kw: Any) -> None:
     """Summarize every article of a dataset with a model and score the key points with
@@ -219,7 +220,13 @@ def eval_command(**kw: Any) -> None:
     appended batch by batch), scores.jsonl (per document), report.json (means, seeded
     bootstrap intervals, tests against Lead-3, scorer signature) and report.md. A progress
     bar shows on a terminal.
+
+    One run writes a folder at a time: a second `eval` on the same --out is refused at
+    once, naming the process that holds it. A document that cannot be summarized (over
+    the input ceiling, a model error) is named on stderr; the others are written, and the
+    exit code is 1.
     """
+    from ..article import Limits
     from ..evaluate import EvalOptions, run_eval
     from ..evaluate.engines import LocalEngine, RayEngine, import_ray
 
@@ -237,7 +244,8 @@ def eval_command(**kw: Any) -> None:
     settings = settings_with_flags(kw["model"], parse_settings(kw["model"], kw["options"]), server)
     opts = EvalOptions(data, kw["model"], kw["out"], settings=settings,
                        num_points=kw["num_points"], batch_size=kw["batch_size"], resume=kw["resume"],
-                       scoring=scoring, oracle=kw["oracle"], jobs=kw["jobs"])
+                       scoring=scoring, oracle=kw["oracle"], jobs=kw["jobs"],
+                       limits=Limits(kw["max_chars"], kw["max_sentences"]))
     report = run_eval(opts, engine=engine, command=command, notify=_warn)
     click.echo(report.to_markdown(), nl=False)
     click.echo(f"wrote {kw['out']}/report.json, report.md and report.html", err=True)
@@ -322,7 +330,9 @@ def compare_command(runs: tuple[Path, ...], fmt: str, out: Path | None, dataset_
     comparison = compare_runs(list(runs), samples=samples, seed=seed, test=test)
     click.echo(comparison.to_html() if fmt == "html" else comparison.to_markdown(), nl=False)
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
+        from ..evaluate.runs import make_folder
+
+        make_folder(out)
         (out / "compare.md").write_text(comparison.to_markdown(), encoding="utf-8")
         images = figures(comparison, metric=metric)
         for name, data in images.items():

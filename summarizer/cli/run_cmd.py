@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..article import MAX_CHARS, MAX_SENTENCES
 from ..backends import DEFAULT_MODEL, make_settings, resolve, settings_class
 from ..errors import InputError, SummarizerError, UsageError
 from ..grounding import drop_flagged
@@ -43,13 +44,22 @@ def settings_with_flags(model: str, settings: dict[str, Any], flags: dict[str, A
 
 def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> str:
     # a misspelt codec is a usage mistake: say so once, not once per input
-    import codecs
+    from ..inputs.local import codec_name
 
     try:
-        codecs.lookup(value)
-    except LookupError:
-        raise click.BadParameter(f"unknown encoding {value!r}; use a Python codec name such as utf-8 or cp1252") from None
+        codec_name(value)
+    except InputError as e:
+        raise click.BadParameter(str(e)) from None
     return value
+
+
+def limit_options(f):
+    """--max-chars and --max-sentences: the input ceiling (``article.Limits``)."""
+    f = click.option("--max-sentences", type=click.IntRange(min=1), default=MAX_SENTENCES, show_default=True,
+                     help="Refuse an article with more sentences than this (memory grows with an article).")(f)
+    f = click.option("--max-chars", type=click.IntRange(min=1), default=MAX_CHARS, show_default=True,
+                     help="Refuse an article with more characters than this (a file before it is read whole).")(f)
+    return f
 
 
 @cli.command("run", context_settings={"help_option_names": ["-h", "--help"]})
@@ -97,10 +107,11 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> s
 @click.option("--any-page", is_flag=True,
               help="Summarize a web page even when it does not look like an article (too little "
                    "story text, or mostly lists and links); its prose list items count as text.")
+@limit_options
 def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options: tuple[str, ...],
         device: str | None, dtype: str | None, truncate: bool | None, quantize: str | None,
         batch_size: int | None, strict: bool, api_base: str | None, concurrency: int | None, encoding: str,
-        timeout: float, any_page: bool) -> None:
+        timeout: float, any_page: bool, max_chars: int, max_sentences: int) -> None:
     """Write the key points of each INPUT: a text file, a directory (its .txt files,
     sorted), - for standard input, or an http(s) URL.
 
@@ -110,9 +121,9 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
 
     Articles in the CNBC layout (a title, a "Key Points" header with • bullets, an
     optional video caption, then the body) are summarized from the body only.
-    Given several inputs, a bad one is reported on stderr, the others are still
-    summarized, and the exit code is 1 at the end; so is an article for which the
-    model wrote nothing usable.
+    Given several inputs, a bad one (unreadable, not text, over the input ceiling, or
+    one the model fails on, or writes nothing usable for) is reported on stderr in one
+    line, the others are still summarized, and the exit code is 1 at the end.
 
     Key points written by a model (seq2seq, llm) are checked against the article:
     one naming a number, amount, date or name the article does not contain is marked
@@ -121,6 +132,9 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
     if not inputs:
         raise click.UsageError("give at least one INPUT: a file, a directory, a URL, or - for stdin")
     from ..api import load, with_page
+    from ..article import Limits
+
+    limits = Limits(max_chars, max_sentences)
 
     try:
         flags = {"device": device, "dtype": dtype, "truncate": truncate, "batch_size": batch_size, "quantize": quantize,
@@ -150,9 +164,35 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
     json_items = []
     pending = []
 
+    def summarize_each() -> list:
+        """The pending articles' summaries (None for one that failed, reported), in order:
+        one call for all; when it fails, one call each, so one input does not sink the rest.
+        A model that does not load fails the command (every input would fail alike)."""
+        nonlocal failed
+        if not pending:
+            return []
+        model_ = summarizer()
+        if len(pending) > 1:
+            try:
+                return model_.summarize(pending, num_points=num_points)
+            except (SummarizerError, MemoryError):
+                pass  # which input? each alone says
+        out = []
+        for article in pending:
+            try:
+                out += model_.summarize([article], num_points=num_points)
+            except (SummarizerError, MemoryError) as e:
+                _error(f"{article.name}: {str(e) or 'out of memory'}")
+                failed = True
+                out.append(None)
+        return out
+
     def flush() -> None:
         nonlocal written, failed
-        for s in with_page(pending, summarizer().summarize(pending, num_points=num_points)) if pending else []:
+        for article, s in zip(pending, summarize_each()):
+            if s is None:
+                continue
+            s = with_page([article], [s])[0]
             if s.info.get("error"):
                 _error(f"{s.name}: {s.info['error']}")
                 failed = True
@@ -175,7 +215,7 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
             continue
         try:
             pending.append(read_source(src, encoding=encoding, timeout=timeout, page_encoding=page_encoding,
-                                       any_page=any_page))
+                                       any_page=any_page, limits=limits))
         except InputError as e:
             _error(str(e))
             failed = True

@@ -79,6 +79,18 @@ class Dataset:
     def by_id(self) -> dict[str, Document]:
         return {d.id: d for d in self.documents}
 
+    @cached_property
+    def fingerprint(self) -> str:
+        """sha256 of the documents as read (ids, bodies, references, titles): a resumed run
+        checks it, so an edited dataset is not mixed into a run of the old one."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for d in self.documents:
+            h.update(json.dumps([d.id, d.body, d.references, d.title], ensure_ascii=False).encode("utf-8"))
+            h.update(b"\n")
+        return "sha256:" + h.hexdigest()
+
     def head(self, n: int | None) -> "Dataset":
         """The first ``n`` documents (all of them for ``None``)."""
         if n is None or n >= len(self.documents):
@@ -200,7 +212,8 @@ def _csv_records(path: Path, delimiter: str) -> Iterator[tuple[str, Any]]:
         text = decode(path.read_bytes(), str(path))
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror or e})") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: a stray or unclosed quote is an error at its line, not a cell that swallows the rest
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     start = 2  # the header is line 1
     try:
         for row in reader:
@@ -211,7 +224,8 @@ def _csv_records(path: Path, delimiter: str) -> Iterator[tuple[str, Any]]:
                 continue
             yield where, {k: v for k, v in row.items() if v is not None}
     except csv.Error as e:
-        raise InputError(f"{path}:{reader.line_num}: not valid CSV ({e})") from None
+        raise InputError(f"{path}:{max(start, reader.line_num)}: not valid CSV, a quoting error ({e}): a quote inside a field "
+                         'must be doubled ("") and a quoted field closed') from None
 
 
 def _story_records(folder: Path) -> Iterator[tuple[str, Any]]:
@@ -307,15 +321,43 @@ def _key_points(value: Any, name: str) -> tuple[str, ...]:
     elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
         points = [v.strip() for v in value]
     else:
-        raise _BadRecord(f"field {name!r} must be a string or a list of strings, found {type(value).__name__}")
+        raise _BadRecord(f"field {name!r} must be a string or a list of strings, found {shape(value)}")
     points = [p for p in points if p]
     if not points:
         raise _BadRecord(f"field {name!r} has no key points")
     return tuple(points)
 
 
+def shape(value: Any, plural: bool = False) -> str:
+    """What a JSON value is, in words: ``[[["a"]]]`` is "a list of lists of lists of strings".
+
+    >>> shape([[["a"]]]), shape({"a": 1}), shape([1, 2])
+    ('a list of lists of lists of strings', 'an object', 'a list of numbers')
+    """
+    s = "s" if plural else ""
+    if isinstance(value, str):
+        return f"string{s}" if plural else "a string"
+    if isinstance(value, bool):
+        return f"true/false value{s}" if plural else "true/false"
+    if isinstance(value, (int, float)):
+        return f"number{s}" if plural else "a number"
+    if value is None:
+        return "nulls" if plural else "null"
+    if isinstance(value, dict):
+        return f"object{s}" if plural else "an object"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return f"empty list{s}" if plural else "an empty list"
+        odd = next((v for v in value if not isinstance(v, str)), value[0])
+        return f"{'lists' if plural else 'a list'} of {shape(odd, plural=True)}"
+    return type(value).__name__
+
+
 def _references(value: Any, name: str) -> list[tuple[str, ...]]:
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, (list, tuple)) for v in value):
+        if not all(isinstance(x, str) for v in value for x in v):
+            raise _BadRecord(f"field {name!r} must be a string, a list of strings, or a list of such lists (one per "
+                             f"human summary), found {shape(value)}")
         return [_key_points(v, name) for v in value]  # several human summaries
     return [_key_points(value, name)]
 

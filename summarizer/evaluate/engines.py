@@ -9,9 +9,14 @@ resuming and scoring stay with the harness, whatever the engine.
   on a local Ray instance or an existing cluster; a ``map_batches`` stage on actors that
   each load the model once. ``ray`` is imported only here, only when asked for.
 
-Both engines summarize the same batches, ``batches(todo, batch_size)``, and yield them in
-document order: a backend may encode a batch's articles together (the extractive model's
-int8 layers scale by the batch), so the same grouping is what gives the same key points.
+Both engines are handed the batches to summarize, fixed by the harness by document index
+(batch ``k`` is always documents ``k*size`` to ``(k+1)*size``), and yield them in that order: a
+backend may encode a batch's articles together (the extractive model's int8 layers scale by
+the batch), so the same grouping is what gives the same key points, resumed or not. An engine
+needs only what it is given (the batches and a :class:`Job`), nothing of the harness.
+
+A document that fails (over the input ceiling, a model error on it alone) comes back as a
+:class:`~.runs.Failure`; the rest of its batch is still summarized.
 
 Scoring stays in the harness, on this machine, for both: it needs every reference and
 every score in one place for the bootstrap anyway, it already uses every core, and it
@@ -20,21 +25,22 @@ costs far less than summarizing with a real model.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import logging
 import os
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, Sequence, Union
 
+from ..article import Limits
 from ..errors import SummarizerError, UsageError
 from .datasets import Document
-from .runs import Prediction, batches, read_spans
+from .runs import Failure, Prediction, read_spans
 
 if TYPE_CHECKING:
     from ..backends import Summarizer
-    from .harness import EvalOptions
 
 RAY_INSTALL = "pip install 'summarizer[ray]'"
 
@@ -44,46 +50,85 @@ class EngineError(SummarizerError):
     that cannot start."""
 
 
+Result = Union[Prediction, Failure]
+
+
+@dataclass(frozen=True)
+class Job:
+    """What an engine needs to summarize: the model, its settings, the key points wanted and
+    the input ceiling."""
+
+    model: str
+    settings: dict[str, Any] = field(default_factory=dict, hash=False)
+    num_points: int | None = 3
+    limits: Limits = Limits()
+
+
 class Engine(Protocol):
     """What the harness needs of an engine."""
 
-    def predict(self, todo: Sequence[Document], opts: "EvalOptions") -> Iterator[list[Prediction]]:
-        """The predictions of ``todo``, one list per batch of ``opts.batch_size``, in order."""
+    def predict(self, batches: Sequence[Sequence[Document]], job: Job) -> Iterator[list[Result]]:
+        """One list of results per batch, in order: a prediction, or a failure, per document."""
         ...
 
 
-def summarize_batch(
-    summarizer: "Summarizer", docs: Sequence[Document], model: str, num_points: int | None,
-    notify: Callable[[str], None] | None = None,
-) -> list[Prediction]:
-    """One summarize call for ``docs``: their predictions, in order (both engines use it).
+def summarize_batch(summarizer: "Summarizer", docs: Sequence[Document], job: Job,
+                    notify: Callable[[str], None] | None = None) -> list[Result]:
+    """One summarize call for ``docs`` (both engines use it): their results, in order. A
+    document over the input ceiling fails alone; when the call fails, each document is
+    tried alone, so one bad document does not sink the others.
 
     A document whose model run failed (``info["runtime_failed"]``: a server down, a timeout)
-    gets no prediction, so that ``--resume`` tries it again; one with an unusable answer gets
-    an empty one (that is the model's answer). Each is told to ``notify`` in one line."""
-    summaries = summarizer.summarize([d.article for d in docs], num_points=num_points)
-    out = []
-    for d, s in zip(docs, summaries):
-        if s.info.get("error") and notify is not None:
-            then = "not written, --resume tries it again" if s.info.get("runtime_failed") else "scored as empty"
-            notify(f"{d.id}: {s.info['error']} ({then})")
-        if not s.info.get("runtime_failed"):
-            out.append(Prediction(d.id, tuple(s.texts), model, s.settings, tuple(k.spans for k in s.key_points)))
-    return out
+    is a :class:`Failure` with ``retry`` set: not written, so ``--resume`` tries it again. One
+    with an unusable answer gets an empty prediction (that is the model's answer), told to
+    ``notify`` in one line."""
+    results: dict[str, Result] = {}
+    ok = []
+    for d in docs:
+        try:
+            job.limits.check(d.article)
+        except SummarizerError as e:
+            results[d.id] = Failure(d.id, str(e))
+        else:
+            ok.append(d)
+    try:
+        summaries = summarizer.summarize([d.article for d in ok], num_points=job.num_points) if ok else []
+        for d, s in zip(ok, summaries):
+            results[d.id] = _prediction_of(d, s, job, notify)
+    except (SummarizerError, MemoryError) as e:
+        for d in ok:
+            results[d.id] = _alone(summarizer, d, job, notify) if len(ok) > 1 else Failure(d.id, str(e) or type(e).__name__)
+    return [results[d.id] for d in docs]
+
+
+def _alone(summarizer: "Summarizer", d: Document, job: Job, notify: Callable[[str], None] | None) -> Result:
+    try:
+        (s,) = summarizer.summarize([d.article], num_points=job.num_points)
+    except (SummarizerError, MemoryError) as e:
+        return Failure(d.id, str(e) or type(e).__name__)
+    return _prediction_of(d, s, job, notify)
+
+
+def _prediction_of(d: Document, s: Any, job: Job, notify: Callable[[str], None] | None) -> Result:
+    if s.info.get("runtime_failed"):  # no answer came: nothing wrong with the document, try it again
+        return Failure(d.id, s.info.get("error") or "the model run failed", retry=True)
+    if s.info.get("error") and notify is not None:
+        notify(f"{d.id}: {s.info['error']} (scored as empty)")
+    return Prediction(d.id, tuple(s.texts), job.model, s.settings, tuple(k.spans for k in s.key_points))
 
 
 @dataclass(frozen=True)
 class LocalEngine:
     """The model in this process, one batch after another."""
 
-    notify: Callable[[str], None] | None = None  # told of each article the model failed on
+    notify: Callable[[str], None] | None = None  # told of each article with an unusable answer
 
-    def predict(self, todo: Sequence[Document], opts: "EvalOptions") -> Iterator[list[Prediction]]:
+    def predict(self, batches: Sequence[Sequence[Document]], job: Job) -> Iterator[list[Result]]:
         from ..backends import get_summarizer
 
-        summarizer = get_summarizer(opts.model, **opts.settings)
-        for batch in batches(todo, opts.batch_size):
-            yield summarize_batch(summarizer, batch, opts.model, opts.num_points, self.notify)
+        summarizer = get_summarizer(job.model, **job.settings)
+        for batch in batches:
+            yield summarize_batch(summarizer, batch, job, self.notify)
 
 
 # --- Ray ----------------------------------------------------------------------------
@@ -104,14 +149,14 @@ class RayEngine:
     address: str | None = None  # None: a local instance for this run; "auto"; "ray://host:port"
     workers: int | None = None  # actors; None: one per CPU of the cluster (per GPU with -o device=cuda)
 
-    def predict(self, todo: Sequence[Document], opts: "EvalOptions") -> Iterator[list[Prediction]]:
+    def predict(self, batches: Sequence[Sequence[Document]], job: Job) -> Iterator[list[Result]]:
         if self.workers is not None and self.workers < 1:
             raise UsageError(f"--workers must be at least 1, got {self.workers}")
-        _check_model(opts)  # here, in one line, rather than from every actor
+        _check_model(job)  # here, in one line, rather than from every actor
         ray = import_ray()
         started = self.connect(ray)
         try:
-            yield from self._run(ray, todo, opts)
+            yield from self._run(ray, batches, job)
         finally:
             if started:
                 ray.shutdown()
@@ -142,11 +187,12 @@ class RayEngine:
             raise EngineError(f"cannot {what}: {_first_line(e).rstrip('.')}; {hint}") from None
         return True
 
-    def _run(self, ray: Any, todo: Sequence[Document], opts: "EvalOptions") -> Iterator[list[Prediction]]:
+    def _run(self, ray: Any, batches: Sequence[Sequence[Document]], job: Job) -> Iterator[list[Result]]:
         rows = [{"batch": i, "documents": json.dumps([[d.id, d.body, d.title] for d in batch], ensure_ascii=False)}
-                for i, batch in enumerate(batches(todo, opts.batch_size))]
-        stage = {"model": opts.model, "settings": dict(opts.settings), "num_points": opts.num_points}
-        pipeline = ray.remote(num_cpus=0)(_Pipeline).remote(rows, stage, self._pool(ray, opts))
+                for i, batch in enumerate(batches)]
+        stage = {"model": job.model, "settings": dict(job.settings), "num_points": job.num_points,
+                 "limits": dataclasses.asdict(job.limits)}
+        pipeline = ray.remote(num_cpus=0)(_Pipeline).remote(rows, stage, self._pool(ray, job))
         try:
             for expected in range(len(rows)):
                 row = ray.get(pipeline.next.remote())
@@ -160,9 +206,9 @@ class RayEngine:
         finally:
             ray.kill(pipeline)  # its workers with it, also when Ray stays up (a caller's instance)
 
-    def _pool(self, ray: Any, opts: "EvalOptions") -> dict[str, Any]:
+    def _pool(self, ray: Any, job: Job) -> dict[str, Any]:
         """The model workers: how many, and what each reserves."""
-        gpu = str(opts.settings.get("device", "")).startswith("cuda")
+        gpu = str(job.settings.get("device", "")).startswith("cuda")
         unit = "GPU" if gpu else "CPU"
         per_node = [int(n.get("Resources", {}).get(unit, 0)) for n in ray.nodes() if n.get("Alive")]
         slots = sum(per_node)
@@ -227,10 +273,10 @@ class _SummarizeBatches:
     """The ``map_batches`` stage: built once per actor (the model loads here), then called
     with one batch of documents at a time."""
 
-    def __init__(self, model: str, settings: dict[str, Any], num_points: int | None):
+    def __init__(self, model: str, settings: dict[str, Any], num_points: int | None, limits: dict[str, Any]):
         from ..backends import get_summarizer
 
-        self.model, self.num_points = model, num_points
+        self.job = Job(model, settings, num_points, Limits(**limits))
         self.error: SummarizerError | None = None
         try:
             self.summarizer = get_summarizer(model, **settings)
@@ -246,8 +292,8 @@ class _SummarizeBatches:
                 if self.error is not None:
                     raise self.error
                 docs = [Document(doc_id, body, (), title) for doc_id, body, title in json.loads(text)]
-                preds = summarize_batch(self.summarizer, docs, self.model, self.num_points)
-                out.append("".join(p.to_json() + "\n" for p in preds))
+                results = summarize_batch(self.summarizer, docs, self.job)
+                out.append("".join(_to_line(r) + "\n" for r in results))
                 errors.append("")
             except SummarizerError as e:
                 # sent back as data: Ray would pass on only its text, inside pages of its own traceback
@@ -267,16 +313,24 @@ def import_ray() -> Any:
     return ray
 
 
-def _check_model(opts: "EvalOptions") -> None:
+def _check_model(job: Job) -> None:
     """Refuse an unknown model or setting before any worker starts."""
     from ..backends import make_settings, resolve
 
-    backend, implied = resolve(opts.model)
-    make_settings(backend, {**implied, **opts.settings})
+    backend, implied = resolve(job.model)
+    make_settings(backend, {**implied, **job.settings})
 
 
-def _prediction(line: str) -> Prediction:
+def _to_line(result: Result) -> str:
+    if isinstance(result, Failure):
+        return json.dumps({"id": result.id, "error": result.message, "retry": result.retry}, ensure_ascii=False)
+    return result.to_json()
+
+
+def _prediction(line: str) -> Result:
     d = json.loads(line)
+    if "error" in d:
+        return Failure(d["id"], d["error"], bool(d.get("retry")))
     return Prediction(d["id"], tuple(d["summary"]), d.get("model"), d.get("settings", {}),
                       read_spans(d.get("spans"), len(d["summary"])))
 

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ..errors import InputError, ModelError, UsageError
+from ..article import Limits
+from ..errors import InputError, ModelError, SummarizerError, UsageError
 from .baselines import LEAD_NAME, ORACLE_NAME, greedy_oracle, lead3
 from .datasets import Dataset, Document, Fields, load_dataset
-from .engines import Engine, LocalEngine
+from .engines import Engine, Job, LocalEngine
 from .progress import Progress
 from .report import Report, ScoringSettings, build_report, write_report
 from .rouge import Scorer
@@ -24,10 +25,16 @@ from .runs import (
     PREDICTIONS,
     RUN,
     SCORES,
+    Failure,
+    LogState,
     Prediction,
     PredictionLog,
+    batches,
     cut_torn_tail,
+    lock_run,
+    make_folder,
     read_json,
+    read_log,
     read_predictions,
     write_atomic,
 )
@@ -53,9 +60,21 @@ class DatasetOptions:
             raise UsageError(f"--limit must be at least 1, got {self.limit}")
         return load_dataset(self.spec, fields=self.fields, skip_bad=self.skip_bad, fmt=self.format).head(self.limit)
 
-    def identity(self) -> dict[str, Any]:
-        return {"spec": self.spec, "format": self.format, "fields": dataclasses.asdict(self.fields),
-                "skip_bad": self.skip_bad, "limit": self.limit}
+    def identity(self, dataset: Dataset) -> dict[str, Any]:
+        """Where the documents are (the resolved path, not its spelling) and what they are
+        (a fingerprint of their content), and how they were read."""
+        return {"path": resolved(self.spec), "fingerprint": dataset.fingerprint, "format": self.format,
+                "fields": dataclasses.asdict(self.fields), "skip_bad": self.skip_bad, "limit": self.limit}
+
+
+def resolved(spec: str) -> str:
+    """``spec`` as an absolute path with links resolved (``hf:`` names as they are)."""
+    if spec.startswith("hf:"):
+        return spec
+    try:
+        return str(Path(spec).expanduser().resolve())
+    except (OSError, RuntimeError):  # a symlink loop: the spelling is all there is
+        return spec
 
 
 @dataclass(frozen=True)
@@ -72,13 +91,15 @@ class EvalOptions:
     scoring: ScoringSettings = ScoringSettings()
     oracle: bool = False
     jobs: int | None = None  # scoring processes; None: every core
+    limits: Limits = Limits()  # the input ceiling: a bigger document fails alone
 
-    def identity(self) -> dict[str, Any]:
+    def identity(self, dataset: Dataset) -> dict[str, Any]:
         """What must match for ``--resume`` to continue a run rather than mix two (not the
-        pacing of requests to a server, which a resumed run may well change)."""
+        pacing of requests to a server, which a resumed run may well change). The batch
+        size is part of it: the extractive model's int8 vectors depend on a batch's articles."""
         settings = {k: v for k, v in self.settings.items() if k not in PACING}
-        return {"dataset": self.data.identity(), "model": self.model, "settings": settings,
-                "num_points": self.num_points}
+        return {"dataset": self.data.identity(dataset), "model": self.model, "settings": settings,
+                "num_points": self.num_points, "batch_size": self.batch_size}
 
 
 def _warn_skipped(dataset: Dataset, notify: Notify | None) -> None:
@@ -129,7 +150,7 @@ def _finish(out: Path | None, rows: list[SystemScores], report: Report, dataset:
     return report
 
 
-def _check_resume(opts: EvalOptions) -> None:
+def _check_resume(opts: EvalOptions, identity: dict[str, Any]) -> None:
     """Refuse to mix two runs in one folder."""
     run_file = opts.out / RUN
     preds = opts.out / PREDICTIONS
@@ -141,11 +162,19 @@ def _check_resume(opts: EvalOptions) -> None:
     if not run_file.exists():
         raise InputError(f"{opts.out}: has {PREDICTIONS} but no {RUN}; it was not written by `summarize eval`")
     before = read_json(run_file).get("identity", {})
-    now = _jsonable(opts.identity())
-    diffs = [f"{k}: {before.get(k)!r} then, {v!r} now" for k, v in now.items() if before.get(k) != v]
+    diffs = [f"{k}: {before.get(k)!r} then, {v!r} now" for k, v in identity.items()
+             if k in before and not _same(k, before[k], v)]  # a key older versions did not record is not checked
     if diffs:
         raise UsageError(f"{opts.out} holds a run with other options ({'; '.join(diffs)}); "
                          "resume with the same options, or choose another --out")
+
+
+def _same(key: str, then: Any, now: Any) -> bool:
+    if key == "dataset" and isinstance(then, dict) and "spec" in then and "path" not in then:
+        # a run folder of an older version: it recorded the spelling of the path, no fingerprint
+        then = {**{k: v for k, v in then.items() if k != "spec"}, "path": resolved(then["spec"]),
+                "fingerprint": now.get("fingerprint")}
+    return then == now
 
 
 def _jsonable(value: Any) -> Any:
@@ -164,39 +193,65 @@ def run_eval(
     ``predictions.jsonl`` batch by batch (a resumed run skips what is there), then score
     the predictions, Lead-3 (and the oracle), and write the report.
 
-    ``engine`` summarizes the pending documents: :class:`~.engines.LocalEngine` (the
+    One process writes a run folder at a time: the folder is locked for the whole call
+    (:func:`~.runs.lock_run`), and a second writer is refused at once. Batches are fixed by
+    document index, and a batch a kill interrupted is redone whole, so a resumed run writes
+    the same predictions, in the same order, as one never interrupted.
+
+    ``engine`` summarizes the pending batches: :class:`~.engines.LocalEngine` (the
     default) in this process, :class:`~.engines.RayEngine` on Ray; the files and figures
     are the same either way."""
     if opts.batch_size < 1:
         raise UsageError(f"--batch-size must be at least 1, got {opts.batch_size}")
     dataset = opts.data.load()
     _warn_skipped(dataset, notify)
-    _check_resume(opts)
-    opts.out.mkdir(parents=True, exist_ok=True)
+    make_folder(opts.out)
+    with lock_run(opts.out):
+        return _run_locked(opts, dataset, engine or LocalEngine(notify), command, notify, progress)
+
+
+def _run_locked(opts: EvalOptions, dataset: Dataset, engine: Engine, command: str | None, notify: Notify | None,
+                progress: bool | None) -> Report:
+    identity = _jsonable(opts.identity(dataset))
+    _check_resume(opts, identity)
     preds_path = opts.out / PREDICTIONS
     if not (opts.out / RUN).exists():
-        write_atomic(opts.out / RUN, json.dumps({"identity": opts.identity()}, indent=2, ensure_ascii=False) + "\n")
+        write_atomic(opts.out / RUN, json.dumps({"identity": identity}, indent=2, ensure_ascii=False) + "\n")
     preds_path.touch(exist_ok=True)
 
     torn = cut_torn_tail(preds_path)
     if torn and notify:
         notify(f"{preds_path}: cut off a torn last line ({torn} bytes) left by an interrupted run")
-    done = _read_own_predictions(preds_path, dataset)
-    todo = [d for d in dataset.documents if d.id not in done]
+    groups = list(batches(dataset.documents, opts.batch_size))
+    done = _keep_whole_batches(preds_path, dataset, groups, notify)
+    todo = [g for g in groups if not all(d.id in done for d in g)]
+    failures: list[Failure] = []
     if todo:
+        job = Job(opts.model, opts.settings, opts.num_points, opts.limits)
         with PredictionLog(preds_path) as log, Progress(len(dataset), done=len(done), label="summarizing",
                                                        enabled=progress) as bar:
-            for predictions in (engine or LocalEngine()).predict(todo, opts):
-                log.append(predictions)
-                bar.update(len(predictions))
-        done = _read_own_predictions(preds_path, dataset)
+            for results in engine.predict(todo, job):
+                log.append(r for r in results if isinstance(r, Prediction))
+                for f in (r for r in results if isinstance(r, Failure)):
+                    failures.append(f)
+                    if notify:
+                        then = " (not written, --resume tries it again)" if f.retry else ""
+                        notify(f"document {f.id!r} not summarized: {f.message}{then}")
+                bar.update(len(results))
+    if failures and all(f.retry for f in failures):  # a server down, a timeout: nothing to fix in the documents
+        raise ModelError(
+            f"{len(failures)} of {len(dataset)} documents could not be summarized (the first: {failures[0].id!r}): "
+            f"the model run failed on them (see above); the others are in {preds_path}: rerun with --resume to try "
+            "them again"
+        )
+    if failures:
+        raise SummarizerError(
+            f"{len(failures)} of {len(dataset)} documents could not be summarized (the first: {failures[0].id!r}); "
+            f"the others are in {preds_path}; fix or drop those documents (or raise the ceiling), then --resume"
+        )
+    done = _in_dataset_order(preds_path, dataset)
 
     docs = list(dataset.documents)
-    missing = [d.id for d in docs if d.id not in done]
-    if missing:  # the model failed on them (a server down, a timeout), or the file was edited meanwhile
-        raise ModelError(f"no prediction for {len(missing)} of {len(docs)} documents (e.g. {missing[0]!r}): the model "
-                         f"failed on them (see the errors above); the others are in {preds_path}: rerun with --resume "
-                         "to try the missing ones again")
     rows = _score_all(opts.model, docs, [done[d.id].summary for d in docs], opts.scoring, oracle=opts.oracle,
                       oracle_size=opts.num_points or 3, jobs=opts.jobs)
     first = done[docs[0].id]
@@ -207,15 +262,44 @@ def run_eval(
     return _finish(opts.out, rows, report, dataset, opts.scoring)
 
 
-def _read_own_predictions(path: Path, dataset: Dataset) -> dict[str, Prediction]:
-    if path.stat().st_size == 0:
-        return {}
-    preds = read_predictions(path)
-    unknown = [p.id for p in preds if p.id not in dataset.by_id]
+def _own_log(path: Path, dataset: Dataset) -> LogState:
+    state = read_log(path)
+    unknown = [i for i in state.rows if i not in dataset.by_id]
     if unknown:
         raise InputError(f"{path}: prediction for {unknown[0]!r}, which is not in the dataset; "
                          "was the dataset changed? start a new run with another --out")
-    return {p.id: p for p in preds}
+    return state
+
+
+def _keep_whole_batches(path: Path, dataset: Dataset, groups: list[Sequence[Document]],
+                        notify: Notify | None) -> dict[str, Prediction]:
+    """The predictions of the batches already whole in the log; the log is rewritten without
+    repeated ids (older versions let two runs write one folder) and without the rows of a
+    batch a kill interrupted (redone whole, as an uninterrupted run summarizes it)."""
+    state = _own_log(path, dataset)
+    whole = {d.id for g in groups if all(d.id in state.rows for d in g) for d in g}
+    partial = len(state.rows) - len(whole)
+    if state.duplicates or partial:
+        write_atomic(path, "".join(raw.decode("utf-8") for i, (_, raw) in state.rows.items() if i in whole))
+        if notify and state.duplicates:
+            notify(f"{path}: dropped {state.duplicates} repeated predictions (kept each id's first complete row)")
+        if notify and partial:
+            notify(f"{path}: redoing the {partial} predictions of an interrupted batch (batches are summarized whole, "
+                   "so that a resumed run writes what an uninterrupted one does)")
+    return {i: p for i, (p, _) in state.rows.items() if i in whole}
+
+
+def _in_dataset_order(path: Path, dataset: Dataset) -> dict[str, Prediction]:
+    """Every document's prediction; the log rewritten in dataset order if batches were
+    redone out of order (a failed document retried), so the file is the uninterrupted one."""
+    state = _own_log(path, dataset)
+    missing = [d.id for d in dataset.documents if d.id not in state.rows]
+    if missing:  # cannot happen unless the file was edited while the run went on
+        raise InputError(f"{path}: no prediction for {len(missing)} documents (e.g. {missing[0]!r}); rerun with --resume")
+    text = "".join(state.rows[d.id][1].decode("utf-8") for d in dataset.documents)
+    if state.duplicates or text.encode("utf-8") != path.read_bytes():
+        write_atomic(path, text)
+    return {i: p for i, (p, _) in state.rows.items()}
 
 
 def score_predictions(
@@ -252,7 +336,7 @@ def score_predictions(
     report = build_report(rows, scoring, dataset=_dataset_info(data, dataset, len(docs), missing), run=run,
                           command=command)
     if out is not None:
-        Path(out).mkdir(parents=True, exist_ok=True)
+        make_folder(Path(out))
         # the predictions scored, so that report.html can show them beside the article
         write_atomic(Path(out) / PREDICTIONS, "".join(by_id[d.id].to_json() + "\n" for d in docs))
     return _finish(Path(out) if out is not None else None, rows, report, dataset, scoring)

