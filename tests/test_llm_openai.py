@@ -115,8 +115,9 @@ def test_eval_reports_failures_and_resume_retries_them(server, tmp_path):
     server.fail_on = "mine"
     r = invoke(*args, "-o", "retries=0")
     assert r.exit_code == 1
-    assert "d1: " in r.stderr and "not written, --resume tries it again" in r.stderr
-    assert "no prediction for 1 of 3 documents" in r.stderr and KEY not in r.output
+    assert "document 'd1' not summarized: " in r.stderr and "not written, --resume tries it again" in r.stderr
+    assert "1 of 3 documents could not be summarized" in r.stderr and "rerun with --resume" in r.stderr
+    assert KEY not in r.output
     assert [json.loads(x)["id"] for x in (out / "predictions.jsonl").read_text().splitlines()] == ["d0", "d2"]
     server.fail_on = None
     r = invoke(*args, "-o", "retries=0", "--concurrency", "2", "--resume")  # pacing may change on resume
