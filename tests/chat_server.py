@@ -95,11 +95,11 @@ class ChatServer:
                 status = 200
             if status != 200:
                 payload = json.dumps({"error": {"message": f"refused request with header {auth!r}"}})
-                self._send(h, status, payload, {"Retry-After": "0"} if status == 429 else {})
+                reply = (status, payload, {"Retry-After": "0"} if status == 429 else {})
             elif "badjson" in opts:
-                self._send(h, 200, '{"choices": [{"message": ')
+                reply = (200, '{"choices": [{"message": ', {})
             elif "nochoices" in opts:
-                self._send(h, 200, json.dumps({"object": "chat.completion"}))
+                reply = (200, json.dumps({"object": "chat.completion"}), {})
             else:
                 text = self.answer(body.get("messages") or [])
                 answer = {
@@ -108,12 +108,14 @@ class ChatServer:
                     "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
                     "usage": {"prompt_tokens": 11, "completion_tokens": len(text.split()), "total_tokens": 0},
                 }
-                self._send(h, 200, json.dumps(answer))
+                reply = (200, json.dumps(answer), {})
         finally:
             with self._lock:
                 self.open -= 1
                 self.requests.append({"mode": mode, "authorization": auth, "start": start, "end": time.monotonic(),
                                       "status": status})
+        # recorded before it is answered: a client that has its answer finds its request in the record
+        self._send(h, *reply)
 
     @staticmethod
     def _send(h: BaseHTTPRequestHandler, status: int, payload: str, headers: dict[str, str] | None = None) -> None:
