@@ -278,14 +278,15 @@ def test_eval_runs_the_llm_backend(models, tmp_path):
 def test_a_gguf_file_written_with_the_gguf_writer_loads_and_matches(tmp_path):
     import torch
 
-    from llm_models import build_tokenizer, qwen2_model, write_gguf
+    from gguf_models import write_gguf
+    from llm_models import build_tokenizer, qwen2_model
 
     tok = build_tokenizer()
     model = qwen2_model(tok)
     path = write_gguf(model, tok, tmp_path / "tiny-qwen2.gguf")
     for spec in (path, tmp_path):  # the file, or the directory holding it
         assert resolve(str(spec)) == ("llm", {"checkpoint": str(spec)})
-    s = get_summarizer(str(path), max_new_tokens=5)
+    s = get_summarizer(str(path), max_new_tokens=5, runtime="transformers")  # auto: llama.cpp when installed
     assert s.runtime.describe()["format"] == "gguf" and s.runtime.context_length == CONTEXT
     msgs = [{"role": "user", "content": SHORT}]
     ids = tok.apply_chat_template(msgs, add_generation_prompt=True)["input_ids"]

@@ -43,6 +43,11 @@ BACKENDS: dict[str, str] = {
 RESOLVERS: list[Callable[[str], tuple[str, dict[str, Any]] | None]] = []
 
 
+def _server_model(model: str) -> tuple[str, dict[str, Any]] | None:
+    # openai:NAME, a model on an OpenAI-compatible server (--api-base URL)
+    return ("llm", {"checkpoint": model}) if model.startswith("openai:") else None
+
+
 def _llm_model(model: str) -> tuple[str, dict[str, Any]] | None:
     # a chat model on disk: a causal LM directory with a chat template, or a GGUF file
     from .llm_models import resolve_llm
@@ -57,7 +62,7 @@ def _seq2seq_checkpoint(model: str) -> tuple[str, dict[str, Any]] | None:
     return resolve_checkpoint(model)
 
 
-RESOLVERS.extend([_llm_model, _seq2seq_checkpoint])
+RESOLVERS.extend([_server_model, _llm_model, _seq2seq_checkpoint])
 
 
 def _load_class(name: str) -> type:

@@ -34,7 +34,7 @@ MIN_BUDGET = 32  # tokens of article a chunk must hold besides the prompt
 @dataclass(frozen=True)
 class LLMSettings:
     checkpoint: str = ""  # a transformers directory, a .gguf file or a directory holding one; --model sets it
-    runtime: str = "auto"  # what runs the model; auto: transformers
+    runtime: str = "auto"  # auto: llama.cpp for a GGUF when installed, openai for openai:NAME, else transformers
     prompt: str = DEFAULT_PROMPT  # the user message, {article} and {n} filled in: CNBC-style key points
     system_prompt: str = DEFAULT_SYSTEM_PROMPT  # an editor's instructions; "" sends no system message
     max_new_tokens: int = 256  # three 25-word points take ~120 tokens; the rest is room for a preamble
@@ -49,6 +49,12 @@ class LLMSettings:
     chunk_overlap: int = 1  # sentences a chunk repeats from the one before
     dedup_threshold: float = 0.7  # a chunk's point sharing this fraction of its words with a kept one is dropped
     threads: int | None = None  # torch threads; None keeps torch's default (all cores)
+    # --model openai:NAME: an OpenAI-compatible server (llm_runtimes/openai_api.py)
+    api_base: str | None = None  # the server's URL, e.g. http://127.0.0.1:8080/v1; the key comes from OPENAI_API_KEY
+    concurrency: int = 4  # requests open at once: a batching server (vLLM, llama-server --parallel N) gains, others queue
+    request_timeout: float = 120.0  # seconds for one answer: a long article on a CPU server takes a minute
+    run_timeout: float | None = None  # seconds for the whole run from its first request; None: no bound
+    retries: int = 3  # further tries after a 429, a 5xx or a failed connection, with backoff
 
     def __post_init__(self) -> None:
         def bad(name: str, value: Any, expected: str) -> UsageError:
@@ -72,6 +78,16 @@ class LLMSettings:
             raise bad("max_input_tokens", self.max_input_tokens, f"more than max_new_tokens + {MIN_BUDGET}")
         if "{article}" not in self.prompt:
             raise bad("prompt", self.prompt, "a text containing {article} (and optionally {n})")
+        if self.concurrency < 1:
+            raise bad("concurrency", self.concurrency, "a positive number")
+        if self.retries < 0:
+            raise bad("retries", self.retries, "zero or more")
+        for name in ("request_timeout", "run_timeout"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise bad(name, value, "positive seconds")
+        if self.api_base is not None and not self.checkpoint.startswith("openai:"):
+            raise UsageError(f"--api-base applies to --model openai:NAME (a server's model), not {self.checkpoint!r}")
 
 
 @dataclass
@@ -227,6 +243,7 @@ class LLMSummarizer:
         points = per_chunk[0][:n] if len(per_chunk) == 1 else merge_points(per_chunk, n, self.settings.dedup_threshold)
         if failed and not points:
             info["error"] = failed[0] or "the model returned no answer"
+            info["runtime_failed"] = True  # no answer came (a server down, a timeout): eval retries it on --resume
         elif not points:
             answer = " ".join((gens[0].text or "").split())[:80]
             info["error"] = f"the model's answer has no usable key point: {answer!r}"

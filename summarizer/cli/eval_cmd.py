@@ -16,11 +16,11 @@ import click
 from ..backends import DEFAULT_MODEL
 from . import cli
 from .options import parse_settings
-from .run_cmd import limit_options
+from .run_cmd import limit_options, settings_with_flags
 
 _METRICS = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 # options that cannot change a figure, left out of the recorded command (a Ray run's report is a local run's)
-_NOT_RECORDED = {"resume", "jobs", "engine", "address", "workers"}
+_NOT_RECORDED = {"resume", "jobs", "engine", "address", "workers", "concurrency"}
 
 
 def _warn(msg: str) -> None:
@@ -192,6 +192,10 @@ def _scoring(kw: dict[str, Any]):
               help="A model setting, e.g. -o batch_size=32 (see `summarize models`).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True,
               help="Documents per summarize call, written together: a kill loses at most this many.")
+@click.option("--api-base", default=None, metavar="URL",
+              help="With --model openai:NAME: the OpenAI-compatible server (the key, if any, from OPENAI_API_KEY).")
+@click.option("--concurrency", type=click.IntRange(min=1), default=None,
+              help="With --model openai:NAME: requests open at once [default: 4].")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="local: the model in this process; ray: Ray Data actors holding one model each, on a "
                    "local Ray instance or a cluster (needs `pip install 'summarizer[ray]'`). Same files either way.")
@@ -232,11 +236,13 @@ def eval_command(**kw: Any) -> None:
     elif kw["address"] is not None or kw["workers"] is not None:
         raise click.UsageError(f"--{'address' if kw['address'] is not None else 'workers'} applies to --engine ray")
     else:
-        engine = LocalEngine()
+        engine = LocalEngine(notify=_warn)
     command = _command_line(click.get_current_context())
     data = _data_options(kw)
     scoring = _scoring(kw)
-    opts = EvalOptions(data, kw["model"], kw["out"], settings=parse_settings(kw["model"], kw["options"]),
+    server = {k: kw.pop(k) for k in ("api_base", "concurrency") if kw[k] is not None}
+    settings = settings_with_flags(kw["model"], parse_settings(kw["model"], kw["options"]), server)
+    opts = EvalOptions(data, kw["model"], kw["out"], settings=settings,
                        num_points=kw["num_points"], batch_size=kw["batch_size"], resume=kw["resume"],
                        scoring=scoring, oracle=kw["oracle"], jobs=kw["jobs"],
                        limits=Limits(kw["max_chars"], kw["max_sentences"]))

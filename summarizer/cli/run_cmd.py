@@ -92,6 +92,11 @@ def limit_options(f):
               help="int8: dynamic int8 linear layers on CPU, faster, outputs change a little; none: fp32.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="Inputs per model call; lower it after an out-of-memory error.")
+@click.option("--api-base", default=None, metavar="URL",
+              help="With --model openai:NAME: the OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1; "
+                   "the API key, if it needs one, is read from OPENAI_API_KEY.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=None,
+              help="With --model openai:NAME: requests open at once [default: 4].")
 @click.option("--encoding", default="utf-8", show_default=True, callback=_check_encoding,
               help="Encoding of files and stdin. Bytes that are not valid in it are refused "
                    "(never replaced): convert the file or name its encoding, e.g. cp1252. A web page "
@@ -105,8 +110,8 @@ def limit_options(f):
 @limit_options
 def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options: tuple[str, ...],
         device: str | None, dtype: str | None, truncate: bool | None, quantize: str | None,
-        batch_size: int | None, strict: bool, encoding: str, timeout: float, any_page: bool, max_chars: int,
-        max_sentences: int) -> None:
+        batch_size: int | None, strict: bool, api_base: str | None, concurrency: int | None, encoding: str,
+        timeout: float, any_page: bool, max_chars: int, max_sentences: int) -> None:
     """Write the key points of each INPUT: a text file, a directory (its .txt files,
     sorted), - for standard input, or an http(s) URL.
 
@@ -132,7 +137,8 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
     limits = Limits(max_chars, max_sentences)
 
     try:
-        flags = {"device": device, "dtype": dtype, "truncate": truncate, "batch_size": batch_size, "quantize": quantize}
+        flags = {"device": device, "dtype": dtype, "truncate": truncate, "batch_size": batch_size, "quantize": quantize,
+                 "api_base": api_base, "concurrency": concurrency}
         flags = {k: v for k, v in flags.items() if v is not None and v is not False}
         if flags.get("quantize") == "none":
             flags["quantize"] = None

@@ -32,7 +32,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator, Protocol, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, Sequence, Union
 
 from ..article import Limits
 from ..errors import SummarizerError, UsageError
@@ -72,10 +72,16 @@ class Engine(Protocol):
         ...
 
 
-def summarize_batch(summarizer: "Summarizer", docs: Sequence[Document], job: Job) -> list[Result]:
+def summarize_batch(summarizer: "Summarizer", docs: Sequence[Document], job: Job,
+                    notify: Callable[[str], None] | None = None) -> list[Result]:
     """One summarize call for ``docs`` (both engines use it): their results, in order. A
     document over the input ceiling fails alone; when the call fails, each document is
-    tried alone, so one bad document does not sink the others."""
+    tried alone, so one bad document does not sink the others.
+
+    A document whose model run failed (``info["runtime_failed"]``: a server down, a timeout)
+    is a :class:`Failure` with ``retry`` set: not written, so ``--resume`` tries it again. One
+    with an unusable answer gets an empty prediction (that is the model's answer), told to
+    ``notify`` in one line."""
     results: dict[str, Result] = {}
     ok = []
     for d in docs:
@@ -88,22 +94,26 @@ def summarize_batch(summarizer: "Summarizer", docs: Sequence[Document], job: Job
     try:
         summaries = summarizer.summarize([d.article for d in ok], num_points=job.num_points) if ok else []
         for d, s in zip(ok, summaries):
-            results[d.id] = _prediction_of(d, s, job)
+            results[d.id] = _prediction_of(d, s, job, notify)
     except (SummarizerError, MemoryError) as e:
         for d in ok:
-            results[d.id] = _alone(summarizer, d, job) if len(ok) > 1 else Failure(d.id, str(e) or type(e).__name__)
+            results[d.id] = _alone(summarizer, d, job, notify) if len(ok) > 1 else Failure(d.id, str(e) or type(e).__name__)
     return [results[d.id] for d in docs]
 
 
-def _alone(summarizer: "Summarizer", d: Document, job: Job) -> Result:
+def _alone(summarizer: "Summarizer", d: Document, job: Job, notify: Callable[[str], None] | None) -> Result:
     try:
         (s,) = summarizer.summarize([d.article], num_points=job.num_points)
     except (SummarizerError, MemoryError) as e:
         return Failure(d.id, str(e) or type(e).__name__)
-    return _prediction_of(d, s, job)
+    return _prediction_of(d, s, job, notify)
 
 
-def _prediction_of(d: Document, s: Any, job: Job) -> Prediction:
+def _prediction_of(d: Document, s: Any, job: Job, notify: Callable[[str], None] | None) -> Result:
+    if s.info.get("runtime_failed"):  # no answer came: nothing wrong with the document, try it again
+        return Failure(d.id, s.info.get("error") or "the model run failed", retry=True)
+    if s.info.get("error") and notify is not None:
+        notify(f"{d.id}: {s.info['error']} (scored as empty)")
     return Prediction(d.id, tuple(s.texts), job.model, s.settings, tuple(k.spans for k in s.key_points))
 
 
@@ -111,12 +121,14 @@ def _prediction_of(d: Document, s: Any, job: Job) -> Prediction:
 class LocalEngine:
     """The model in this process, one batch after another."""
 
+    notify: Callable[[str], None] | None = None  # told of each article with an unusable answer
+
     def predict(self, batches: Sequence[Sequence[Document]], job: Job) -> Iterator[list[Result]]:
         from ..backends import get_summarizer
 
         summarizer = get_summarizer(job.model, **job.settings)
         for batch in batches:
-            yield summarize_batch(summarizer, batch, job)
+            yield summarize_batch(summarizer, batch, job, self.notify)
 
 
 # --- Ray ----------------------------------------------------------------------------
@@ -311,14 +323,14 @@ def _check_model(job: Job) -> None:
 
 def _to_line(result: Result) -> str:
     if isinstance(result, Failure):
-        return json.dumps({"id": result.id, "error": result.message}, ensure_ascii=False)
+        return json.dumps({"id": result.id, "error": result.message, "retry": result.retry}, ensure_ascii=False)
     return result.to_json()
 
 
 def _prediction(line: str) -> Result:
     d = json.loads(line)
     if "error" in d:
-        return Failure(d["id"], d["error"])
+        return Failure(d["id"], d["error"], bool(d.get("retry")))
     return Prediction(d["id"], tuple(d["summary"]), d.get("model"), d.get("settings", {}),
                       read_spans(d.get("spans"), len(d["summary"])))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from ..article import Limits
-from ..errors import InputError, SummarizerError, UsageError
+from ..errors import InputError, ModelError, SummarizerError, UsageError
 from .baselines import LEAD_NAME, ORACLE_NAME, greedy_oracle, lead3
 from .datasets import Dataset, Document, Fields, load_dataset
 from .engines import Engine, Job, LocalEngine
@@ -41,6 +41,8 @@ from .runs import (
 from .scores import SystemScores, score_system, to_jsonl
 
 Notify = Callable[[str], None]
+# settings that pace an HTTP runtime's requests without changing an answer
+PACING = frozenset({"concurrency", "request_timeout", "run_timeout", "retries"})
 
 
 @dataclass(frozen=True)
@@ -92,9 +94,11 @@ class EvalOptions:
     limits: Limits = Limits()  # the input ceiling: a bigger document fails alone
 
     def identity(self, dataset: Dataset) -> dict[str, Any]:
-        """What must match for ``--resume`` to continue a run rather than mix two. The batch
+        """What must match for ``--resume`` to continue a run rather than mix two (not the
+        pacing of requests to a server, which a resumed run may well change). The batch
         size is part of it: the extractive model's int8 vectors depend on a batch's articles."""
-        return {"dataset": self.data.identity(dataset), "model": self.model, "settings": self.settings,
+        settings = {k: v for k, v in self.settings.items() if k not in PACING}
+        return {"dataset": self.data.identity(dataset), "model": self.model, "settings": settings,
                 "num_points": self.num_points, "batch_size": self.batch_size}
 
 
@@ -203,7 +207,7 @@ def run_eval(
     _warn_skipped(dataset, notify)
     make_folder(opts.out)
     with lock_run(opts.out):
-        return _run_locked(opts, dataset, engine or LocalEngine(), command, notify, progress)
+        return _run_locked(opts, dataset, engine or LocalEngine(notify), command, notify, progress)
 
 
 def _run_locked(opts: EvalOptions, dataset: Dataset, engine: Engine, command: str | None, notify: Notify | None,
@@ -231,8 +235,15 @@ def _run_locked(opts: EvalOptions, dataset: Dataset, engine: Engine, command: st
                 for f in (r for r in results if isinstance(r, Failure)):
                     failures.append(f)
                     if notify:
-                        notify(f"document {f.id!r} not summarized: {f.message}")
+                        then = " (not written, --resume tries it again)" if f.retry else ""
+                        notify(f"document {f.id!r} not summarized: {f.message}{then}")
                 bar.update(len(results))
+    if failures and all(f.retry for f in failures):  # a server down, a timeout: nothing to fix in the documents
+        raise ModelError(
+            f"{len(failures)} of {len(dataset)} documents could not be summarized (the first: {failures[0].id!r}): "
+            f"the model run failed on them (see above); the others are in {preds_path}: rerun with --resume to try "
+            "them again"
+        )
     if failures:
         raise SummarizerError(
             f"{len(failures)} of {len(dataset)} documents could not be summarized (the first: {failures[0].id!r}); "

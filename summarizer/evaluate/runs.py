@@ -60,10 +60,13 @@ class Prediction:
 
 @dataclass(frozen=True)
 class Failure:
-    """A document that could not be summarized, and why (one line)."""
+    """A document that could not be summarized, and why (one line). Never written, so
+    ``--resume`` tries it again; ``retry``: the model run failed (a server down, a timeout),
+    not the document, so trying again may well succeed."""
 
     id: str
     message: str
+    retry: bool = False
 
 
 class RunLockedError(OutputError):

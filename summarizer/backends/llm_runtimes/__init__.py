@@ -8,7 +8,7 @@ are registered by name and imported only when opened, so ``--help`` stays fast.
 >>> Generation("A point.").text
 'A point.'
 >>> sorted(RUNTIMES)
-['transformers']
+['llama.cpp', 'openai', 'transformers']
 """
 
 from __future__ import annotations
@@ -56,19 +56,33 @@ class ChatRuntime(Protocol):
 
 
 # name -> "module:Class"; the class is built with the backend's settings.
-RUNTIMES: dict[str, str] = {"transformers": "summarizer.backends.llm_runtimes.hf:HFRuntime"}
+RUNTIMES: dict[str, str] = {
+    "transformers": "summarizer.backends.llm_runtimes.hf:HFRuntime",
+    "llama.cpp": "summarizer.backends.llm_runtimes.llamacpp:from_settings",
+    "openai": "summarizer.backends.llm_runtimes.openai_api:from_settings",
+}
 
 
 def runtime_name(requested: str, settings: Any = None) -> str:
-    """The runtime that ``requested`` names; ``auto`` is transformers (the one always installed)."""
-    if requested == "auto":
-        return "transformers"
-    if requested not in RUNTIMES:
+    """The runtime that ``requested`` names for the model in ``settings``; ``auto`` picks
+    llama.cpp for a GGUF file when it is installed, openai for ``openai:NAME``, else transformers
+    (``gguf_files.choose_runtime`` says why)."""
+    if requested != "auto" and requested not in RUNTIMES:
         raise UsageError(f"unknown llm runtime {requested!r}; use auto or one of: {', '.join(sorted(RUNTIMES))}")
-    return requested
+    from .gguf_files import choose_runtime
+
+    return choose_runtime(getattr(settings, "checkpoint", "") or "", requested).runtime
 
 
 def open_runtime(name: str, settings: Any) -> ChatRuntime:
-    """A ready runtime (the model loaded) for the backend's ``settings``."""
-    module, _, cls = RUNTIMES[runtime_name(name, settings)].partition(":")
+    """A ready runtime (the model loaded) for the backend's ``settings``.
+
+    transformers is refused a GGUF file whose dequantized weights would not fit in the memory
+    available (``gguf_files.dequantize_check``), before it starts."""
+    chosen = runtime_name(name, settings)
+    if chosen == "transformers" and getattr(settings, "checkpoint", ""):
+        from .gguf_files import dequantize_check
+
+        dequantize_check(settings.checkpoint, itemsize=2 if getattr(settings, "dtype", "") in ("bf16", "fp16") else 4)
+    module, _, cls = RUNTIMES[chosen].partition(":")
     return getattr(importlib.import_module(module), cls)(settings)
