@@ -129,7 +129,7 @@ def main(n: int, jobs: int, repeat: int, write_results: bool) -> None:
         f"the wall time of rouge-score with {jobs}. Per-pair precision, recall and F1 of rouge155 identical to "
         f"perl's on {same:,} of {len(pairs):,} pairs.",
         "",
-        f"Command: `nice -n 10 python eval/bench_rouge155.py{options} --write-results`",
+        f"Command: `python eval/bench_rouge155.py{options} --write-results`",
     ]
     table = "\n".join(lines)
     click.echo(table)
