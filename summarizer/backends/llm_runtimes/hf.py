@@ -5,17 +5,26 @@ messages encoded as plain text, so an article cannot close a turn), sorted by le
 left-padded into batches bounded by an estimate of their KV cache, and generated with the
 cache in inference mode. Greedy unless a temperature is given; torch is seeded before
 every batch. torch and transformers are imported lazily.
+
+Batching pays in decoding, where one step reads every weight once for all the rows; a
+prompt's prefill is already a large matrix product, and padding a short prompt to a long
+one's width only adds work. So a batch's prompts are prefilled in groups of nearly equal
+length (``batching.encoder_groups``, as the seq2seq backend encodes), their KV caches are
+laid side by side, left-padded to the batch's width, and ``generate`` decodes the batch from
+that cache. A model whose cache is not plain full attention (sliding windows, recurrent
+layers) has the padded batch prefilled by ``generate`` itself.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ...errors import ModelError, UsageError
-from ..batching import is_oom, oom_message, pad, plan_batches
+from ..batching import ENCODER_MAX_TOKENS, encoder_groups, is_oom, oom_message, pad, plan_batches
 from ..devices import pick_device, pick_dtype
 from ..llm_models import LLMFiles, find_llm
 from . import Generation, Message
@@ -64,6 +73,11 @@ def load_files(files: LLMFiles, dtype: "torch.dtype") -> tuple[Any, Any]:
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as e:
         raise ModelError(f"cannot load the model {files.display}: {_first_line(e)}") from e
     return model, tokenizer
+
+
+def positions(mask: "torch.Tensor") -> "torch.Tensor":
+    """Position ids of left-padded rows: each row counts from 0 at its first real token."""
+    return (mask.cumsum(-1) - 1).clamp(min=0)
 
 
 class HFRuntime:
@@ -137,18 +151,24 @@ class HFRuntime:
 
     # -- generate -----------------------------------------------------------------------------
 
+    def _activation_bytes(self, tokens: int) -> int:
+        """The widest activations of a forward pass over ``tokens`` positions."""
+        c = self.model.config
+        hidden = getattr(c, "hidden_size", 768)
+        inter = getattr(c, "intermediate_size", 4 * hidden)
+        return tokens * (4 * hidden + 3 * inter) * self.dtype.itemsize
+
     def _row_bytes(self, width: int, new: int) -> int:
-        """Memory of one conversation in a batch: its KV cache and the prefill's widest activations."""
+        """Memory of one conversation in a batch: its KV cache, and its share of the prefill's activations
+        when ``generate`` prefills the padded batch (prompts prefilled apart take one group's at a time)."""
         c = self.model.config
         layers = getattr(c, "num_hidden_layers", 12)
         heads = getattr(c, "num_attention_heads", 12)
         hidden = getattr(c, "hidden_size", 768)
         kv_heads = getattr(c, "num_key_value_heads", None) or heads
         head_dim = getattr(c, "head_dim", None) or hidden // heads
-        inter = getattr(c, "intermediate_size", 4 * hidden)
-        cache = 2 * layers * kv_heads * head_dim * (width + new)
-        prefill = width * (4 * hidden + 3 * inter)
-        return (cache + prefill) * self.dtype.itemsize
+        cache = 2 * layers * kv_heads * head_dim * (width + new) * self.dtype.itemsize
+        return cache if self._prefills_apart else cache + self._activation_bytes(width)
 
     def _generation_config(self, max_new_tokens: int, temperature: float) -> Any:
         from transformers import GenerationConfig
@@ -165,6 +185,93 @@ class HFRuntime:
             pad_token_id=self.pad_id,
             use_cache=True,
         )
+
+    @property
+    def _cache_kwarg(self) -> str:
+        """What the model's ``forward`` calls its KV cache: ``cache`` since transformers 5.x, before that
+        ``past_key_values``."""
+        import inspect
+
+        return "cache" if "cache" in inspect.signature(type(self.model).forward).parameters else "past_key_values"
+
+    @functools.cached_property
+    def _prefills_apart(self) -> bool:
+        """Whether ``_prefill`` can lay prompts prefilled apart into one cache: the model's cache is plain
+        full attention (no sliding windows, recurrent or shared layers), its forward takes position ids,
+        and transformers has the cache API of its 5.x releases."""
+        import inspect
+
+        import torch
+
+        try:
+            from transformers import DynamicCache, StaticCache  # noqa: F401
+            from transformers.cache_utils import StaticLayer
+
+            layers = StaticCache(config=self.model.config, max_cache_len=2).layers
+        except (ImportError, TypeError, AttributeError):
+            return False
+        return (
+            "position_ids" in inspect.signature(type(self.model).forward).parameters
+            and bool(layers)
+            and all(type(layer) is StaticLayer for layer in layers)
+            and isinstance(getattr(layers[0], "cumulative_length", None), torch.Tensor)
+            and hasattr(layers[0], "lazy_initialization")
+        )
+
+    def _prefill(self, rows: list[list[int]], max_new_tokens: int) -> Any | None:
+        """A KV cache holding every token of ``rows`` but the last, left-padded to the longest row as
+        ``generate`` pads the batch, computed group by group of nearly equal length, with room for
+        ``max_new_tokens`` more.
+
+        ``generate`` then computes only the last prompt token of each row and decodes. The cache
+        is a preallocated ``StaticCache``, each group's states written into its rows: a growing
+        cache copies itself at every step, which on a batch of long prompts cost more than the
+        model's own matrix products. Returns None (``generate`` prefills the padded batch) when
+        the model cannot be prefilled apart (``_prefills_apart``).
+        """
+        import inspect
+
+        import torch
+        from transformers import DynamicCache, StaticCache
+
+        width = max(len(r) for r in rows) - 1
+        if not self._prefills_apart or width < 1:
+            return None
+        config = self.model.config
+        cache = StaticCache(config=config, max_cache_len=width + 1 + max_new_tokens)
+        forward = inspect.signature(type(self.model).forward).parameters
+        kwargs: dict[str, Any] = {"use_cache": True}
+        if "logits_to_keep" in forward:  # the prefill's logits are not needed: keep one position's
+            kwargs["logits_to_keep"] = 1
+        order = sorted(range(len(rows)), key=lambda k: -len(rows[k]))
+        for group in encoder_groups([len(rows[k]) for k in order]):
+            members = [order[g] for g in group]
+            ids, mask = pad([rows[k][:-1] for k in members], self.pad_id, left=True)
+            if ids.shape[1] == 0:  # one-token prompts: nothing comes before their last token
+                continue
+            part = DynamicCache(config=config)
+            self.model(
+                input_ids=ids.to(self.device),
+                attention_mask=mask.to(self.device),
+                position_ids=positions(mask).to(self.device),
+                **{self._cache_kwarg: part},
+                **kwargs,
+            )
+            at = torch.tensor(members, device=self.device)
+            for layer, got in zip(cache.layers, part.layers):
+                if got.keys is None:  # a layer reading another layer's cache: not plain full attention
+                    return None
+                if not layer.is_initialized:  # allocates the batch's zeros, of the shapes of this group's states
+                    layer.lazy_initialization(got.keys[:1].expand(len(rows), -1, -1, -1),
+                                              got.values[:1].expand(len(rows), -1, -1, -1))
+                layer.keys[at, :, width - ids.shape[1] : width] = got.keys
+                layer.values[at, :, width - ids.shape[1] : width] = got.values
+            del part
+        if not all(layer.is_initialized for layer in cache.layers):
+            return None
+        for layer in cache.layers:
+            layer.cumulative_length.fill_(width)  # what update() would have counted
+        return cache
 
     def chat(
         self, conversations: Sequence[list[Message]], *, max_new_tokens: int, temperature: float, seed: int
@@ -188,7 +295,9 @@ class HFRuntime:
         batches = plan_batches(
             [len(rows[i]) for i in todo],
             row_bytes=lambda width: self._row_bytes(width, max_new_tokens),
-            memory_bytes=self.settings.memory_mb * 2**20,
+            # prompts prefilled apart hold one group's activations at a time, besides the batch's cache
+            memory_bytes=self.settings.memory_mb * 2**20
+            - (self._activation_bytes(ENCODER_MAX_TOKENS) if self._prefills_apart else 0),
             batch_size=self.settings.batch_size,
         )
         self.last_batches = [[todo[k] for k in batch] for batch in batches]  # for benchmarks and tests
@@ -196,12 +305,20 @@ class HFRuntime:
             for batch in batches:
                 idx = [todo[k] for k in batch]
                 ids, mask = pad([rows[i] for i in idx], self.pad_id, left=True)
-                torch.manual_seed(seed)
                 start = time.perf_counter()
                 try:
+                    cache = self._prefill([rows[i] for i in idx], max_new_tokens)
+                    extra = {}
+                    if cache is not None:  # each row's positions count its own tokens, as the prefill's did
+                        extra = {self._cache_kwarg: cache, "position_ids": positions(mask).to(self.device)}
+                    torch.manual_seed(seed)
                     result = self.model.generate(
-                        input_ids=ids.to(self.device), attention_mask=mask.to(self.device), generation_config=gen
+                        input_ids=ids.to(self.device),
+                        attention_mask=mask.to(self.device),
+                        generation_config=gen,
+                        **extra,
                     )
+                    del cache, extra
                 except (RuntimeError, MemoryError) as e:
                     if not is_oom(e):
                         raise
