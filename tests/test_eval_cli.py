@@ -144,6 +144,27 @@ def test_an_existing_run_is_not_overwritten_or_mixed(dataset, tmp_path):
     assert r.exit_code == 2 and "num_points: 3 then, 1 now" in r.stderr
 
 
+def test_sample_draws_seeded_documents_in_file_order_and_is_part_of_the_run(dataset, tmp_path):
+    ids = [r["id"] for r in make_records(40)]
+    eval_run(dataset, tmp_path / "a", "--sample", "6", "--sample-seed", "3")
+    eval_run(dataset, tmp_path / "b", "--sample", "6", "--sample-seed", "3")
+    eval_run(dataset, tmp_path / "c", "--sample", "6", "--sample-seed", "4")
+    got = {k: [p["id"] for p in read_lines(tmp_path / k / "predictions.jsonl")] for k in "abc"}
+    assert got["a"] == got["b"] != got["c"]
+    assert len(got["a"]) == 6 and got["a"] == sorted(got["a"], key=ids.index)  # the file's order
+    assert got["a"] != ids[:6]
+    info = report(tmp_path / "a")["dataset"]
+    assert (info["sample"], info["sample_seed"], info["documents"]) == (6, 3, 6)
+    r = invoke("eval", "--dataset", dataset, "--model", "lead", "--out", tmp_path / "a", "--sample", "6",
+               "--sample-seed", "4", "--resume")
+    assert r.exit_code == 2 and "holds a run with other options" in r.stderr
+    r = invoke("eval", "--dataset", dataset, "--model", "lead", "--out", tmp_path / "d", "--sample", "6",
+               "--limit", "5")
+    assert r.exit_code == 2 and "not both" in r.stderr
+    eval_run(dataset, tmp_path / "e", "--sample", "400")  # more than there are: all of them
+    assert len(read_lines(tmp_path / "e" / "predictions.jsonl")) == 40
+
+
 def test_model_settings_and_bad_options(dataset, tmp_path):
     out = tmp_path / "run"
     eval_run(dataset, out, "--limit", "3", "-o", "default_points=4")

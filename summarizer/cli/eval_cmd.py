@@ -112,6 +112,10 @@ def dataset_options(f: Callable) -> Callable:
                           "them, instead of stopping at the first with its file and line."),
         click.option("--limit", type=click.IntRange(min=1), default=None,
                      help="Only the first N documents of the dataset."),
+        click.option("--sample", type=click.IntRange(min=1), default=None,
+                     help="Only N documents drawn at random (seeded), kept in the file's order: a fair slice of a "
+                          "file sorted by source (CNN/DailyMail lists its CNN stories first)."),
+        click.option("--sample-seed", type=int, default=0, show_default=True, help="Seed of --sample."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -165,7 +169,8 @@ def _data_options(kw: dict[str, Any]):
     article = (kw.pop("article_field"),) if kw.get("article_field") else Fields.article
     id_field = kw.pop("id_field")
     fields = Fields(id=id_field or None, article=article, references=tuple(kw.pop("reference_fields")))
-    return DatasetOptions(kw.pop("dataset"), fields, kw.pop("skip_bad"), kw.pop("dataset_format"), kw.pop("limit"))
+    return DatasetOptions(kw.pop("dataset"), fields, kw.pop("skip_bad"), kw.pop("dataset_format"), kw.pop("limit"),
+                          kw.pop("sample"), kw.pop("sample_seed"))
 
 
 def _scoring(kw: dict[str, Any]):

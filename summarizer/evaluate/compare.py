@@ -154,7 +154,7 @@ def compare_runs(
         if set(run.system.ids) != set(first.system.ids):
             raise InputError(
                 f"{run.path} scored {len(run.system.ids)} documents and {first.path} {len(first.system.ids)}, "
-                f"not the same ones; compare runs on the same documents (same dataset and --limit)"
+                f"not the same ones; compare runs on the same documents (same dataset and --limit or --sample)"
             )
     order = first.system.ids
     metrics = tuple(first.report.metrics)

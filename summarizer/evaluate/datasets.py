@@ -91,6 +91,17 @@ class Dataset:
             h.update(b"\n")
         return "sha256:" + h.hexdigest()
 
+    def sample(self, n: int, seed: int = 0) -> "Dataset":
+        """``n`` documents drawn at random with ``seed`` (all of them when there are no more), kept in the
+        file's order: a fair slice of a file whose order means something (CNN/DailyMail lists its CNN
+        stories first, so its first hundred are all CNN)."""
+        import random
+
+        if n >= len(self.documents):
+            return self
+        keep = sorted(random.Random(seed).sample(range(len(self.documents)), n))
+        return Dataset(self.spec, [self.documents[k] for k in keep], self.skipped, self.format)
+
     def head(self, n: int | None) -> "Dataset":
         """The first ``n`` documents (all of them for ``None``)."""
         if n is None or n >= len(self.documents):

@@ -54,17 +54,27 @@ class DatasetOptions:
     skip_bad: bool = False  # skip and count unusable records instead of stopping
     format: str = "auto"
     limit: int | None = None  # the first N documents
+    sample: int | None = None  # or N documents at random, in the file's order
+    sample_seed: int = 0
 
     def load(self) -> Dataset:
-        if self.limit is not None and self.limit < 1:
-            raise UsageError(f"--limit must be at least 1, got {self.limit}")
-        return load_dataset(self.spec, fields=self.fields, skip_bad=self.skip_bad, fmt=self.format).head(self.limit)
+        for name, value in (("--limit", self.limit), ("--sample", self.sample)):
+            if value is not None and value < 1:
+                raise UsageError(f"{name} must be at least 1, got {value}")
+        if self.limit is not None and self.sample is not None:
+            raise UsageError("give --limit (the first N documents) or --sample (N at random), not both")
+        dataset = load_dataset(self.spec, fields=self.fields, skip_bad=self.skip_bad, fmt=self.format)
+        return dataset.head(self.limit) if self.sample is None else dataset.sample(self.sample, self.sample_seed)
 
     def identity(self, dataset: Dataset) -> dict[str, Any]:
         """Where the documents are (the resolved path, not its spelling) and what they are
         (a fingerprint of their content), and how they were read."""
         return {"path": resolved(self.spec), "fingerprint": dataset.fingerprint, "format": self.format,
-                "fields": dataclasses.asdict(self.fields), "skip_bad": self.skip_bad, "limit": self.limit}
+                "fields": dataclasses.asdict(self.fields), "skip_bad": self.skip_bad, "limit": self.limit,
+                **self._sampling()}
+
+    def _sampling(self) -> dict[str, Any]:
+        return {} if self.sample is None else {"sample": self.sample, "sample_seed": self.sample_seed}
 
 
 def resolved(spec: str) -> str:
@@ -109,7 +119,8 @@ def _warn_skipped(dataset: Dataset, notify: Notify | None) -> None:
 
 
 def _dataset_info(data: DatasetOptions, dataset: Dataset, scored: int, missing: int) -> dict[str, Any]:
-    return {"spec": data.spec, "format": dataset.format, "limit": data.limit, "documents": len(dataset),
+    return {"spec": data.spec, "format": dataset.format, "limit": data.limit, **data._sampling(),
+            "documents": len(dataset),
             "scored": scored, "missing_predictions": missing, "skipped": len(dataset.skipped),
             "fields": dataclasses.asdict(data.fields), "skip_bad": data.skip_bad}  # to read it again (report.html)
 
