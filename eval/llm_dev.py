@@ -1,11 +1,15 @@
 """The llm backend on the dev stories beside Lead-3 and the extractive default, on the same stories.
 
-    # 1. the llm run, through the harness (resumable: add --resume after a kill), niced:
-    nice -n 10 summarize eval -d ../shared/data/cnndm_dev_from_test.jsonl --limit 100 \
-        -m ~/.cache/summarizer-llm/qwen2.5-coder-0.5b-instruct.gguf -o dtype=bf16 --batch-size 10 \
-        --out ~/.cache/summarizer-llm/runs/llm
-    # 2. this table, from however many stories step 1 has written (Lead-3 and extractive are run on those):
-    python eval/llm_dev.py --run ~/.cache/summarizer-llm/runs/llm [--write-results]
+    # 1. the llm run, through the harness (resumable: add --resume after a kill): a seeded random
+    #    sample of the dev file (its first 98 stories are all the CNN ones, so --limit 100 is a CNN slice)
+    summarize eval -d ../shared/data/cnndm_dev_from_test.jsonl --sample 100 --sample-seed 0 \
+        -m ~/.cache/summarizer-llm/qwen2.5-coder-0.5b-instruct.gguf --out ~/.cache/summarizer-llm/runs/llm
+    # 2. this table (Lead-3 and extractive are run on the same stories). A --limit run may be partial
+    #    (the table covers the stories written so far); a --sample run must be complete:
+    python eval/llm_dev.py --run ~/.cache/summarizer-llm/runs/llm [--note "the run's load"] [--write-results]
+
+With llama-cpp-python installed (the ``[llm]`` extra) the GGUF runs on llama.cpp; without it
+on transformers, dequantized (add ``-o dtype=bf16 --batch-size 10`` there).
 
 Reports ROUGE F1 (``summarize score`` / ``summarize eval``: rouge-score, stemming,
 rougeLsum per line) of the three on the stories the llm run covers, words per key point,
@@ -46,8 +50,9 @@ def summarize_cli(*args: str) -> None:
 @click.option("--run", "run_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="The llm run folder (summarize eval --out).")
 @click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=DEV, show_default=True)
+@click.option("--note", default="", help="How the run itself went (the load it ran at), for the record.")
 @click.option("--write-results", is_flag=True, help="Write the table into eval/RESULTS.md.")
-def main(run_dir: Path, data: Path, write_results: bool) -> None:
+def main(run_dir: Path, data: Path, note: str, write_results: bool) -> None:
     """Compare a (possibly partial) llm run with Lead-3 and the extractive default on its stories."""
     from summarizer.article import parse_article
     from summarizer.grounding import Facts, find_flags
@@ -58,6 +63,16 @@ def main(run_dir: Path, data: Path, write_results: bool) -> None:
         raise click.ClickException(f"{run_dir}: no predictions yet")
     n = len(preds)
     settings = preds[0].get("settings", {})
+    chosen = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))["identity"]["dataset"]
+    if chosen.get("sample"):  # Lead-3 and extractive on the same seeded sample: the run must be complete
+        total, select = chosen["sample"], ["--sample", str(chosen["sample"]), "--sample-seed", str(chosen["sample_seed"])]
+        if n < total:
+            raise click.ClickException(f"{run_dir}: {n} of its {total} sampled stories are written; finish it "
+                                       "with --resume first")
+        which = f"a seeded random sample of {n} dev stories (`--sample {total} --sample-seed {chosen['sample_seed']}`)"
+    else:  # the first n of however many the run had written
+        total, select = chosen.get("limit") or n, ["--limit", str(n)]
+        which = f"the first {n} dev stories (`--limit {total}`)"
     started = (run_dir / "run.json").stat().st_mtime
     seconds = ((run_dir / "predictions.jsonl").stat().st_mtime - started) / n
     stories = {}
@@ -67,6 +82,7 @@ def main(run_dir: Path, data: Path, write_results: bool) -> None:
             stories[d["id"]] = d
     points = [p for r in preds for p in r["summary"]]
     empty = sum(not r["summary"] for r in preds)
+    mix = sum("dailymail" in stories[r["id"]].get("url", "") for r in preds)
     flagged = sum(bool(find_flags(p, Facts.of(parse_article(stories[r["id"]]["article"]).body)))
                   for r in preds for p in r["summary"])
     words = sum(len(p.split()) for p in points) / max(1, len(points))
@@ -76,7 +92,7 @@ def main(run_dir: Path, data: Path, write_results: bool) -> None:
                       "--samples", "200", "-j", "1")
         rows = {"llm": rouge(t / "llm" / "report.json")}
         for model in ("lead", "extractive"):
-            summarize_cli("eval", "-d", str(data), "--limit", str(n), "-m", model, "--out", str(t / model),
+            summarize_cli("eval", "-d", str(data), *select, "-m", model, "--out", str(t / model),
                           "--samples", "200", "-j", "1")
             rows[model] = rouge(t / model / "report.json")
             if model == "extractive":
@@ -87,12 +103,12 @@ def main(run_dir: Path, data: Path, write_results: bool) -> None:
         "",
         f"Command: `python eval/llm_dev.py --run RUN{' --write-results' if write_results else ''}` on a run of "
         f"`summarize eval -m {Path(settings.get('model_file') or settings.get('checkpoint', '?')).name} "
-        f"-o dtype={DTYPE_FLAGS.get(settings.get('dtype'), settings.get('dtype'))} --limit 100` (see the script's "
-        f"docstring) that had written **{n} of "
-        f"100 stories** (the first {n} dev stories); Lead-3 and the extractive default were run on the same {n}. "
-        f"Greedy, {settings.get('max_new_tokens')} new tokens at most, default prompt, 3 key points asked, runtime "
+        f"-o dtype={DTYPE_FLAGS.get(settings.get('dtype'), settings.get('dtype'))} {' '.join(select)}` (see the "
+        f"script's docstring) that had written **{n} of {total} stories**: {which}, {n - mix} from CNN and {mix} "
+        f"from DailyMail; Lead-3 and the extractive default were run on the same {n}. Greedy, "
+        f"{settings.get('max_new_tokens')} new tokens at most, default prompt, 3 key points asked, runtime "
         f"{settings.get('runtime')}, {settings.get('device')}. Load average {os.getloadavg()[0]:.1f} when this "
-        "table was made (the run itself ran on a machine shared by ~8 engineers, load 12-20 on 2 cores).",
+        f"table was made.{' ' + note if note else ''}",
         "",
         "| model | ROUGE-1 | ROUGE-2 | ROUGE-Lsum | words per key point | key points flagged |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -104,14 +120,15 @@ def main(run_dir: Path, data: Path, write_results: bool) -> None:
         f"{rows['llm']['rougeLsum']:.2f} | {words:.1f} | {flagged}/{len(points)} ({flagged / max(1, len(points)):.1%}) |",
         "",
         f"llm: {len(points)} key points for {n} stories ({empty} stories with no usable answer, scored as empty); "
-        f"{seconds:.0f} s per story of wall clock on the loaded machine (model loading included).",
+        f"{seconds:.1f} s per story of wall clock, from the run folder's start to its last prediction (model "
+        "loading included).",
     ]
     markdown = "\n".join(lines)
     click.echo(markdown)
     if write_results:
         from results_md import write_section
 
-        write_section("llm_dev", markdown)
+        write_section("llm_dev_sample" if chosen.get("sample") else "llm_dev", markdown)
         click.echo("\nwritten to eval/RESULTS.md")
 
 
