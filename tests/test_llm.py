@@ -335,7 +335,7 @@ def test_eval_runs_the_llm_backend(models, tmp_path):
     assert all(row["settings"]["runtime"] == "transformers" and row["settings"]["max_new_tokens"] == 4 for row in rows)
 
 
-def test_a_gguf_file_written_with_the_gguf_writer_loads_and_matches(tmp_path):
+def test_a_gguf_file_written_with_the_gguf_writer_loads_and_matches(tmp_path, capfd):
     import torch
 
     from gguf_models import write_gguf
@@ -346,7 +346,9 @@ def test_a_gguf_file_written_with_the_gguf_writer_loads_and_matches(tmp_path):
     path = write_gguf(model, tok, tmp_path / "tiny-qwen2.gguf")
     for spec in (path, tmp_path):  # the file, or the directory holding it
         assert resolve(str(spec)) == ("llm", {"checkpoint": str(spec)})
+    capfd.readouterr()
     s = get_summarizer(str(path), max_new_tokens=5, runtime="transformers")  # auto: llama.cpp when installed
+    assert "de-quantizing" not in capfd.readouterr().err  # stderr is not a terminal here: no progress bar
     assert s.runtime.describe()["format"] == "gguf" and s.runtime.context_length == CONTEXT
     msgs = [{"role": "user", "content": SHORT}]
     ids = tok.apply_chat_template(msgs, add_generation_prompt=True)["input_ids"]

@@ -17,11 +17,12 @@ layers) has the padded batch prefilled by ``generate`` itself.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from ...errors import ModelError, UsageError
 from ..batching import ENCODER_MAX_TOKENS, encoder_groups, is_oom, oom_message, pad, plan_batches
@@ -69,10 +70,36 @@ def load_files(files: LLMFiles, dtype: "torch.dtype") -> tuple[Any, Any]:
     except (OSError, ValueError, TypeError, KeyError) as e:
         raise ModelError(f"cannot load the tokenizer of {files.display}: {_first_line(e)}") from e
     try:
-        model = AutoModelForCausalLM.from_pretrained(files.path, dtype=dtype, **kwargs)
+        with _quiet_gguf_progress(bool(files.gguf_file) and not sys.stderr.isatty()):
+            model = AutoModelForCausalLM.from_pretrained(files.path, dtype=dtype, **kwargs)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as e:
         raise ModelError(f"cannot load the model {files.display}: {_first_line(e)}") from e
     return model, tokenizer
+
+
+@contextlib.contextmanager
+def _quiet_gguf_progress(quiet: bool) -> Iterator[None]:
+    """transformers draws its GGUF dequantizing bar with its own ``tqdm``, deaf to its logging
+    switches: on a terminal the bar is welcome (loading takes minutes), in a log or a pipe it
+    is noise, so there the module's ``tqdm`` is swapped for a silent one while the model loads."""
+    if not quiet:
+        yield
+        return
+    import importlib
+
+    try:
+        module = importlib.import_module("transformers.modeling_gguf_pytorch_utils")
+    except ImportError:  # another transformers: its bar, if any, is drawn
+        module = None
+    real = getattr(module, "tqdm", None)
+    if real is None:
+        yield
+        return
+    module.tqdm = functools.partial(real, disable=True)  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        module.tqdm = real  # type: ignore[union-attr]
 
 
 def positions(mask: "torch.Tensor") -> "torch.Tensor":
