@@ -261,7 +261,8 @@ def main(gguf: str, stories: int, http_stories: int, child: str | None, write_re
         f"Load average {load_start[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end (2 cores, shared); "
         f"Python {platform.python_version()}.",
         "",
-        "Command: `python eval/bench_llm_runtimes.py --gguf FILE " f"--stories {stories} --http-stories {http_stories}`",
+        "Command: `python eval/bench_llm_runtimes.py --gguf FILE " f"--stories {stories} --http-stories {http_stories}"
+        f"{' --write-results' if write_results else ''}`, FILE assembled as the script's docstring says.",
     ]
     markdown = "\n".join(lines) + "\n"
     print(markdown)
