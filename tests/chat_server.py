@@ -113,7 +113,7 @@ class ChatServer:
             with self._lock:
                 self.open -= 1
                 self.requests.append({"mode": mode, "authorization": auth, "start": start, "end": time.monotonic(),
-                                      "status": status})
+                                      "status": status, "fields": sorted(body)})
         # recorded before it is answered: a client that has its answer finds its request in the record
         self._send(h, *reply)
 

@@ -65,6 +65,27 @@ def test_key_points_from_a_server_are_grounded_and_the_key_is_not_recorded(serve
     assert {req["authorization"] for req in server.requests} == {f"Bearer {KEY}"}
 
 
+def test_api_extra_sends_more_request_fields_and_is_recorded(server, stories):
+    r = invoke("-m", "openai:tiny", "--api-base", server.base(), "-f", "json",
+               "-o", 'api_extra={"repeat_penalty": 1.0, "top_k": 1}', stories[1])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["settings"]["api_extra"] == {"repeat_penalty": 1.0, "top_k": 1}
+    assert {"repeat_penalty", "top_k", "model", "messages"} <= set(server.requests[-1]["fields"])
+    for extra, message in [
+        ('{"temperature": 1}', "temperature is set by the runtime"),
+        ('{"stream": true, "n": 2}', "n, stream is set by the runtime"),
+        ("[1, 2]", "give a JSON object of request fields, not list"),
+        ("{top_k: 1}", "api_extra: not JSON"),
+        ('{"api_key": "x"}', "looks like a credential"),
+    ]:
+        r = invoke("-m", "openai:tiny", "--api-base", server.base(), "-o", f"api_extra={extra}", stories[1])
+        assert r.exit_code == 2 and message in r.stderr, (extra, r.output)
+        assert [line for line in r.stderr.splitlines() if line.startswith("Error:")] == [
+            line for line in r.stderr.splitlines() if message in line]  # the error is one line
+    r = invoke("-m", "lead", "-o", 'api_extra={"top_k": 1}', stories[1])
+    assert r.exit_code == 2
+
+
 def test_strict_works_as_on_every_runtime(server, stories):
     r = invoke("-m", "openai:tiny", "--api-base", server.base(), "--strict", "-f", "text", stories[0])
     assert r.exit_code == 0, r.output

@@ -55,6 +55,7 @@ class LLMSettings:
     request_timeout: float = 120.0  # seconds for one answer: a long article on a CPU server takes a minute
     run_timeout: float | None = None  # seconds for the whole run from its first request; None: no bound
     retries: int = 3  # further tries after a 429, a 5xx or a failed connection, with backoff
+    api_extra: str = ""  # a JSON object of more request fields, e.g. {"repeat_penalty": 1.0} for llama-cpp-python's server
 
     def __post_init__(self) -> None:
         def bad(name: str, value: Any, expected: str) -> UsageError:
@@ -86,6 +87,12 @@ class LLMSettings:
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise bad(name, value, "positive seconds")
+        if self.api_extra:
+            if not self.checkpoint.startswith("openai:"):
+                raise UsageError(f"api_extra applies to --model openai:NAME (a server's model), not {self.checkpoint!r}")
+            from .llm_runtimes.openai_api import extra_fields
+
+            extra_fields(self.api_extra)  # a bad one is refused before anything loads
         if self.api_base is not None and not self.checkpoint.startswith("openai:"):
             raise UsageError(f"--api-base applies to --model openai:NAME (a server's model), not {self.checkpoint!r}")
 

@@ -25,7 +25,7 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
@@ -49,6 +49,7 @@ class ApiOptions:
     request_timeout: float = 120.0  # seconds for one request (a long article on a CPU server is slow)
     run_timeout: float | None = None  # seconds for the whole run, from its first request; None: no bound
     retries: int = 3  # further tries after a 429, a 5xx or a failed connection
+    extra: dict[str, Any] = field(default_factory=dict)  # more request fields (``extra_fields``)
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.api_base or "")
@@ -89,6 +90,35 @@ def model_name(model: str) -> str:
     return name
 
 
+RESERVED = frozenset({"model", "messages", "max_tokens", "max_completion_tokens", "temperature", "seed", "stream",
+                      "n"})  # set by the runtime itself, or would change what an answer is
+
+
+def extra_fields(text: str) -> dict[str, Any]:
+    """``-o api_extra='{"repeat_penalty": 1.0}'``: more fields for every request, for servers that
+    take more than the OpenAI protocol (llama-cpp-python's server penalises repeats by default,
+    ``repeat_penalty`` 1.1, so its greedy answers are not plain greedy; vLLM takes ``top_k``,
+    ``repetition_penalty``). A JSON object; recorded with the run, so never a credential."""
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise UsageError(f"api_extra: not JSON ({e.msg} at character {e.pos}); give an object, "
+                         """e.g. -o 'api_extra={"repeat_penalty": 1.0}'""") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"api_extra: give a JSON object of request fields, not {type(value).__name__}")
+    taken = sorted(RESERVED & value.keys())
+    if taken:
+        raise UsageError(f"api_extra: {', '.join(taken)} is set by the runtime and its options (-n, "
+                         "max_new_tokens, temperature, seed), not here")
+    secret = [k for k in value if any(w in k.lower() for w in ("key", "secret", "password", "auth"))]
+    if secret:
+        raise UsageError(f"api_extra: {secret[0]!r} looks like a credential, and api_extra is recorded with the "
+                         f"run; put the key in {API_KEY_ENV}")
+    return value
+
+
 def from_settings(settings: Any) -> "OpenAIRuntime":
     """The runtime for the llm backend's settings: checkpoint (``openai:MODEL``), api_base,
     concurrency, request_timeout, run_timeout, retries."""
@@ -97,7 +127,7 @@ def from_settings(settings: Any) -> "OpenAIRuntime":
             f"--model {settings.checkpoint} needs the server's URL: --api-base URL (e.g. http://127.0.0.1:8080/v1)"
         )
     options = ApiOptions(settings.api_base, settings.concurrency, settings.request_timeout,
-                         settings.run_timeout, settings.retries)
+                         settings.run_timeout, settings.retries, extra_fields(settings.api_extra))
     return OpenAIRuntime(settings.checkpoint, options)
 
 
@@ -149,6 +179,7 @@ class OpenAIRuntime:
             "request_timeout": o.request_timeout,
             "run_timeout": o.run_timeout,
             "retries": o.retries,
+            "api_extra": o.extra,
             "httpx": self._httpx.__version__,
         }
 
@@ -159,7 +190,8 @@ class OpenAIRuntime:
         with self._lock:
             if self._deadline is None and self.options.run_timeout is not None:
                 self._deadline = time.monotonic() + self.options.run_timeout
-        body = {"model": self.model, "max_tokens": max_new_tokens, "temperature": temperature, "seed": seed}
+        body = {**self.options.extra,
+                "model": self.model, "max_tokens": max_new_tokens, "temperature": temperature, "seed": seed}
         if len(conversations) <= 1:
             return [self._one({**body, "messages": c}) for c in conversations]
         with ThreadPoolExecutor(max_workers=min(self.options.concurrency, len(conversations))) as pool:
