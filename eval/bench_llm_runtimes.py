@@ -51,6 +51,7 @@ REPO = HERE.parent
 DATA = REPO.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
 MAX_NEW = 256
 CONFIGS = [("transformers", 1), ("llama.cpp", 1), ("llama.cpp", 4)]
+HTTP_EXTRA = {"repeat_penalty": 1.0}  # llama-cpp-python's server would penalise repeats (1.1): plain greedy, as in-process
 
 
 def stories(n: int) -> list[dict]:
@@ -135,7 +136,7 @@ def http_real(gguf: str, n: int) -> list[dict]:
         rows = []
         for concurrency in (1, 4):
             rt = OpenAIRuntime("openai:qwen", ApiOptions(f"http://127.0.0.1:{port}/v1", concurrency=concurrency,
-                                                        request_timeout=600))
+                                                        request_timeout=600, extra=HTTP_EXTRA))
             t = time.perf_counter()
             gens = rt.chat(convs, max_new_tokens=MAX_NEW, temperature=0.0, seed=0)
             rows.append({"concurrency": concurrency, "seconds": time.perf_counter() - t, "articles": n,
@@ -236,7 +237,8 @@ def main(gguf: str, stories: int, http_stories: int, child: str | None, write_re
         lines += [
             "",
             f"HTTP runtime against `python -m llama_cpp.server` on the same file (it answers one request at a time), "
-            f"the first {http_stories} dev stories:",
+            f"the first {http_stories} dev stories, greedy with `-o 'api_extra={json.dumps(HTTP_EXTRA)}'` (the "
+            "server's default repeat penalty of 1.1 would change the answers):",
             "",
             "| concurrency | s/article | answer tokens/s | errors |",
             "| --- | --- | --- | --- |",
