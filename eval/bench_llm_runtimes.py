@@ -89,6 +89,7 @@ def child(runtime: str, parallel: int, gguf: str, n: int) -> dict:
     return {
         "runtime": runtime, "parallel": parallel, "load_s": load, "chat_s": chat, "chat_cpu_s": chat_cpu,
         "articles": n, "prompt_tokens": sum(g.prompt_tokens for g in gens),
+        "prompt_counts": [g.prompt_tokens for g in gens],
         "completion_tokens": sum(g.completion_tokens for g in gens),
         "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "estimate": estimate,
         "texts": [g.text for g in gens], "errors": [g.error for g in gens if g.error],
@@ -141,6 +142,7 @@ def http_real(gguf: str, n: int) -> list[dict]:
             gens = rt.chat(convs, max_new_tokens=MAX_NEW, temperature=0.0, seed=0)
             rows.append({"concurrency": concurrency, "seconds": time.perf_counter() - t, "articles": n,
                          "completion_tokens": sum(g.completion_tokens for g in gens),
+                         "prompt_tokens": [g.prompt_tokens for g in gens],
                          "errors": [g.error for g in gens if g.error], "texts": [g.text for g in gens]})
             rt.close()
         return rows
@@ -216,16 +218,17 @@ def main(gguf: str, stories: int, http_stories: int, child: str | None, write_re
             f"{r['completion_tokens'] / r['chat_s']:.1f} | {r['prompt_tokens']} | {r['completion_tokens']} | "
             f"{gb(r['peak_rss'])} | {r['peak_rss'] / size:.2f}x | {same}/{stories} |"
         )
-    best = min((r for r in rows if r["runtime"] == "llama.cpp"), key=lambda r: r["chat_s"])
+    best = base  # the targets are the runtime's default on a CPU: one sequence at a time
     lines += [
         "",
         f"llama.cpp x4 against x1: {base['chat_s'] / rows[2]['chat_s']:.2f}x the articles per second. "
-        f"Best llama.cpp against transformers: {hf['chat_s'] / best['chat_s']:.2f}x the articles per second, "
+        f"llama.cpp x1 (the runtime's default on a CPU) against transformers: "
+        f"{hf['chat_s'] / best['chat_s']:.2f}x the articles per second, "
         f"load {hf['load_s'] / best['load_s']:.0f}x faster, peak RSS {hf['peak_rss'] / best['peak_rss']:.1f}x lower. "
         f"transformers' dequantizing load was estimated beforehand at {gb(hf['estimate'])} "
         f"(`gguf_files.dequantize_check`); its measured peak RSS was {gb(hf['peak_rss'])}.",
         "",
-        f"Targets: llama.cpp load <= 3 s: {'met' if best['load_s'] <= 3 else 'NOT met'} ({best['load_s']:.1f} s); "
+        f"Targets, on llama.cpp x1: load <= 3 s: {'met' if best['load_s'] <= 3 else 'NOT met'} ({best['load_s']:.1f} s); "
         f"peak RSS <= 1.5x the file: {'met' if best['peak_rss'] <= 1.5 * size else 'NOT met'} "
         f"({best['peak_rss'] / size:.2f}x); no slower per article than transformers: "
         f"{'met' if best['chat_s'] <= hf['chat_s'] else 'NOT met'}.",
@@ -247,7 +250,12 @@ def main(gguf: str, stories: int, http_stories: int, child: str | None, write_re
             lines.append(f"| {r['concurrency']} | {r['seconds'] / r['articles']:.2f} | "
                          f"{r['completion_tokens'] / r['seconds']:.1f} | {len(r['errors'])} |")
         same = sum(a == b for a, b in zip(real[0]["texts"], base["texts"]))
-        lines.append(f"\nAnswers identical to the in-process llama.cpp x1 ones: {same}/{http_stories}.")
+        local_prompts = base["prompt_counts"][:http_stories]
+        lines.append(f"\nAnswers identical to the in-process llama.cpp x1 ones: {same}/{http_stories}. Prompt tokens "
+                     f"as the server counted them: {real[0]['prompt_tokens']}, in-process: {local_prompts} "
+                     f"({'the same' if real[0]['prompt_tokens'] == local_prompts else 'NOT the same'} chat template "
+                     "rendering); the server's context (8,192 cells, prompts decoded 512 tokens a call) differs from "
+                     "the in-process one (sized to the prompt), so close calls between tokens can go the other way.")
     loop = http_loopback()
     lines += [
         "",
