@@ -213,32 +213,35 @@ class HFRuntime:
             use_cache=True,
         )
 
+    @functools.cached_property
+    def _forward_params(self) -> Any:
+        """The parameters of the model class's ``forward`` (not of a wrapper someone set on the instance)."""
+        import inspect
+
+        return inspect.signature(type(self.model).forward).parameters
+
     @property
     def _cache_kwarg(self) -> str:
         """What the model's ``forward`` calls its KV cache: ``cache`` since transformers 5.x, before that
         ``past_key_values``."""
-        import inspect
-
-        return "cache" if "cache" in inspect.signature(type(self.model).forward).parameters else "past_key_values"
+        return "cache" if "cache" in self._forward_params else "past_key_values"
 
     @functools.cached_property
     def _prefills_apart(self) -> bool:
         """Whether ``_prefill`` can lay prompts prefilled apart into one cache: the model's cache is plain
         full attention (no sliding windows, recurrent or shared layers), its forward takes position ids,
         and transformers has the cache API of its 5.x releases."""
-        import inspect
-
         import torch
 
         try:
-            from transformers import DynamicCache, StaticCache  # noqa: F401
+            from transformers import StaticCache
             from transformers.cache_utils import StaticLayer
 
             layers = StaticCache(config=self.model.config, max_cache_len=2).layers
         except (ImportError, TypeError, AttributeError):
             return False
         return (
-            "position_ids" in inspect.signature(type(self.model).forward).parameters
+            "position_ids" in self._forward_params
             and bool(layers)
             and all(type(layer) is StaticLayer for layer in layers)
             and isinstance(getattr(layers[0], "cumulative_length", None), torch.Tensor)
@@ -256,8 +259,6 @@ class HFRuntime:
         model's own matrix products. Returns None (``generate`` prefills the padded batch) when
         the model cannot be prefilled apart (``_prefills_apart``).
         """
-        import inspect
-
         import torch
         from transformers import DynamicCache, StaticCache
 
@@ -266,9 +267,8 @@ class HFRuntime:
             return None
         config = self.model.config
         cache = StaticCache(config=config, max_cache_len=width + 1 + max_new_tokens)
-        forward = inspect.signature(type(self.model).forward).parameters
         kwargs: dict[str, Any] = {"use_cache": True}
-        if "logits_to_keep" in forward:  # the prefill's logits are not needed: keep one position's
+        if "logits_to_keep" in self._forward_params:  # the prefill's logits are not needed: keep one position's
             kwargs["logits_to_keep"] = 1
         order = sorted(range(len(rows)), key=lambda k: -len(rows[k]))
         for group in encoder_groups([len(rows[k]) for k in order]):
