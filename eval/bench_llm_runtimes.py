@@ -38,7 +38,6 @@ import json
 import os
 import platform
 import resource
-import socket
 import subprocess
 import sys
 import time
@@ -105,39 +104,19 @@ def run_child(runtime: str, parallel: int, gguf: str, n: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def http_real(gguf: str, n: int) -> list[dict]:
     """llama-cpp-python's server on the file; our runtime at concurrency 1 and 4."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from llama_server import llama_server
+
     from summarizer.backends.llm_runtimes.openai_api import ApiOptions, OpenAIRuntime
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", gguf, "--host", "127.0.0.1", "--port", str(port),
-         "--n_ctx", "8192", "--n_threads", str(len(os.sched_getaffinity(0))), "--verbose", "false"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        import httpx
-
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    sys.exit("python -m llama_cpp.server did not start")
-                time.sleep(0.5)
-        convs = conversations(n)
-        rows = []
+    convs = conversations(n)
+    rows = []
+    with llama_server(gguf, n_ctx=8192, threads=len(os.sched_getaffinity(0))) as base:
         for concurrency in (1, 4):
-            rt = OpenAIRuntime("openai:qwen", ApiOptions(f"http://127.0.0.1:{port}/v1", concurrency=concurrency,
-                                                        request_timeout=600, extra=HTTP_EXTRA))
+            rt = OpenAIRuntime("openai:qwen", ApiOptions(base, concurrency=concurrency, request_timeout=600,
+                                                        extra=HTTP_EXTRA))
             t = time.perf_counter()
             gens = rt.chat(convs, max_new_tokens=MAX_NEW, temperature=0.0, seed=0)
             rows.append({"concurrency": concurrency, "seconds": time.perf_counter() - t, "articles": n,
@@ -145,10 +124,7 @@ def http_real(gguf: str, n: int) -> list[dict]:
                          "prompt_tokens": [g.prompt_tokens for g in gens],
                          "errors": [g.error for g in gens if g.error], "texts": [g.text for g in gens]})
             rt.close()
-        return rows
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    return rows
 
 
 def http_loopback() -> list[dict]:

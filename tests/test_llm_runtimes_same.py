@@ -7,11 +7,6 @@ are the backend's, the same whichever runtime writes the answer."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -21,6 +16,7 @@ pytest.importorskip("httpx", reason="the openai runtime needs httpx: pip install
 
 import summarizer.api  # noqa: E402
 from gguf_models import answer_always, write_gguf  # noqa: E402
+from llama_server import llama_server  # noqa: E402
 from llm_models import build_tokenizer, qwen2_model  # noqa: E402
 from summarizer.cli import cli  # noqa: E402
 
@@ -38,29 +34,8 @@ def gguf(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(gguf):
     """``python -m llama_cpp.server`` serving the file on 127.0.0.1; its API base."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1", "--port", str(port),
-         "--n_ctx", "512", "--verbose", "false"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE"},
-    )
-    import httpx
-
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=1).raise_for_status()
-            break
-        except httpx.HTTPError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"llama_cpp.server did not start: {proc.stderr.read().decode()[-2000:]}")
-            time.sleep(0.3)
-    yield f"http://127.0.0.1:{port}/v1"
-    proc.terminate()
-    proc.wait(timeout=30)
+    with llama_server(gguf, n_ctx=512, env={"OMP_WAIT_POLICY": "PASSIVE"}) as base:
+        yield base
 
 
 @pytest.fixture
