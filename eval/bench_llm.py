@@ -210,13 +210,9 @@ def main(data: Path, limit: int, new_tokens: int, threads: int | None, write_res
         "answer), so identical outputs here say the batching is exact, not that a trained model's close calls "
         "between tokens could never differ in the last bits.",
     ]
-    markdown = "\n".join(lines)
-    click.echo("\n" + markdown)
-    if write_results:
-        from results_md import write_section
+    from results_md import publish
 
-        write_section("bench_llm", markdown)
-        click.echo("\nwritten to eval/RESULTS.md")
+    publish("bench_llm", "\n".join(lines), write_results)
 
 
 if __name__ == "__main__":

@@ -313,13 +313,9 @@ def main(data: Path, limit: int, new_tokens: int, threads: int | None, chunked: 
             f"{(fast_t[0] - encoder_t[0]) / dec_floor:.1f}x its floor: products of {max(batches)} rows by a "
             "weight matrix run at a few GB/s here, far below both the read bandwidth and the product rate.",
         ]
-    markdown = "\n".join(lines)
-    click.echo("\n" + markdown)
-    if write_results:
-        from results_md import write_section
+    from results_md import publish
 
-        write_section("bench_seq2seq", markdown)
-        click.echo("\nwritten to eval/RESULTS.md")
+    publish("bench_seq2seq", "\n".join(lines), write_results)
 
 
 if __name__ == "__main__":

@@ -193,13 +193,9 @@ def main(limit: int, samples: int, seed: int, write_results: bool) -> None:
         for system, sent, _ in srng.sample(clean_samples, min(samples, len(clean_samples))):
             click.echo(f"[{system}] {sent}")
     lines += ["", f"Ran in {time.perf_counter() - t0:.0f} s (no model: flags are rules over text)."]
-    markdown = "\n".join(lines)
-    click.echo("\n" + markdown)
-    if write_results:
-        from results_md import write_section
+    from results_md import publish
 
-        write_section("grounding_flags", markdown)
-        click.echo("\nwritten to eval/RESULTS.md")
+    publish("grounding_flags", "\n".join(lines), write_results)
 
 
 if __name__ == "__main__":

@@ -26,3 +26,11 @@ def write_section(name: str, markdown: str, path: Path = RESULTS) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, path)
+
+
+def publish(name: str, markdown: str, write: bool, path: Path = RESULTS) -> None:
+    """Print ``markdown``; with ``write`` (a script's ``--write-results``), record it as section ``name``."""
+    print("\n" + markdown)
+    if write:
+        write_section(name, markdown, path)
+        print(f"\nwritten to the {name} section of {path}")
