@@ -117,9 +117,9 @@ def main(data: Path, limit: int, new_tokens: int, threads: int | None, write_res
     from transformers.utils import logging as hf_logging
 
     from llm_models import build_tokenizer, qwen2_model
-    from summarizer.backends.llm import LLMSettings
-    from summarizer.backends.llm_prompt import messages
-    from summarizer.backends.llm_runtimes.hf import HFRuntime
+    from summarizer.backends.llm.backend import LLMSettings
+    from summarizer.backends.llm.prompt import messages
+    from summarizer.backends.llm.runtimes.hf import HFRuntime
 
     hf_logging.set_verbosity_error()
     if threads:

@@ -60,7 +60,7 @@ def stories(n: int) -> list[dict]:
 
 def conversations(n: int) -> list[list[dict[str, str]]]:
     from summarizer.article import parse_article
-    from summarizer.backends.llm_prompt import messages
+    from summarizer.backends.llm.prompt import messages
 
     return [messages(parse_article(s["article"]).body, 3) for s in stories(n)]  # the default prompts
 
@@ -69,14 +69,14 @@ def child(runtime: str, parallel: int, gguf: str, n: int) -> dict:
     """One configuration, in this (fresh) process."""
     t0, c0 = time.perf_counter(), time.process_time()
     if runtime == "transformers":
-        from summarizer.backends.llm import LLMSettings
-        from summarizer.backends.llm_runtimes.gguf_files import dequantize_check
-        from summarizer.backends.llm_runtimes.hf import HFRuntime
+        from summarizer.backends.llm.backend import LLMSettings
+        from summarizer.backends.llm.runtimes.gguf_files import dequantize_check
+        from summarizer.backends.llm.runtimes.hf import HFRuntime
 
         estimate = dequantize_check(gguf)
         rt = HFRuntime(LLMSettings(checkpoint=gguf, runtime="transformers"))
     else:
-        from summarizer.backends.llm_runtimes.llamacpp import LlamaCppRuntime
+        from summarizer.backends.llm.runtimes.llamacpp import LlamaCppRuntime
 
         estimate = None
         rt = LlamaCppRuntime(Path(gguf), parallel=parallel)
@@ -109,7 +109,7 @@ def http_real(gguf: str, n: int) -> list[dict]:
     sys.path.insert(0, str(REPO / "tests"))
     from llama_server import llama_server
 
-    from summarizer.backends.llm_runtimes.openai_api import ApiOptions, OpenAIRuntime
+    from summarizer.backends.llm.runtimes.openai_api import ApiOptions, OpenAIRuntime
 
     convs = conversations(n)
     rows = []
@@ -132,7 +132,7 @@ def http_loopback() -> list[dict]:
     sys.path.insert(0, str(REPO / "tests"))
     from chat_server import ChatServer
 
-    from summarizer.backends.llm_runtimes.openai_api import ApiOptions, OpenAIRuntime
+    from summarizer.backends.llm.runtimes.openai_api import ApiOptions, OpenAIRuntime
 
     server, rows = ChatServer(), []
     convs = [[{"role": "user", "content": f"Story {i}. The council met. It voted."}] for i in range(8)]

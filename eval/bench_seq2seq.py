@@ -206,8 +206,8 @@ def main(data: Path, limit: int, new_tokens: int, threads: int | None, chunked: 
     from transformers import AutoTokenizer
     from transformers.utils import logging as hf_logging
 
-    from summarizer.backends.encoder import encoder_path
-    from summarizer.backends.seq2seq import Seq2SeqSettings, Seq2SeqSummarizer
+    from summarizer.encoder.model import encoder_path
+    from summarizer.backends.seq2seq.backend import Seq2SeqSettings, Seq2SeqSummarizer
 
     hf_logging.set_verbosity_error()
     if threads:

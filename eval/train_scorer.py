@@ -5,7 +5,7 @@
 Reproduces the shipped weights from ../shared/data/cnndm_train_from_test.jsonl and
 cnndm_train_more_from_test.jsonl (7,000 stories; seed 2024):
 
-1. labels: the greedy ROUGE oracle (summarizer.backends.scorer.oracle) on every story;
+1. labels: the greedy ROUGE oracle (summarizer.evaluate.oracle.oracle) on every story;
 2. stage 1: train on all the stories but the last --holdout (300) of the first file, which
    report ROUGE per epoch and tune how many key points to keep when none is asked for;
 3. stage 2: train again on all the stories, same seed and epochs, and save.
@@ -35,9 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from vector_cache import CACHE_DIR, TRAIN, TRAIN_MORE, VectorCache, read_stories  # noqa: E402
 
 from summarizer.article import Article  # noqa: E402
-from summarizer.backends.extractive import ExtractiveSettings  # noqa: E402
-from summarizer.backends.scorer import FEATURES, WEIGHTS, Adaptive, ScorerConfig, choose, features, oracle  # noqa: E402
-from summarizer.backends.scorer_torch import ScorerNet, batch, save_weights  # noqa: E402
+from summarizer.backends.extractive.backend import ExtractiveSettings  # noqa: E402
+from summarizer.backends.extractive.scorer import Adaptive, choose, features  # noqa: E402
+from summarizer.backends.extractive.weights import FEATURES, WEIGHTS, ScorerConfig  # noqa: E402
+from summarizer.evaluate.oracle import oracle  # noqa: E402
+from summarizer.backends.extractive.net import ScorerNet, batch, save_weights  # noqa: E402
 
 SEED = 2024
 
@@ -257,7 +259,7 @@ def main(data: tuple[Path, ...], out: Path, holdout: int, epochs: int, lr: float
     click.echo(f"stage 2 (all {len(stories)} stories): {time.perf_counter() - t2:.0f}s; total {time.perf_counter() - t0:.0f}s")
     click.echo(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB), sha256 {digest}")
     if out.resolve() == WEIGHTS.resolve():
-        click.echo("set WEIGHTS_SHA256 in summarizer/backends/scorer.py to the sha256 above")
+        click.echo("set WEIGHTS_SHA256 in summarizer/backends/extractive/scorer.py to the sha256 above")
 
 
 def fmt(r: np.ndarray) -> str:

@@ -3,7 +3,7 @@
     python eval/tune_extractive.py --limit 500
 
 Encodes the sentences once, then grid-searches the weights of
-``summarizer.backends.extractive.select`` and prints the best settings by mean
+``summarizer.backends.extractive.backend.select`` and prints the best settings by mean
 ROUGE-1 + ROUGE-2 + ROUGE-Lsum F1 (rouge-score, stemming), beside Lead-3 on the same
 stories. The dev set is never used here: it is where results are reported.
 """
@@ -20,8 +20,8 @@ import numpy as np
 from rouge_score import rouge_scorer
 
 from summarizer.article import Article
-from summarizer.backends.encoder import SentenceEncoder
-from summarizer.backends.extractive import ExtractiveSettings, select
+from summarizer.encoder.model import SentenceEncoder
+from summarizer.backends.extractive.backend import ExtractiveSettings, select
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "cnndm_train_from_test.jsonl"
 

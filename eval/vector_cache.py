@@ -46,7 +46,7 @@ class VectorCache:
     """Sentence text -> encoder vector, on disk under ``directory``, per encoder setting."""
 
     def __init__(self, directory: Path = CACHE_DIR, settings=None):
-        from summarizer.backends.extractive import ExtractiveSettings
+        from summarizer.backends.extractive.backend import ExtractiveSettings
 
         self.settings = settings or ExtractiveSettings()
         s = self.settings
@@ -73,7 +73,7 @@ class VectorCache:
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         if self._encoder is None:
-            from summarizer.backends.encoder import SentenceEncoder
+            from summarizer.encoder.model import SentenceEncoder
 
             s = self.settings
             self._encoder = SentenceEncoder(

@@ -60,7 +60,7 @@ def summarize_articles(
 def check_points(article: Article, key_points: Sequence[str]) -> Summary:
     """Key points written elsewhere, grounded in ``article`` (one a line; bullets and numbers
     in front are ignored, blank lines skipped): each with its support and flags."""
-    from .backends.llm_prompt import strip_marker
+    from .backends.llm.prompt import strip_marker
 
     texts = [t for t in (strip_marker(p) for p in key_points) if t]
     if not texts:

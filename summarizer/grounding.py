@@ -299,7 +299,7 @@ def sentence_vectors(texts: Sequence[str]) -> "np.ndarray":
     """L2-normalised vectors of ``texts`` from the embedded encoder (the one place grounding calls it)."""
     global _ENCODER
     if _ENCODER is None:
-        from .backends.encoder import SentenceEncoder
+        from .encoder import SentenceEncoder
 
         _ENCODER = SentenceEncoder()
     return _ENCODER.encode(list(texts))

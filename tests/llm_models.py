@@ -123,7 +123,7 @@ class ScriptedRuntime:
         return sum(len(m["content"].split()) + 4 for m in messages) + 2
 
     def chat(self, conversations, *, max_new_tokens, temperature, seed):
-        from summarizer.backends.llm_runtimes import Generation
+        from summarizer.backends.llm.runtimes import Generation
 
         type(self).calls.append([list(c) for c in conversations])
         out = []

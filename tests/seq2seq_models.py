@@ -31,7 +31,7 @@ def build_checkpoints(root: Path) -> dict[str, Path]:
     )
     from transformers.utils import logging as hf_logging
 
-    from summarizer.backends.encoder import encoder_path
+    from summarizer.encoder.model import encoder_path
 
     hf_logging.disable_progress_bar()
     tok = AutoTokenizer.from_pretrained(encoder_path(), local_files_only=True, trust_remote_code=False)

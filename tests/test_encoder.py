@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from summarizer.article import parse_article
-from summarizer.backends.encoder import SentenceEncoder, token_batches
+from summarizer.encoder.model import SentenceEncoder, token_batches
 from helpers import EXAMPLE
 
 SENTENCES = [s.text for s in parse_article(EXAMPLE.read_text(encoding="utf-8")).sentences]

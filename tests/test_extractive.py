@@ -160,7 +160,7 @@ def test_runtime_torch_keeps_the_old_path_and_the_same_key_points_here(extractiv
 def test_an_onnx_runtime_that_cannot_load_names_the_torch_runtime(monkeypatch):
     import onnxruntime
 
-    from summarizer.backends.encoder import SentenceEncoder
+    from summarizer.encoder.model import SentenceEncoder
     from summarizer.errors import ModelError
 
     def refuse(*args, **kwargs):

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from helpers import make_article
 from summarizer import Limits, SummarizerError, summarize
 from summarizer.article import parse_article
-from summarizer.backends.safety import refuse_remote_code
+from summarizer.backends.hf.safety import refuse_remote_code
 from summarizer.cli import cli
 from summarizer.errors import ModelError
 from summarizer.evaluate.runs import lock_run
@@ -109,8 +109,8 @@ def test_without_the_check_transformers_still_runs_no_code(bart, tmp_path, monke
     transformers from importing the folder's code or asking on stdin."""
     import io
 
-    import summarizer.backends.checkpoints as checkpoints
-    from summarizer.backends.seq2seq import Seq2SeqSettings, Seq2SeqSummarizer
+    import summarizer.backends.hf.checkpoints as checkpoints
+    from summarizer.backends.seq2seq.backend import Seq2SeqSettings, Seq2SeqSummarizer
 
     monkeypatch.setattr(checkpoints, "refuse_remote_code", lambda path: None)
     for config_file in ("config.json", "tokenizer_config.json"):

@@ -16,9 +16,9 @@ from helpers import make_article
 from llm_models import CONTEXT, ScriptedRuntime, build_chat_models, build_tokenizer
 from summarizer.article import parse_article
 from summarizer.backends import get_summarizer, resolve
-from summarizer.backends import llm_runtimes
-from summarizer.backends.llm_prompt import DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT, parse_points
-from summarizer.backends.llm_runtimes import ChatRuntime
+from summarizer.backends.llm import runtimes as llm_runtimes
+from summarizer.backends.llm.prompt import DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT, parse_points
+from summarizer.backends.llm.runtimes import ChatRuntime
 from summarizer.cli import cli
 from summarizer.errors import ModelError
 
@@ -268,8 +268,8 @@ def test_a_sliding_window_model_is_prefilled_by_generate():
     import torch
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
-    from summarizer.backends.llm import LLMSettings
-    from summarizer.backends.llm_runtimes.hf import HFRuntime
+    from summarizer.backends.llm.backend import LLMSettings
+    from summarizer.backends.llm.runtimes.hf import HFRuntime
 
     tok = build_tokenizer()
     config = Qwen2Config(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,

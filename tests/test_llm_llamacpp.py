@@ -16,7 +16,7 @@ from gguf_models import tiny_gguf, write_gguf  # noqa: E402
 from helpers import make_article  # noqa: E402
 from llm_models import CONTEXT, build_tokenizer, qwen2_model  # noqa: E402
 
-from summarizer.backends.llm_runtimes.llamacpp import LlamaCppRuntime  # noqa: E402
+from summarizer.backends.llm.runtimes.llamacpp import LlamaCppRuntime  # noqa: E402
 
 
 @pytest.fixture(scope="module")

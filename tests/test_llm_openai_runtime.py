@@ -10,7 +10,7 @@ pytest.importorskip("httpx", reason="the openai runtime needs httpx: pip install
 
 from chat_server import ChatServer  # noqa: E402
 
-from summarizer.backends.llm_runtimes.openai_api import ApiOptions, OpenAIRuntime, safe_url  # noqa: E402
+from summarizer.backends.llm.runtimes.openai_api import ApiOptions, OpenAIRuntime, safe_url  # noqa: E402
 from summarizer.errors import UsageError  # noqa: E402
 
 KEY = "sk-test-0123456789abcdef-SECRET"

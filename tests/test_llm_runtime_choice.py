@@ -9,8 +9,8 @@ from click.testing import CliRunner
 import summarizer.api
 from gguf_models import tiny_gguf
 from llm_models import build_chat_models
-from summarizer.backends.llm_runtimes import gguf_files, runtime_name
-from summarizer.backends.llm_runtimes.gguf_files import LOAD_FACTOR, choose_runtime, dequantize_check, parameter_count
+from summarizer.backends.llm.runtimes import gguf_files, runtime_name
+from summarizer.backends.llm.runtimes.gguf_files import LOAD_FACTOR, choose_runtime, dequantize_check, parameter_count
 from summarizer.cli import cli
 from summarizer.errors import ModelError, UsageError
 

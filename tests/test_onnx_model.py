@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from helpers import REPO
-from summarizer.backends import onnx_model
-from summarizer.backends.encoder import SentenceEncoder
+from summarizer.encoder import onnx as onnx_model
+from summarizer.encoder.model import SentenceEncoder
 from tiny_bert import make_tiny_bert
 
 
@@ -139,7 +139,7 @@ _LOADER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from summarizer.backends import onnx_model
+    from summarizer.encoder import onnx as onnx_model
     built = onnx_model.load("int8", Path(sys.argv[1]), name="tiny", root=Path(sys.argv[2]))
     print(built.manifest["sha256"])
     """

@@ -12,24 +12,11 @@ from click.testing import CliRunner
 from helpers import EXAMPLE, make_article
 from summarizer.article import Article, parse_article
 from summarizer.backends import get_summarizer
-from summarizer.backends.extractive import ExtractiveSettings
-from summarizer.backends.scorer import (
-    FEATURES,
-    WEIGHTS,
-    WEIGHTS_SHA256,
-    WINDOW,
-    Adaptive,
-    LearnedScorer,
-    NumpyNet,
-    ScorerConfig,
-    _rouge12,
-    choose,
-    features,
-    oracle,
-    sha256,
-    windows,
-)
-from summarizer.backends.scorer_torch import ScorerNet, load_weights, save_weights
+from summarizer.backends.extractive.backend import ExtractiveSettings
+from summarizer.backends.extractive.scorer import WINDOW, Adaptive, LearnedScorer, NumpyNet, choose, features, windows
+from summarizer.backends.extractive.weights import FEATURES, WEIGHTS, WEIGHTS_SHA256, ScorerConfig, sha256
+from summarizer.evaluate.oracle import _Reference, oracle
+from summarizer.backends.extractive.net import ScorerNet, load_weights, save_weights
 from summarizer.errors import ModelError, UsageError
 
 # -- the oracle ---------------------------------------------------------------------------
@@ -70,7 +57,7 @@ def test_oracle_scores_are_rouge_scores(dev_stories):
         idx = oracle(texts, story["highlights"], 3, tokenize=tok)
         assert 1 <= len(idx) <= 3
         ref = tok("\n".join(story["highlights"]))
-        ours = _rouge12([t for i in idx for t in tok(texts[i])], Counter(ref), Counter(zip(ref, ref[1:])))
+        ours = _Reference(ref).rouge12([t for i in idx for t in tok(texts[i])])
         got = reference(texts, idx, story["highlights"])
         assert ours == pytest.approx(got, abs=1e-12)
         if len(idx) < 3:

@@ -18,7 +18,7 @@ from helpers import make_article
 from seq2seq_models import POSITIONS, build_checkpoints
 from summarizer.article import Article, parse_article
 from summarizer.backends import get_summarizer, resolve
-from summarizer.backends.seq2seq import Prepared
+from summarizer.backends.seq2seq.backend import Prepared
 from summarizer.cli import cli
 from summarizer.errors import ModelError, UnknownModelError, UsageError
 
@@ -244,7 +244,7 @@ def test_automatic_batches_stay_under_the_memory_bound(ckpts):
 def test_encoder_runs_on_equal_lengths_and_pads_its_states(ckpts):
     import torch
 
-    from summarizer.backends.batching import encode
+    from summarizer.backends.hf.batching import encode
 
     s = get_summarizer(str(ckpts["bart"]), **FAST_SETTINGS)
     rows = [[101, *range(3000, 3000 + n), 102] for n in (90, 90, 40)]

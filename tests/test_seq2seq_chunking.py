@@ -7,8 +7,8 @@ import random
 import pytest
 
 from summarizer.backends.chunking import merge_points, plan_chunks
-from summarizer.backends.presets import BART_CNN, PEGASUS, PEGASUS_CNN, T5, find_preset, from_task_params, get_preset
-from summarizer.backends.seq2seq import Seq2SeqSettings
+from summarizer.backends.seq2seq.presets import BART_CNN, PEGASUS, PEGASUS_CNN, T5, find_preset, from_task_params, get_preset
+from summarizer.backends.seq2seq.backend import Seq2SeqSettings
 from summarizer.errors import UsageError
 
 

@@ -50,14 +50,14 @@ def _server_model(model: str) -> tuple[str, dict[str, Any]] | None:
 
 def _llm_model(model: str) -> tuple[str, dict[str, Any]] | None:
     # a chat model on disk: a causal LM directory with a chat template, or a GGUF file
-    from .llm_models import resolve_llm
+    from .llm.models import resolve_llm
 
     return resolve_llm(model)
 
 
 def _seq2seq_checkpoint(model: str) -> tuple[str, dict[str, Any]] | None:
     # a checkpoint directory or a hub id whose config says encoder-decoder (imported lazily)
-    from .checkpoints import resolve_checkpoint
+    from .hf.checkpoints import resolve_checkpoint
 
     return resolve_checkpoint(model)
 

@@ -14,7 +14,7 @@ def _runtimes() -> list[str]:
     """One line per llm runtime: whether it can run here."""
     import importlib.util
 
-    from ..backends.llm_runtimes.gguf_files import LLM_INSTALL, llama_cpp_version
+    from ..backends.llm.runtimes.gguf_files import LLM_INSTALL, llama_cpp_version
 
     version = llama_cpp_version()
     httpx = importlib.util.find_spec("httpx") is not None
@@ -35,7 +35,7 @@ def _explain(model: str, options: tuple[str, ...]) -> None:
     click.echo(f"{model}: the {backend} model")
     if backend != "llm":
         return
-    from ..backends.llm_runtimes.gguf_files import available_bytes, choose_runtime, dequantize_check
+    from ..backends.llm.runtimes.gguf_files import available_bytes, choose_runtime, dequantize_check
 
     requested = parse_settings(model, options).get("runtime", "auto")
     choice = choose_runtime(implied.get("checkpoint", model), requested)

@@ -20,8 +20,8 @@ def prepare(variants: tuple[str, ...]) -> None:
     whole and derived from the installed weights is kept; prints each file, its sha256 and
     its agreement with the torch vectors.
     """
-    from ..backends import onnx_model
-    from ..backends.encoder import encoder_path
+    from ..encoder import onnx as onnx_model
+    from ..encoder import encoder_path
 
     for variant in variants or onnx_model.VARIANTS:
         built = onnx_model.load(variant, encoder_path())

@@ -10,10 +10,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Sequence
 
 from .datasets import Document
+from .oracle import greedy_oracle
 from .rouge import Scorer
 
 LEAD_NAME = "lead-3"
@@ -28,40 +28,9 @@ def lead3(documents: Sequence[Document]) -> list[list[str]]:
     return [s.texts for s in lead.summarize([d.article for d in documents], num_points=3)]
 
 
-def _f1(overlap: int, pred_total: int, ref_total: int) -> float:
-    if not overlap:
-        return 0.0
-    p, r = overlap / pred_total, overlap / ref_total
-    return 2 * p * r / (p + r)
-
-
-def _gain(pred: Counter, ref: Counter, ref_total: int) -> float:
-    overlap = sum(min(c, ref[g]) for g, c in pred.items())
-    return _f1(overlap, sum(pred.values()), ref_total)
-
-
-def greedy_oracle(document: Document, scorer: Scorer, size: int = 3) -> list[str]:
-    """The oracle's sentences for one document, in article order."""
+def oracle_summary(document: Document, scorer: Scorer, size: int = 3) -> list[str]:
+    """The oracle's sentences for one document, in article order, against each of its references."""
     sentences = document.article.sentences
     tokens = [scorer.tokenizer.tokenize(s.text) for s in sentences]
-    refs = []
-    for ref in document.references:
-        flat = [t for line in scorer.tokenize(ref) for t in line]
-        uni, bi = Counter(flat), Counter(zip(flat, flat[1:]))
-        refs.append((uni, sum(uni.values()), bi, sum(bi.values())))
-    best_value, chosen = 0.0, []  # type: float, list[int]
-    while len(chosen) < size:
-        best_i = None
-        for i in range(len(sentences)):
-            if i in chosen:
-                continue
-            flat = [t for j in sorted([*chosen, i]) for t in tokens[j]]
-            uni, bi = Counter(flat), Counter(zip(flat, flat[1:]))
-            # several references: the best one, as the "max" policy
-            value = max(_gain(uni, u, ut) + _gain(bi, b, bt) for u, ut, b, bt in refs)
-            if value > best_value:
-                best_value, best_i = value, i
-        if best_i is None:
-            break
-        chosen.append(best_i)
-    return [sentences[i].text for i in sorted(chosen)]
+    refs = [[t for line in scorer.tokenize(ref) for t in line] for ref in document.references]
+    return [sentences[i].text for i in greedy_oracle(tokens, refs, size)]

@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 
 from ..article import Limits
 from ..errors import InputError, ModelError, SummarizerError, UsageError
-from .baselines import LEAD_NAME, ORACLE_NAME, greedy_oracle, lead3
+from .baselines import LEAD_NAME, ORACLE_NAME, lead3, oracle_summary
 from .datasets import Dataset, Document, Fields, load_dataset
 from .engines import Engine, Job, LocalEngine
 from .progress import Progress
@@ -142,7 +142,7 @@ def _score_all(
     ]
     if oracle:
         scorer = Scorer(scoring.rouge)
-        picks = [greedy_oracle(d, scorer, oracle_size) for d in docs]
+        picks = [oracle_summary(d, scorer, oracle_size) for d in docs]
         rows.append(score_system(ORACLE_NAME, "baseline", docs, picks, scoring.rouge, jobs=jobs))
     return rows
 

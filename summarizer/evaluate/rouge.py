@@ -224,7 +224,7 @@ class Tokenizer:
         return [stem(w) if len(w) > 3 and _ASCII_TOKEN.match(w) else w for w in words]
 
 
-def _fmeasure(precision: float, recall: float) -> float:
+def fmeasure(precision: float, recall: float) -> float:
     # rouge_score.scoring.fmeasure, written out: the same operations give the same bits
     if precision + recall > 0:
         return 2 * precision * recall / (precision + recall)
@@ -240,7 +240,7 @@ def _ngram_score(target: list[str], prediction: list[str], n: int) -> Score:
     overlap = sum(min(c, p[g]) for g, c in t.items())
     precision = overlap / max(sum(p.values()), 1)
     recall = overlap / max(sum(t.values()), 1)
-    return Score(precision, recall, _fmeasure(precision, recall))
+    return Score(precision, recall, fmeasure(precision, recall))
 
 
 def _lcs_table(a: list[str], b: list[str]) -> list[list[int]]:
@@ -304,7 +304,7 @@ def _lcs_score(target: list[str], prediction: list[str]) -> Score:
     lcs = _lcs_length(target, prediction)
     precision = lcs / len(prediction)
     recall = lcs / len(target)
-    return Score(precision, recall, _fmeasure(precision, recall))
+    return Score(precision, recall, fmeasure(precision, recall))
 
 
 def _summary_lcs_score(ref_sents: list[list[str]], can_sents: list[list[str]]) -> Score:
@@ -337,7 +337,7 @@ def _summary_lcs_score(ref_sents: list[list[str]], can_sents: list[list[str]]) -
                 count_r[t] -= 1
     recall = hits / m
     precision = hits / n
-    return Score(precision, recall, _fmeasure(precision, recall))
+    return Score(precision, recall, fmeasure(precision, recall))
 
 
 class Scorer:

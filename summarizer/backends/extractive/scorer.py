@@ -1,11 +1,11 @@
-"""The learned sentence scorer of the ``extractive`` backend, and the oracle it learns from.
+"""The learned sentence scorer of the ``extractive`` backend.
 
 Flow: the encoder's sentence vectors and a few cheap features (:func:`features`) go through
 a small transformer over the article's sentence sequence (``ScorerNet`` in
-:mod:`summarizer.backends.scorer_torch`, in the style of BertSumExt's inter-sentence
+:mod:`summarizer.backends.extractive.net`, in the style of BertSumExt's inter-sentence
 transformer), which gives each sentence a probability of being a key point; :func:`choose`
 keeps the best ones, with trigram blocking against repeats. The labels it is trained on come
-from :func:`oracle`, BertSum's greedy ROUGE oracle.
+from :func:`summarizer.evaluate.oracle.oracle`, BertSum's greedy ROUGE oracle.
 
 The network is trained with torch; by default it runs in numpy (:class:`NumpyNet`, the same
 arithmetic in float32, no torch import), ``runtime="torch"`` runs the torch module. Its
@@ -15,18 +15,14 @@ still describe the whole article; an article of at most ``WINDOW`` sentences (ev
 story seen so far: the dev set's longest has 164) is scored in one piece, exactly as
 without windows.
 
-The weights ship in ``summarizer/data`` as safetensors (tensors only: loading runs no code)
-with their settings in the file's metadata; their sha256 is recorded here and checked on load.
-``eval/train_scorer.py`` reproduces them from the shared training stories.
+The weights, their settings and their checks are in :mod:`.weights`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
-import struct
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -34,51 +30,15 @@ from typing import Sequence
 
 import numpy as np
 
-from ..errors import ModelError
+from ...errors import ModelError
+from .weights import FEATURES, LEAD_SLOTS, WEIGHTS, ScorerConfig, fix_hint, read_weights
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-WEIGHTS = DATA_DIR / "scorer-v1.safetensors"
-# sha256 of the shipped file, printed by eval/train_scorer.py; a retrained file needs a new value here.
-WEIGHTS_SHA256 = "7814c6e3ffc7c6cdbe00eefcf8d4614c76f1578bfeb971c5e275bccbb3329dd8"
-REGENERATE = "python eval/train_scorer.py --out summarizer/data/scorer-v1.safetensors"
-
-# What each sentence brings besides its vector, in this order (see features()).
-LEAD_SLOTS = 8  # one-hot slots for the first sentences: news leads have a sharp, learnable shape
-FEATURES = (
-    "index_scaled",  # min(index, 50) / 50
-    "relative_position",  # index / (sentences - 1)
-    "position_prior",  # 1 / sqrt(1 + index): the lead carries a news story
-    "cos_article",  # similarity to the article's mean vector: about the whole story
-    "cos_lead",  # similarity to the mean of the first three sentences
-    "cos_first",  # similarity to the first sentence
-    "words_scaled",  # min(words, 80) / 40
-    "is_short",  # fewer than min_words words: a dateline, "video.", a caption
-    "sentences_scaled",  # min(sentences, 100) / 50: long stories spread their key points
-    "word_centrality",  # how many other sentences share its content words (log, scaled)
-    "first_overlap",  # share of its content words found in the first sentence
-    "has_quote",  # a quotation: highlights report, they rarely quote
-    "has_digit",  # numbers: counts, ages, money are often key facts
-    *(f"index_{i}" for i in range(LEAD_SLOTS)),
-)
 _STOP = frozenset(
     """the a an and or but of to in on at for with by from as is was are were be been has have had
     it its he she they his her their this that these those not no said says will would who which
     than then there into about after over more also""".split()
 )
 _WORDS = re.compile(r"[a-z0-9]+")
-
-
-@dataclass(frozen=True)
-class ScorerConfig:
-    """The network's shape; stored in the weights' metadata."""
-
-    dim: int = 384  # the encoder's vector size (all-MiniLM-L6-v2)
-    num_features: int = len(FEATURES)
-    d_model: int = 128  # small: the vectors already carry the meaning; this mixes context
-    layers: int = 2  # BertSumExt found 2 inter-sentence layers enough
-    heads: int = 4
-    ff: int = 256
-    dropout: float = 0.1
 
 
 def features(vectors: np.ndarray, texts: Sequence[str], min_words: int = 4) -> np.ndarray:
@@ -117,53 +77,6 @@ def features(vectors: np.ndarray, texts: Sequence[str], min_words: int = 4) -> n
     lead = min(k, LEAD_SLOTS)
     out[np.arange(lead), 13 + np.arange(lead)] = 1
     return out
-
-
-# --- weights on disk -------------------------------------------------------------------
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def read_weights(path: Path | None = None) -> tuple[bytes, dict]:
-    """The bytes of a scorer weights file and its metadata, after a sha256 check.
-
-    The shipped file is checked against ``WEIGHTS_SHA256``; another file against the
-    ``.sha256`` file that eval/train_scorer.py writes beside it.
-    """
-    path = Path(path) if path else WEIGHTS
-    fix = fix_hint(path)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise ModelError(f"cannot read the scorer weights {path} ({e.strerror}); {fix}") from None
-    if path.resolve() == WEIGHTS.resolve():
-        expected = WEIGHTS_SHA256
-    else:
-        side = Path(str(path) + ".sha256")
-        if not side.is_file():
-            raise ModelError(f"scorer weights {path} have no checksum file {side.name} beside them; {fix}")
-        expected = side.read_text().strip()
-    found = hashlib.sha256(data).hexdigest()
-    if found != expected:
-        raise ModelError(f"scorer weights {path} fail their sha256 check ({found[:12]}..., expected {expected[:12]}...); {fix}")
-    try:
-        (n,) = struct.unpack("<Q", data[:8])
-        meta = json.loads(json.loads(data[8 : 8 + n])["__metadata__"]["scorer"])
-        if meta.get("features") != list(FEATURES):
-            raise ValueError(f"trained on the features {meta.get('features')}, this code computes {list(FEATURES)}")
-        ScorerConfig(**meta["config"])
-    except (KeyError, ValueError, TypeError, struct.error) as e:
-        raise ModelError(f"scorer weights {path} cannot be loaded ({type(e).__name__}: {e}); {fix}") from None
-    return data, meta
-
-
-def fix_hint(path: Path) -> str:
-    """What to do about a bad weights file."""
-    if Path(path).resolve() == WEIGHTS.resolve():
-        return f"reinstall the package or regenerate them with: {REGENERATE}"
-    return f"regenerate them with: python eval/train_scorer.py --out {path}"
 
 
 # --- the network in numpy ----------------------------------------------------------------
@@ -346,67 +259,6 @@ def choose(
     return sorted(chosen)
 
 
-# --- the oracle ------------------------------------------------------------------------
-
-
-def _f1(overlap: int, pred: int, ref: int) -> float:
-    if not overlap:
-        return 0.0
-    p, r = overlap / pred, overlap / ref
-    return 2 * p * r / (p + r)
-
-
-def _rouge12(tokens: list[str], ref1: Counter, ref2: Counter) -> float:
-    """ROUGE-1 F1 + ROUGE-2 F1 of ``tokens``, counted as rouge-score counts them."""
-    c1, c2 = Counter(tokens), Counter(zip(tokens, tokens[1:]))
-    return _f1(sum((c1 & ref1).values()), len(tokens), sum(ref1.values())) + _f1(
-        sum((c2 & ref2).values()), max(len(tokens) - 1, 0), sum(ref2.values())
-    )
-
-
-def oracle(
-    sentences: Sequence[str],
-    highlights: Sequence[str],
-    max_sentences: int = 3,
-    eligible: Sequence[bool] | None = None,
-    tokenize=None,
-) -> list[int]:
-    """Greedy ROUGE oracle (BertSum): add the sentence that most raises ROUGE-1 + ROUGE-2 F1
-    against the highlights, while it rises, up to ``max_sentences``; indices in article order.
-
-    The scores are rouge-score's for the chosen sentences joined by newlines in article
-    order against the highlights joined by newlines (stemmed tokens; ``tokenize`` defaults
-    to rouge-score's stemming tokenizer).
-
-    >>> oracle(["the cat sat.", "dogs bark loudly.", "the cat sat on the mat."], ["the cat sat on the mat"])
-    [2]
-    """
-    if tokenize is None:
-        from rouge_score.tokenizers import DefaultTokenizer
-
-        tokenize = DefaultTokenizer(use_stemmer=True).tokenize
-    ref = tokenize("\n".join(highlights))
-    ref1, ref2 = Counter(ref), Counter(zip(ref, ref[1:]))
-    if not ref:
-        return []
-    tokens = [tokenize(s) for s in sentences]
-    chosen: list[int] = []
-    best = 0.0
-    for _ in range(max_sentences):
-        pick = None
-        for i in range(len(sentences)):
-            if i in chosen or (eligible is not None and not eligible[i]) or not tokens[i]:
-                continue
-            cand = [t for j in sorted(chosen + [i]) for t in tokens[j]]
-            score = _rouge12(cand, ref1, ref2)
-            if score > best:
-                pick, best = i, score
-        if pick is None:
-            break
-        chosen.append(pick)
-    return sorted(chosen)
-
-
 class LearnedScorer:
     """The shipped (or a given) scorer, ready to score articles' sentences.
 
@@ -423,7 +275,7 @@ class LearnedScorer:
         self.runtime = runtime
         config = ScorerConfig(**self.meta["config"])
         if runtime == "torch":
-            from .scorer_torch import TorchNet
+            from .net import TorchNet
 
             self.net = TorchNet(data, config, self.path)
         else:
@@ -464,5 +316,3 @@ class LearnedScorer:
             "runtime": self.runtime,
             "adaptive": asdict(self.adaptive),
         }
-def sha256_short(path: Path) -> str:
-    return sha256(path)[:12]

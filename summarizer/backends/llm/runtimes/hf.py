@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from ...errors import ModelError, UsageError
-from ..batching import ENCODER_MAX_TOKENS, encoder_groups, is_oom, oom_message, pad, plan_batches
-from ..devices import pick_device, pick_dtype
-from ..llm_models import LLMFiles, find_llm
+from ....errors import ModelError, UsageError
+from ...hf.batching import ENCODER_MAX_TOKENS, encoder_groups, is_oom, oom_message, pad, plan_batches
+from ...hf.devices import pick_device, pick_dtype
+from ..models import LLMFiles, find_llm
 from . import Generation, Message
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,7 +42,7 @@ def _first_line(e: BaseException) -> str:
 def refuse_remote_code(files: LLMFiles) -> None:
     """The one place a model folder is checked for custom code before loading (issue 16's
     ``safety.refuse_remote_code``); transformers is also called with ``trust_remote_code=False``."""
-    from ..safety import refuse_remote_code as refuse
+    from ...hf.safety import refuse_remote_code as refuse
 
     refuse(files.path)
 

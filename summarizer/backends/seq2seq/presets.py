@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Callable
 
-from ..errors import UsageError
+from ...errors import UsageError
 
 # The fields of Seq2SeqSettings that a preset may set (None: leave the checkpoint's value).
 GENERATION_FIELDS = (

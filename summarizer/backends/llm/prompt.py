@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ..split import split_sentences
+from ...split import split_sentences
 
 DEFAULT_POINTS = 3  # CNBC stories carry three key points; asked for when -n is not given
 DEFAULT_SYSTEM_PROMPT = (

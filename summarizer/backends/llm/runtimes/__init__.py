@@ -2,7 +2,7 @@
 
 A runtime takes conversations (OpenAI-style ``{"role", "content"}`` messages) and returns
 one :class:`Generation` per conversation, in order. It knows nothing of prompts, articles
-or key points: those live in ``summarizer.backends.llm_prompt`` and the backend. Runtimes
+or key points: those live in ``summarizer.backends.llm.prompt`` and the backend. Runtimes
 are registered by name and imported only when opened, so ``--help`` stays fast.
 
 >>> Generation("A point.").text
@@ -17,7 +17,7 @@ import importlib
 from dataclasses import dataclass
 from typing import Any, Protocol, Sequence, runtime_checkable
 
-from ...errors import UsageError
+from ....errors import UsageError
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
 
@@ -57,9 +57,9 @@ class ChatRuntime(Protocol):
 
 # name -> "module:Class"; the class is built with the backend's settings.
 RUNTIMES: dict[str, str] = {
-    "transformers": "summarizer.backends.llm_runtimes.hf:HFRuntime",
-    "llama.cpp": "summarizer.backends.llm_runtimes.llamacpp:from_settings",
-    "openai": "summarizer.backends.llm_runtimes.openai_api:from_settings",
+    "transformers": "summarizer.backends.llm.runtimes.hf:HFRuntime",
+    "llama.cpp": "summarizer.backends.llm.runtimes.llamacpp:from_settings",
+    "openai": "summarizer.backends.llm.runtimes.openai_api:from_settings",
 }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import UsageError
+from ...errors import UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch

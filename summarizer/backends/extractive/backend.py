@@ -1,7 +1,7 @@
 """The default backend: key points chosen with the embedded sentence encoder.
 
 Each body sentence is embedded with all-MiniLM-L6-v2. By default (``scorer="learned"``) a
-small network trained on CNN/DailyMail highlights (:mod:`summarizer.backends.scorer`) reads
+small network trained on CNN/DailyMail highlights (:mod:`summarizer.backends.extractive.scorer`) reads
 the sentence vectors, their positions and a few similarities, and gives each sentence a
 probability of being a key point; the best are kept, with trigram blocking against
 repeats, and without ``num_points`` their number adapts to the article (see
@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Sequence
 
-from ..article import Article
-from ..results import KeyPoint, Summary
+from ...article import Article
+from ...results import KeyPoint, Summary
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -110,7 +110,7 @@ class ExtractiveSummarizer:
     Settings = ExtractiveSettings
 
     def __init__(self, settings: ExtractiveSettings | None = None):
-        from .encoder import SentenceEncoder
+        from ...encoder import SentenceEncoder
 
         self.settings = settings or ExtractiveSettings()
         s = self.settings

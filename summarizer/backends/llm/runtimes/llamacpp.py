@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from ...errors import ModelError, UsageError
+from ....env import cpu_count
+from ....errors import ModelError, UsageError
 from . import Generation, Message
-from ..llm_models import find_llm
+from ..models import find_llm
 from .gguf_files import LLM_INSTALL, llama_cpp_version
 
 CONTEXT_STEP = 256  # KV cells per sequence are rounded up to this: fewer context rebuilds
@@ -67,13 +68,6 @@ def from_settings(settings: Any) -> "LlamaCppRuntime":
                            threads=settings.threads, gpu_layers=gpu_layers)
 
 
-def _threads() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
-
-
 @dataclass
 class _Seq:
     """One conversation being decoded in a sequence slot."""
@@ -107,7 +101,7 @@ class LlamaCppRuntime:
 
         self.path = Path(path)
         self.parallel = parallel
-        self.threads = threads or _threads()
+        self.threads = threads or cpu_count()
         self._llama, self._internals, self._verbose = llama_cpp, _internals, verbose
         set_verbose(verbose)  # llama.cpp's own log lines go to stderr only when asked
         _backend_init(llama_cpp)

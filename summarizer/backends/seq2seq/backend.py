@@ -28,17 +28,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from ..article import Article
-from ..errors import ModelError, UsageError
-from ..grounding import ground
-from ..results import Summary
-from ..split import split_sentences
-from .checkpoints import find_checkpoint, hub_unreachable_reason, is_seq2seq, not_seq2seq_error
-from .batching import encode, is_oom, oom_message, pad, plan_batches
-from .chunking import merge_points, plan_chunks
-from .devices import DEVICES, DTYPES, pick_device, pick_dtype
+from ...article import Article
+from ...errors import ModelError, UsageError
+from ...grounding import ground
+from ...results import Summary
+from ...split import split_sentences
+from ..hf.checkpoints import find_checkpoint, hub_unreachable_reason, is_seq2seq, not_seq2seq_error
+from ..hf.batching import encode, is_oom, oom_message, pad, plan_batches
+from ..chunking import merge_points, plan_chunks
+from ..hf.devices import DEVICES, DTYPES, pick_device, pick_dtype
 from .presets import GENERATION_FIELDS, Preset, get_preset, preset_names
-from .safety import weights_error
+from ..hf.safety import weights_error
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch

@@ -27,7 +27,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import ModelError
+from ...errors import ModelError
 
 # The files through which a checkpoint can ask transformers to import code of its own.
 CONFIG_FILES = (

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from ...errors import ModelError, UsageError
+from ....errors import ModelError, UsageError
 from . import Generation, Message
 
 API_KEY_ENV = "OPENAI_API_KEY"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from ..errors import ModelError
+from ...errors import ModelError
 from .safety import check_config, refuse_remote_code
 
 HUB_PROBE_TIMEOUT = 3.0  # seconds; huggingface_hub would otherwise retry for ~25 s before failing

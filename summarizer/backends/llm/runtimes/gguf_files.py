@@ -18,8 +18,8 @@ import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...errors import ModelError
-from ..llm_models import find_llm
+from ....errors import ModelError
+from ..models import find_llm
 
 LLM_INSTALL = (
     "pip install 'summarizer[llm]' (it compiles llama.cpp; see the README's \"GGUF through llama.cpp\" "

