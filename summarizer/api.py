@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any, Sequence, overload
 
 from .article import Article, Limits, parse_article
-from .backends import DEFAULT_MODEL, Summarizer, get_summarizer
+from .backends import DEFAULT_MODEL, ResolvedModel, Summarizer, get_summarizer
 from .errors import InputError, UsageError
 from .grounding import SUPPORT_SENTENCES, drop_flagged, ground
 from .results import Summary
@@ -17,9 +17,10 @@ _CACHE: dict[tuple, Summarizer] = {}
 _CACHE_SIZE = 2  # a model takes seconds to load; keep the last few
 
 
-def load(model: str = DEFAULT_MODEL, **settings: Any) -> Summarizer:
-    """A backend for ``model``, loaded once and reused by later calls with the same settings."""
-    key = (model, tuple(sorted(settings.items())))
+def load(model: str | ResolvedModel = DEFAULT_MODEL, **settings: Any) -> Summarizer:
+    """A backend for ``model`` (a name, or what :func:`~summarizer.backends.resolve` made of
+    one), loaded once and reused by later calls with the same settings."""
+    key = (model.model if isinstance(model, ResolvedModel) else model, tuple(sorted(settings.items())))
     if key in _CACHE:
         _CACHE[key] = _CACHE.pop(key)  # most recently used last: eviction takes the least recent
     else:

@@ -1,7 +1,7 @@
 """One error hierarchy for the whole package.
 
 Library code raises these; the command line translates them into click errors in one
-place (``summarizer.cli.errors``). Messages are one line: what was found, and what to do.
+place (``summarizer.cli.to_click_error``). Messages are one line: what was found, and what to do.
 """
 
 from __future__ import annotations
@@ -31,9 +31,26 @@ class UnknownModelError(UsageError):
         )
 
 
+class SettingError(UsageError):
+    """A model setting with a bad value (``-o KEY=VALUE``, an option, a keyword of ``load``)."""
+
+
 class OutputError(SummarizerError):
     """A folder or file that cannot be written (or is being written by another run)."""
 
 
 class ModelError(SummarizerError):
     """A model that cannot be loaded or run."""
+
+
+def first_line(e: BaseException) -> str:
+    """The first non-blank line of a third-party error, for a one-line message (its type's
+    name when it says nothing).
+
+    >>> first_line(ValueError("bad header\\n  at byte 12"))
+    'bad header'
+    >>> first_line(KeyError())
+    'KeyError'
+    """
+    lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+    return lines[0] if lines else type(e).__name__

@@ -22,11 +22,10 @@ from .article import Article, Limits, parse_article
 from .errors import InputError
 from .inputs.fetch import MAX_BYTES as MAX_PAGE_BYTES
 from .inputs.fetch import TIMEOUT as URL_TIMEOUT
-from .inputs.local import check_size, check_text, decode, max_bytes, read_file, read_stdin, stat_error
+from .inputs.local import STDIN, check_size, check_text, decode, max_bytes, read_file, read_stdin, stat_error
 
 __all__ = ["Source", "expand", "decode", "read_source"]
 
-STDIN = "-"
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
 

@@ -319,7 +319,7 @@ def test_kill_9_mid_run_then_resume_ends_with_one_prediction_per_document(tmp_pa
     data = write_dataset(tmp_path / "big.jsonl", n, seed=1)
     out = tmp_path / "run"
     cmd = [sys.executable, "-m", "summarizer", "eval", "--dataset", str(data), "--model", "lead",
-           "--out", str(out), "--batch-size", "4", "--samples", "50", "--metrics", "rouge1"]
+           "--out", str(out), "--docs-per-call", "4", "--samples", "50", "--metrics", "rouge1"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     preds = out / "predictions.jsonl"

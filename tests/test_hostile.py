@@ -195,7 +195,7 @@ def test_two_concurrent_resumes_one_completes_one_is_refused(tmp_path):
     n = 600
     data = _dataset(tmp_path / "d.jsonl", n)
     out = tmp_path / "run"
-    base = ["eval", "-d", data, "-m", "lead", "--out", out, "--batch-size", "4", "--samples", "50",
+    base = ["eval", "-d", data, "-m", "lead", "--out", out, "--docs-per-call", "4", "--samples", "50",
             "--metrics", "rouge1"]
     run(*base).check_returncode()
     preds = out / "predictions.jsonl"
@@ -220,7 +220,7 @@ def test_two_concurrent_resumes_one_completes_one_is_refused(tmp_path):
 def test_resume_repairs_repeated_ids_of_older_versions(tmp_path):
     data = _dataset(tmp_path / "d.jsonl", 10)
     out = tmp_path / "run"
-    args = ["eval", "-d", str(data), "-m", "lead", "--out", str(out), "--samples", "20", "--batch-size", "4"]
+    args = ["eval", "-d", str(data), "-m", "lead", "--out", str(out), "--samples", "20", "--docs-per-call", "4"]
     assert CliRunner().invoke(cli, args).exit_code == 0
     preds = out / "predictions.jsonl"
     clean = preds.read_bytes()
@@ -289,7 +289,7 @@ def test_a_run_killed_anywhere_resumes_to_the_uninterrupted_bytes(extractive, tm
     data = _dataset(tmp_path / "d.jsonl", n, seed=5)
 
     def opts(out, resume=False):
-        return EvalOptions(DatasetOptions(str(data)), "extractive", out, num_points=3, batch_size=size,
+        return EvalOptions(DatasetOptions(str(data)), "extractive", out, num_points=3, docs_per_call=size,
                            resume=resume, jobs=1, scoring=ScoringSettings(samples=100))
 
     whole = tmp_path / "whole"
@@ -374,7 +374,7 @@ def test_eval_one_failing_document_is_named_and_the_others_are_written(tmp_path)
     data = tmp_path / "d.jsonl"
     data.write_text("".join(json.dumps(x) + "\n" for x in records), encoding="utf-8")
     out = tmp_path / "run"
-    args = ["eval", "-d", str(data), "-m", "lead", "--out", str(out), "--samples", "20", "--batch-size", "2"]
+    args = ["eval", "-d", str(data), "-m", "lead", "--out", str(out), "--samples", "20", "--docs-per-call", "2"]
     r = CliRunner().invoke(cli, [*args, "--max-chars", "20000"])
     assert r.exit_code == 1
     assert "document 'd0003' not summarized: d0003: " in r.stderr and "over the input ceiling" in r.stderr

@@ -36,7 +36,7 @@ def dataset(tmp_path_factory) -> Path:
 
 
 def eval_run(dataset: Path, out: Path, *extra: str):
-    args = ["eval", "--dataset", dataset, "--model", "lead", "--out", out, "--samples", "200", "--batch-size", "4",
+    args = ["eval", "--dataset", dataset, "--model", "lead", "--out", out, "--samples", "200", "--docs-per-call", "4",
             "--oracle", *extra]
     r = CliRunner().invoke(cli, [str(a) for a in args])
     assert r.exit_code == 0, r.output

@@ -169,7 +169,7 @@ def test_shipped_weights_are_small_and_match_their_recorded_checksum():
 
 
 def test_unknown_scorer_is_a_usage_error():
-    with pytest.raises(UsageError, match="unknown scorer 'magic'; use one of: learned, centrality"):
+    with pytest.raises(UsageError, match="extractive setting scorer='magic': expected learned or centrality"):
         get_summarizer("extractive", scorer="magic")
 
 

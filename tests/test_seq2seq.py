@@ -17,7 +17,7 @@ import summarizer.api
 from helpers import make_article
 from seq2seq_models import POSITIONS, build_checkpoints
 from summarizer.article import Article, parse_article
-from summarizer.backends import get_summarizer, resolve
+from summarizer.backends import ResolvedModel, get_summarizer, resolve
 from summarizer.backends.seq2seq.backend import Prepared
 from summarizer.cli import cli
 from summarizer.errors import ModelError, UnknownModelError, UsageError
@@ -89,7 +89,7 @@ def one_line_error(result, code: int, *fragments: str) -> str:
 
 
 def test_model_directory_infers_the_backend_and_summarizes(ckpts, short_file):
-    assert resolve(str(ckpts["bart"])) == ("seq2seq", {"checkpoint": str(ckpts["bart"])})
+    assert resolve(str(ckpts["bart"])) == ResolvedModel(str(ckpts["bart"]), "seq2seq", {"checkpoint": str(ckpts["bart"])})
     d = run_json("-m", ckpts["bart"], "-n", "2", *FAST, short_file)
     assert d["model"] == str(ckpts["bart"])
     assert 1 <= len(d["key_points"]) <= 2
@@ -357,7 +357,7 @@ def test_hub_id_found_in_the_local_cache(ckpts, tmp_path, short_file, monkeypatc
     (cache / "models--acme--tiny-bart-large-cnn" / "refs").mkdir()
     (cache / "models--acme--tiny-bart-large-cnn" / "refs" / "main").write_text("0" * 40)
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
-    assert resolve("acme/tiny-bart-large-cnn") == ("seq2seq", {"checkpoint": "acme/tiny-bart-large-cnn"})
+    assert resolve("acme/tiny-bart-large-cnn") == ResolvedModel("acme/tiny-bart-large-cnn", "seq2seq", {"checkpoint": "acme/tiny-bart-large-cnn"})
     d = run_json("-m", "acme/tiny-bart-large-cnn", *FAST, short_file)
     assert d["model"] == "acme/tiny-bart-large-cnn" and d["settings"]["preset"] == "bart-large-cnn"
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 
 from ..article import Article
-from ..errors import UnknownModelError, UsageError
+from ..errors import ModelError, UnknownModelError, UsageError
 from ..results import Summary
 
 DEFAULT_MODEL = "extractive"
@@ -37,6 +37,19 @@ BACKENDS: dict[str, str] = {
     "llm": "summarizer.backends.llm:LLMSummarizer",
     "seq2seq": "summarizer.backends.seq2seq:Seq2SeqSummarizer",
 }
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """What a model name means, found once and passed down to the backend and its runtime.
+
+    >>> resolve("lead")
+    ResolvedModel(model='lead', backend='lead', implied={})
+    """
+
+    model: str  # as the user gave it: a registered name, a path, a hub id or openai:NAME
+    backend: str  # the registered backend that runs it
+    implied: dict[str, Any] = field(default_factory=dict, hash=False)  # settings the name implies (its checkpoint)
+
 
 # Resolvers for names that are not registered (a checkpoint directory, a hub id):
 # each returns a backend name and the settings it implies, or None when it does not apply.
@@ -70,14 +83,17 @@ def _load_class(name: str) -> type:
     return getattr(importlib.import_module(module), cls)
 
 
-def resolve(model: str) -> tuple[str, dict[str, Any]]:
-    """The backend name and implied settings for ``model`` (a name, a path or a hub id)."""
+def resolve(model: "str | ResolvedModel") -> ResolvedModel:
+    """What ``model`` (a name, a path, a hub id, or an already resolved model) means; an
+    unknown one is refused with the known names. Resolve once and pass the value on."""
+    if isinstance(model, ResolvedModel):
+        return model
     if model in BACKENDS:
-        return model, {}
+        return ResolvedModel(model, model)
     for resolver in RESOLVERS:
         found = resolver(model)
         if found is not None:
-            return found
+            return ResolvedModel(model, found[0], dict(found[1]))
     raise UnknownModelError(model, sorted(BACKENDS))
 
 
@@ -87,7 +103,8 @@ def settings_class(backend: str) -> type:
 
 
 def make_settings(backend: str, values: dict[str, Any]) -> Any:
-    """Build a backend's settings from ``values``, naming any unknown field."""
+    """Build a backend's settings from ``values``, naming any unknown field; a bad value is a
+    :class:`UsageError` whichever backend refuses it."""
     cls = settings_class(backend)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(values) - set(fields))
@@ -97,25 +114,21 @@ def make_settings(backend: str, values: dict[str, Any]) -> Any:
         )
     try:
         return cls(**values)
-    except (TypeError, ValueError) as e:
+    except UsageError:
+        raise
+    except (TypeError, ValueError, ModelError) as e:
         raise UsageError(f"bad settings for model {backend!r}: {e}") from e
 
 
-def get_summarizer(model: str = DEFAULT_MODEL, **settings: Any) -> Summarizer:
+def get_summarizer(model: "str | ResolvedModel" = DEFAULT_MODEL, **settings: Any) -> Summarizer:
     """A ready backend for ``model``; unknown names are refused with the known ones.
 
     >>> get_summarizer("lead").name
     'lead'
     """
-    backend, implied = resolve(model)
-    return _load_class(backend)(make_settings(backend, {**implied, **settings}))
+    resolved = resolve(model)
+    return _load_class(resolved.backend)(make_settings(resolved.backend, {**resolved.implied, **settings}))
 
 
 def known_models() -> list[str]:
     return sorted(BACKENDS)
-
-
-def is_local_checkpoint(model: str) -> bool:
-    """True for a directory holding a Hugging Face ``config.json``."""
-    p = Path(model)
-    return p.is_dir() and (p / "config.json").is_file()

@@ -7,11 +7,12 @@ from typing import Sequence
 
 from ..article import Article
 from ..results import KeyPoint, Summary
+from .settings import setting
 
 
 @dataclass(frozen=True)
 class LeadSettings:
-    default_points: int = 3  # Lead-3 is the baseline papers report on CNN/DailyMail
+    default_points: int = setting(3, 'Lead-3 is the baseline papers report on CNN/DailyMail')
 
 
 class LeadSummarizer:

@@ -7,6 +7,7 @@ import dataclasses
 import click
 
 from ..backends import DEFAULT_MODEL, known_models, resolve, settings_class
+from ..backends.settings import help_of
 from . import cli
 
 
@@ -31,17 +32,18 @@ def _explain(model: str, options: tuple[str, ...]) -> None:
     """Which backend runs ``model``, and for the llm one which runtime and why."""
     from .options import parse_settings
 
-    backend, implied = resolve(model)
-    click.echo(f"{model}: the {backend} model")
-    if backend != "llm":
+    resolved = resolve(model)  # once: a GGUF's header is read here and served from memory after
+    click.echo(f"{model}: the {resolved.backend} model")
+    if resolved.backend != "llm":
         return
     from ..backends.llm.runtimes.gguf_files import available_bytes, choose_runtime, dequantize_check
 
-    requested = parse_settings(model, options).get("runtime", "auto")
-    choice = choose_runtime(implied.get("checkpoint", model), requested)
+    requested = parse_settings(resolved, options).get("runtime", "auto")
+    checkpoint = resolved.implied.get("checkpoint", model)
+    choice = choose_runtime(checkpoint, requested)
     click.echo(f"runtime: {choice.runtime}: {choice.reason}")
     if choice.runtime == "transformers":
-        need = dequantize_check(implied.get("checkpoint", model))  # refuses, with the fix, when it cannot fit
+        need = dequantize_check(checkpoint)  # refuses, with the fix, when it cannot fit
         have = available_bytes()
         if need is not None:
             click.echo(f"dequantizing: about {need / 1e9:.1f} GB at its peak"
@@ -68,7 +70,8 @@ def models(model: str | None, options: tuple[str, ...]) -> None:
         click.echo(f"{name}{mark}")
         for f in dataclasses.fields(settings_class(name)):
             default = f.default if f.default is not dataclasses.MISSING else "(required)"
-            click.echo(f"    {f.name} = {default!r}")
+            shown = repr(default) if len(repr(default)) <= 40 else repr(default)[:37] + "..."
+            click.echo(f"    {f.name} = {shown}" + (f"  # {help_of(f)}" if help_of(f) else ""))
         if name == "llm":
             click.echo("    runtimes (-o runtime=auto picks one):")
             for line in _runtimes():

@@ -2,44 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
-from typing import Any
 
 import click
 
-from ..article import MAX_CHARS, MAX_SENTENCES
-from ..backends import DEFAULT_MODEL, make_settings, resolve, settings_class
+from ..backends import DEFAULT_MODEL, make_settings, resolve
 from ..errors import InputError, SummarizerError, UsageError
 from ..grounding import drop_flagged
 from ..output import FORMATS, render, render_json_list
 from ..read import URL_TIMEOUT, expand, read_source
 from . import cli, to_click_error
-from .options import parse_settings
+from .options import limit_options, parse_settings, settings_with_flags
 
 CHUNK = 32  # articles summarized per call: bounds memory on a long list of inputs
 
 
 def _error(msg: str) -> None:
     click.echo(f"Error: {msg}", err=True)
-
-
-def settings_with_flags(model: str, settings: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
-    """``settings`` (from -o) plus the options given (``--batch-size 8``), each onto the
-    backend's setting of its name; an option the backend has no setting for is refused."""
-    if not flags:
-        return settings
-    backend, _ = resolve(model)
-    fields = {f.name for f in dataclasses.fields(settings_class(backend))}
-    out = dict(settings)
-    for key, value in flags.items():
-        flag = "--" + key.replace("_", "-")
-        if key not in fields:
-            raise UsageError(f"{flag} does not apply to model {backend!r}, which has no {key} setting")
-        if key in settings and settings[key] != value:
-            raise UsageError(f"{flag} and -o {key}=... disagree; give one of them")
-        out[key] = value
-    return out
 
 
 def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -51,15 +30,6 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> s
     except InputError as e:
         raise click.BadParameter(str(e)) from None
     return value
-
-
-def limit_options(f):
-    """--max-chars and --max-sentences: the input ceiling (``article.Limits``)."""
-    f = click.option("--max-sentences", type=click.IntRange(min=1), default=MAX_SENTENCES, show_default=True,
-                     help="Refuse an article with more sentences than this (memory grows with an article).")(f)
-    f = click.option("--max-chars", type=click.IntRange(min=1), default=MAX_CHARS, show_default=True,
-                     help="Refuse an article with more characters than this (a file before it is read whole).")(f)
-    return f
 
 
 @cli.command("run", context_settings={"help_option_names": ["-h", "--help"]})
@@ -142,16 +112,16 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
         flags = {k: v for k, v in flags.items() if v is not None and v is not False}
         if flags.get("quantize") == "none":
             flags["quantize"] = None
-        settings = settings_with_flags(model, parse_settings(model, options), flags)
-        backend, implied = resolve(model)
-        make_settings(backend, {**implied, **settings})  # bad values fail now, before any input is read
+        resolved = resolve(model)  # once: a GGUF's header or a checkpoint's config is read here, not again
+        settings = settings_with_flags(resolved, parse_settings(resolved, options), flags)
+        make_settings(resolved.backend, {**resolved.implied, **settings})  # bad values fail now, before any input
     except SummarizerError as e:
         raise to_click_error(e) from None
     loaded = []  # the model loads (seconds) only once there is an article to summarize
 
     def summarizer():
         if not loaded:
-            loaded.append(load(model, **settings))
+            loaded.append(load(resolved, **settings))
         return loaded[0]
 
     # a web page's declared charset gives way only to an --encoding the user typed

@@ -10,22 +10,29 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .datasets import Document
 from .oracle import greedy_oracle
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..results import Summary
 from .rouge import Scorer
 
 LEAD_NAME = "lead-3"
 ORACLE_NAME = "oracle"
 
 
-def lead3(documents: Sequence[Document]) -> list[list[str]]:
-    """The first three sentences of each document, as key points."""
+def lead3_summaries(documents: Sequence[Document]) -> list["Summary"]:
+    """Lead-3's summary of each document (the ``lead`` backend: key points with offsets)."""
     from ..backends import get_summarizer
 
-    lead = get_summarizer("lead")
-    return [s.texts for s in lead.summarize([d.article for d in documents], num_points=3)]
+    return get_summarizer("lead").summarize([d.article for d in documents], num_points=3)
+
+
+def lead3(documents: Sequence[Document]) -> list[list[str]]:
+    """The first three sentences of each document, as key points."""
+    return [s.texts for s in lead3_summaries(documents)]
 
 
 def oracle_summary(document: Document, scorer: Scorer, size: int = 3) -> list[str]:

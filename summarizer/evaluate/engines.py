@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, Sequence, Union
 
 from ..article import Limits
-from ..errors import SummarizerError, UsageError
+from ..errors import SummarizerError, UsageError, first_line
 from .datasets import Document
 from .runs import Failure, Prediction, read_spans
 
@@ -62,6 +62,7 @@ class Job:
     settings: dict[str, Any] = field(default_factory=dict, hash=False)
     num_points: int | None = 3
     limits: Limits = Limits()
+    resolved: Any = field(default=None, compare=False)  # the caller's ResolvedModel of ``model``: not resolved again here
 
 
 class Engine(Protocol):
@@ -126,7 +127,7 @@ class LocalEngine:
     def predict(self, batches: Sequence[Sequence[Document]], job: Job) -> Iterator[list[Result]]:
         from ..backends import get_summarizer
 
-        summarizer = get_summarizer(job.model, **job.settings)
+        summarizer = get_summarizer(job.resolved or job.model, **job.settings)
         for batch in batches:
             yield summarize_batch(summarizer, batch, job, self.notify)
 
@@ -184,7 +185,7 @@ class RayEngine:
                 what = f"connect to the Ray cluster at {self.address}"
                 hint = ("check the address, that the cluster runs this machine's Ray and Python versions, and "
                         "with token authentication RAY_AUTH_MODE=token and the cluster's RAY_AUTH_TOKEN")
-            raise EngineError(f"cannot {what}: {_first_line(e).rstrip('.')}; {hint}") from None
+            raise EngineError(f"cannot {what}: {first_line(e).rstrip('.')}; {hint}") from None
         return True
 
     def _run(self, ray: Any, batches: Sequence[Sequence[Document]], job: Job) -> Iterator[list[Result]]:
@@ -317,8 +318,8 @@ def _check_model(job: Job) -> None:
     """Refuse an unknown model or setting before any worker starts."""
     from ..backends import make_settings, resolve
 
-    backend, implied = resolve(job.model)
-    make_settings(backend, {**implied, **job.settings})
+    resolved = resolve(job.resolved or job.model)
+    make_settings(resolved.backend, {**resolved.implied, **job.settings})
 
 
 def _to_line(result: Result) -> str:
@@ -333,11 +334,6 @@ def _prediction(line: str) -> Result:
         return Failure(d["id"], d["error"], bool(d.get("retry")))
     return Prediction(d["id"], tuple(d["summary"]), d.get("model"), d.get("settings", {}),
                       read_spans(d.get("spans"), len(d["summary"])))
-
-
-def _first_line(e: BaseException) -> str:
-    lines = [line.strip() for line in str(e).splitlines() if line.strip()]
-    return lines[0] if lines else type(e).__name__
 
 
 def _rebuild(error: str) -> SummarizerError:
@@ -364,4 +360,4 @@ def _worker_error(e: BaseException) -> EngineError:
         m = _RAISED.match(line.strip())
         if m and not m.group(1).startswith("ray."):
             return EngineError(f"a Ray worker failed: {m.group(1).rpartition('.')[2]}: {m.group(2)}")
-    return EngineError(f"Ray failed: {_first_line(e)}")
+    return EngineError(f"Ray failed: {first_line(e)}")

@@ -96,7 +96,8 @@ class EvalOptions:
     out: Path
     settings: dict[str, Any] = field(default_factory=dict, hash=False)  # backend settings (-o)
     num_points: int | None = 3  # key points per summary: 3, as Lead-3
-    batch_size: int = 16  # documents per summarize call: at most this many are redone after a kill
+    docs_per_call: int = 16  # documents per summarize call: at most this many are redone after a kill
+    resolved: Any = None  # the model resolved by the caller (a ResolvedModel), passed to the engine
     resume: bool = False
     scoring: ScoringSettings = ScoringSettings()
     oracle: bool = False
@@ -109,7 +110,8 @@ class EvalOptions:
         size is part of it: the extractive model's int8 vectors depend on a batch's articles."""
         settings = {k: v for k, v in self.settings.items() if k not in PACING}
         return {"dataset": self.data.identity(dataset), "model": self.model, "settings": settings,
-                "num_points": self.num_points, "batch_size": self.batch_size}
+                # "batch_size": the name run folders have recorded it under since the first release
+                "num_points": self.num_points, "batch_size": self.docs_per_call}
 
 
 def _warn_skipped(dataset: Dataset, notify: Notify | None) -> None:
@@ -212,8 +214,8 @@ def run_eval(
     ``engine`` summarizes the pending batches: :class:`~.engines.LocalEngine` (the
     default) in this process, :class:`~.engines.RayEngine` on Ray; the files and figures
     are the same either way."""
-    if opts.batch_size < 1:
-        raise UsageError(f"--batch-size must be at least 1, got {opts.batch_size}")
+    if opts.docs_per_call < 1:
+        raise UsageError(f"--docs-per-call must be at least 1, got {opts.docs_per_call}")
     dataset = opts.data.load()
     _warn_skipped(dataset, notify)
     make_folder(opts.out)
@@ -233,12 +235,12 @@ def _run_locked(opts: EvalOptions, dataset: Dataset, engine: Engine, command: st
     torn = cut_torn_tail(preds_path)
     if torn and notify:
         notify(f"{preds_path}: cut off a torn last line ({torn} bytes) left by an interrupted run")
-    groups = list(batches(dataset.documents, opts.batch_size))
+    groups = list(batches(dataset.documents, opts.docs_per_call))
     done = _keep_whole_batches(preds_path, dataset, groups, notify)
     todo = [g for g in groups if not all(d.id in done for d in g)]
     failures: list[Failure] = []
     if todo:
-        job = Job(opts.model, opts.settings, opts.num_points, opts.limits)
+        job = Job(opts.model, opts.settings, opts.num_points, opts.limits, resolved=opts.resolved)
         with PredictionLog(preds_path) as log, Progress(len(dataset), done=len(done), label="summarizing",
                                                        enabled=progress) as bar:
             for results in engine.predict(todo, job):

@@ -93,9 +93,9 @@ def _run_texts(path: Path) -> Texts:
 
 def _lead_texts(docs: Sequence[Document]) -> Texts:
     """Lead-3's key points and offsets, computed again (the run keeps only their scores)."""
-    from ..backends import get_summarizer
+    from .baselines import lead3_summaries
 
-    summaries = get_summarizer("lead").summarize([d.article for d in docs], num_points=3)
+    summaries = lead3_summaries(docs)
     return Texts({d.id: tuple(s.texts) for d, s in zip(docs, summaries)},
                  {d.id: tuple(k.spans for k in s.key_points) for d, s in zip(docs, summaries)})
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from ...article import Article
 from ...results import KeyPoint, Summary
+from ..settings import bad_setting, setting
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -29,36 +30,36 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass(frozen=True)
 class ExtractiveSettings:
-    scorer: str = "learned"  # "learned": trained on news highlights; "centrality": unlearned, below
-    scorer_weights: str | None = None  # a file from eval/train_scorer.py; None: the shipped weights
-    block_trigrams: bool = True  # learned: skip a sentence sharing a word trigram with a chosen one
+    scorer: str = setting("learned", '"learned": trained on news highlights; "centrality": unlearned, below')
+    scorer_weights: str | None = setting(None, 'a file from eval/train_scorer.py; None: the shipped weights')
+    block_trigrams: bool = setting(True, 'learned: skip a sentence sharing a word trigram with a chosen one')
     # scorer="centrality": weights chosen by eval/tune_extractive.py on 400 stories of the shared *training* file
     # (R1 33.84 vs Lead-3's 32.35 there), never on the dev set results are reported on.
-    centrality_weight: float = 1.0  # how much "about the whole story" counts
-    position_weight: float = 0.5  # how much "early in the story" counts
-    position_decay: float = 0.5  # prior = 1 / sqrt(1 + index): the lead matters, the rest still counts
-    redundancy_penalty: float = 0.5  # MMR: subtract this times the max similarity to a chosen point
-    min_words: int = 4  # shorter sentences ("by .", "video.") are never key points
-    default_points: int = 3  # centrality, num_points None (the learned scorer adapts the number)
-    batch_size: int = 64  # sentences per encoder forward pass, at most
-    batch_tokens: int | None = 1024  # padded word pieces per forward pass, at most (None: no cap)
-    max_tokens: int = 128  # word pieces per sentence fed to the encoder (embedding only)
-    runtime: str = "onnx"  # encoder and scorer: "onnx" (ONNX Runtime + numpy, no torch import) or "torch"
-    quantize: str | None = "int8"  # dynamic int8 encoder on CPU: faster; None for fp32 (batch-independent)
-    threads: int | None = None  # threads for the encoder; None: every core (torch: torch's default)
-    workers: int | None = None  # batches encoded at once, the threads shared among them; None: 2 with 2+ threads
+    centrality_weight: float = setting(1.0, 'how much "about the whole story" counts')
+    position_weight: float = setting(0.5, 'how much "early in the story" counts')
+    position_decay: float = setting(0.5, 'prior = 1 / sqrt(1 + index): the lead matters, the rest still counts')
+    redundancy_penalty: float = setting(0.5, 'MMR: subtract this times the max similarity to a chosen point')
+    min_words: int = setting(4, 'shorter sentences ("by .", "video.") are never key points')
+    default_points: int = setting(3, 'centrality, num_points None (the learned scorer adapts the number)')
+    batch_size: int = setting(64, 'sentences per encoder forward pass, at most')
+    batch_tokens: int | None = setting(1024, 'padded word pieces per forward pass, at most (None: no cap)')
+    max_tokens: int = setting(128, 'word pieces per sentence fed to the encoder (embedding only)')
+    runtime: str = setting("onnx", 'encoder and scorer: "onnx" (ONNX Runtime + numpy, no torch import) or "torch"')
+    quantize: str | None = setting("int8", 'dynamic int8 encoder on CPU: faster; None for fp32 (batch-independent)')
+    threads: int | None = setting(None, "threads for the encoder; None: every core (torch: torch's default)")
+    workers: int | None = setting(None, 'batches encoded at once, the threads shared among them; None: 2 with 2+ threads')
 
     def __post_init__(self) -> None:
         if self.scorer not in SCORERS:
-            raise ValueError(f"unknown scorer {self.scorer!r}; use one of: {', '.join(SCORERS)}")
+            raise bad_setting("extractive", "scorer", self.scorer, " or ".join(SCORERS))
         if self.quantize not in (None, "int8"):
-            raise ValueError(f"unknown quantization {self.quantize!r}; use int8 or none")
+            raise bad_setting("extractive", "quantize", self.quantize, "int8 or none")
         if self.runtime not in ("onnx", "torch"):
-            raise ValueError(f"unknown runtime {self.runtime!r}; use onnx or torch")
+            raise bad_setting("extractive", "runtime", self.runtime, "onnx or torch")
         for name in ("batch_size", "batch_tokens", "max_tokens", "workers", "threads"):
             value = getattr(self, name)
             if value is not None and value < 1:
-                raise ValueError(f"{name} must be at least 1, not {value}")
+                raise bad_setting("extractive", name, value, "a positive number")
 
 
 SCORERS = ("learned", "centrality")

@@ -27,7 +27,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-from ...errors import ModelError
+from ...errors import ModelError, first_line
 
 # The files through which a checkpoint can ask transformers to import code of its own.
 CONFIG_FILES = (
@@ -103,7 +103,7 @@ def refuse_remote_code(path: str | Path) -> None:
                 raise ModelError(f"{file}: {file.stat().st_size:,} bytes is not a checkpoint config")
             config = json.loads(file.read_bytes().decode("utf-8-sig"))
         except (OSError, UnicodeDecodeError, ValueError) as e:
-            raise ModelError(f"cannot read the checkpoint config {file}: {_first_line(e)}") from None
+            raise ModelError(f"cannot read the checkpoint config {file}: {first_line(e)}") from None
         if isinstance(config, dict):
             check_config(config, file)
 
@@ -129,6 +129,3 @@ def weights_error(name: str, e: BaseException) -> ModelError | None:
     )
 
 
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__

@@ -23,6 +23,7 @@ from ...article import Article
 from ...errors import UsageError
 from ...grounding import ground
 from ...results import Summary
+from ..settings import bad_setting, setting
 from ..chunking import merge_points
 from ..hf.devices import DEVICES, DTYPES
 from .prompt import DEFAULT_POINTS, DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT, messages, parse_points
@@ -33,33 +34,33 @@ MIN_BUDGET = 32  # tokens of article a chunk must hold besides the prompt
 
 @dataclass(frozen=True)
 class LLMSettings:
-    checkpoint: str = ""  # a transformers directory, a .gguf file or a directory holding one; --model sets it
-    runtime: str = "auto"  # auto: llama.cpp for a GGUF when installed, openai for openai:NAME, else transformers
-    prompt: str = DEFAULT_PROMPT  # the user message, {article} and {n} filled in: CNBC-style key points
-    system_prompt: str = DEFAULT_SYSTEM_PROMPT  # an editor's instructions; "" sends no system message
-    max_new_tokens: int = 256  # three 25-word points take ~120 tokens; the rest is room for a preamble
-    temperature: float = 0.0  # 0: greedy, the same key points on every run; above 0 samples
-    seed: int = 0  # torch is seeded before each batch, so sampled runs repeat too
-    device: str = "auto"  # auto: cuda, else mps, else cpu
-    dtype: str = "auto"  # auto: bf16 on a GPU that has it, else fp32
-    batch_size: int | None = None  # conversations per generate call; None: as many as memory_mb allows
-    memory_mb: int = 2048  # bound on a batch's estimated KV cache and prefill activations
-    truncate: bool = False  # send only the leading sentences that fit instead of chunking; info counts the loss
-    max_input_tokens: int | None = None  # the context the prompt and answer share; None: the model's
-    chunk_overlap: int = 1  # sentences a chunk repeats from the one before
-    dedup_threshold: float = 0.7  # a chunk's point sharing this fraction of its words with a kept one is dropped
-    threads: int | None = None  # torch threads; None keeps torch's default (all cores)
+    checkpoint: str = setting("", 'a transformers directory, a .gguf file or a directory holding one; --model sets it')
+    runtime: str = setting("auto", 'auto: llama.cpp for a GGUF when installed, openai for openai:NAME, else transformers')
+    prompt: str = setting(DEFAULT_PROMPT, 'the user message, {article} and {n} filled in: CNBC-style key points')
+    system_prompt: str = setting(DEFAULT_SYSTEM_PROMPT, 'an editor\'s instructions; "" sends no system message')
+    max_new_tokens: int = setting(256, 'three 25-word points take ~120 tokens; the rest is room for a preamble')
+    temperature: float = setting(0.0, '0: greedy, the same key points on every run; above 0 samples')
+    seed: int = setting(0, 'torch is seeded before each batch, so sampled runs repeat too')
+    device: str = setting("auto", 'auto: cuda, else mps, else cpu')
+    dtype: str = setting("auto", 'auto: bf16 on a GPU that has it, else fp32')
+    batch_size: int | None = setting(None, 'conversations per generate call; None: as many as memory_mb allows')
+    memory_mb: int = setting(2048, "bound on a batch's estimated KV cache and prefill activations")
+    truncate: bool = setting(False, 'send only the leading sentences that fit instead of chunking; info counts the loss')
+    max_input_tokens: int | None = setting(None, "the context the prompt and answer share; None: the model's")
+    chunk_overlap: int = setting(1, 'sentences a chunk repeats from the one before')
+    dedup_threshold: float = setting(0.7, "a chunk's point sharing this fraction of its words with a kept one is dropped")
+    threads: int | None = setting(None, "torch threads; None keeps torch's default (all cores)")
     # --model openai:NAME: an OpenAI-compatible server (llm_runtimes/openai_api.py)
-    api_base: str | None = None  # the server's URL, e.g. http://127.0.0.1:8080/v1; the key comes from OPENAI_API_KEY
-    concurrency: int = 4  # requests open at once: a batching server (vLLM, llama-server --parallel N) gains, others queue
-    request_timeout: float = 120.0  # seconds for one answer: a long article on a CPU server takes a minute
-    run_timeout: float | None = None  # seconds for the whole run from its first request; None: no bound
-    retries: int = 3  # further tries after a 429, a 5xx or a failed connection, with backoff
-    api_extra: str = ""  # a JSON object of more request fields, e.g. {"repeat_penalty": 1.0} for llama-cpp-python's server
+    api_base: str | None = setting(None, "the server's URL, e.g. http://127.0.0.1:8080/v1; the key comes from OPENAI_API_KEY")
+    concurrency: int = setting(4, 'requests open at once: a batching server (vLLM, llama-server --parallel N) gains, others queue')
+    request_timeout: float = setting(120.0, 'seconds for one answer: a long article on a CPU server takes a minute')
+    run_timeout: float | None = setting(None, 'seconds for the whole run from its first request; None: no bound')
+    retries: int = setting(3, 'further tries after a 429, a 5xx or a failed connection, with backoff')
+    api_extra: str = setting("", 'a JSON object of more request fields, e.g. {"repeat_penalty": 1.0} for llama-cpp-python\'s server')
 
     def __post_init__(self) -> None:
-        def bad(name: str, value: Any, expected: str) -> UsageError:
-            return UsageError(f"llm setting {name}={value!r}: expected {expected}")
+        def bad(field: str, value: Any, expected: str) -> UsageError:
+            return bad_setting("llm", field, value, expected)
 
         if self.device not in DEVICES:
             raise bad("device", self.device, " or ".join(DEVICES))

@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,8 +75,30 @@ def has_chat_template(directory: Path) -> bool:
     return cfg.is_file() and bool(_read_json(cfg).get("chat_template"))
 
 
-def gguf_metadata(path: Path) -> dict[str, Any]:
-    """The GGUF header's architecture and whether it has a chat template (needs the ``gguf`` package)."""
+@dataclass(frozen=True)
+class GGUFHeader:
+    """What the project reads of a GGUF file's header."""
+
+    architecture: str | None
+    chat_template: bool  # whether the metadata carries one
+    parameters: int  # weights in the tensor table (the data is memory-mapped, not read)
+
+
+def gguf_header(path: Path) -> GGUFHeader:
+    """The header of the GGUF file at ``path``, parsed once per process (needs the ``gguf``
+    package): choosing a runtime, checking memory and loading all ask for it, and the
+    ``gguf`` reader builds every field of the file, the whole vocabulary included, each time."""
+    p = Path(path).resolve()
+    try:
+        st = p.stat()
+    except OSError as e:
+        raise ModelError(f"cannot read the GGUF file {path}: {e.strerror}") from None
+    return _read_header(str(p), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_header(path: str, size: int, mtime_ns: int) -> GGUFHeader:
+    # size and mtime in the key: a file replaced in place is read again
     try:
         from gguf import GGUFReader
     except ImportError:
@@ -94,7 +117,8 @@ def gguf_metadata(path: Path) -> dict[str, Any]:
             return None
         return bytes(f.parts[f.data[0]]).decode("utf-8", errors="replace")
 
-    return {"architecture": text("general.architecture"), "chat_template": bool(text("tokenizer.chat_template"))}
+    return GGUFHeader(text("general.architecture"), bool(text("tokenizer.chat_template")),
+                      sum(int(t.n_elements) for t in reader.tensors))
 
 
 def _gguf_in(directory: Path) -> Path | None:
@@ -117,7 +141,7 @@ def find_llm(model: str) -> LLMFiles | None:
         if not is_gguf(p):
             raise ModelError(f"{model} does not start with the GGUF magic; give a GGUF model file")
         files = LLMFiles(p.parent, p.name)
-        meta = gguf_metadata(p)
+        meta = gguf_header(p)
     elif p.is_dir():
         if (p / "config.json").is_file():
             config = _read_json(p / "config.json")
@@ -133,10 +157,10 @@ def find_llm(model: str) -> LLMFiles | None:
         if found is None:
             return None
         files = LLMFiles(p, found.name)
-        meta = gguf_metadata(found)
+        meta = gguf_header(found)
     else:
         return None
-    if not meta["chat_template"]:
+    if not meta.chat_template:
         raise ModelError(
             f"{files.display} has no chat template in its metadata; the llm backend needs an instruct (chat) model"
         )

@@ -29,9 +29,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ...article import Article
-from ...errors import ModelError, UsageError
+from ...errors import ModelError, UsageError, first_line
 from ...grounding import ground
 from ...results import Summary
+from ..settings import bad_setting, setting
 from ...split import split_sentences
 from ..hf.checkpoints import find_checkpoint, hub_unreachable_reason, is_seq2seq, not_seq2seq_error
 from ..hf.batching import encode, is_oom, oom_message, pad, plan_batches
@@ -49,31 +50,31 @@ MIN_BUDGET = 16  # tokens of article text a window must hold besides special tok
 
 @dataclass(frozen=True)
 class Seq2SeqSettings:
-    checkpoint: str = ""  # a directory or a hub id; --model sets it
-    preset: str = "auto"  # auto: by checkpoint name; none: the checkpoint's generation config; or a name
-    device: str = "auto"  # auto: cuda, else mps, else cpu
-    dtype: str = "auto"  # auto: bf16 on a GPU that has it, else fp32; fp16 only when asked (T5 overflows)
-    quantize: str | None = None  # int8: dynamic int8 linear layers, CPU only; faster, outputs change a little
-    batch_size: int | None = None  # windows per generate call; None: as many as memory_mb allows
-    memory_mb: int = 2048  # bound on a batch's estimated KV cache and encoder states (automatic batches)
-    truncate: bool = False  # cut long articles at the encoder's limit instead of chunking; info counts the loss
-    max_input_tokens: int | None = None  # the encoder's limit; None: the checkpoint's position embeddings
-    chunk_overlap: int = 128  # tokens a window repeats from the one before: a sentence or two of context
-    dedup_threshold: float = 0.7  # a key point sharing this fraction of its words with a kept one is dropped
+    checkpoint: str = setting("", 'a directory or a hub id; --model sets it')
+    preset: str = setting("auto", "auto: by checkpoint name; none: the checkpoint's generation config; or a name")
+    device: str = setting("auto", 'auto: cuda, else mps, else cpu')
+    dtype: str = setting("auto", 'auto: bf16 on a GPU that has it, else fp32; fp16 only when asked (T5 overflows)')
+    quantize: str | None = setting(None, 'int8: dynamic int8 linear layers, CPU only; faster, outputs change a little')
+    batch_size: int | None = setting(None, 'windows per generate call; None: as many as memory_mb allows')
+    memory_mb: int = setting(2048, "bound on a batch's estimated KV cache and encoder states (automatic batches)")
+    truncate: bool = setting(False, "cut long articles at the encoder's limit instead of chunking; info counts the loss")
+    max_input_tokens: int | None = setting(None, "the encoder's limit; None: the checkpoint's position embeddings")
+    chunk_overlap: int = setting(128, 'tokens a window repeats from the one before: a sentence or two of context')
+    dedup_threshold: float = setting(0.7, 'a key point sharing this fraction of its words with a kept one is dropped')
     # Generation; None takes the preset's value, else the checkpoint's generation config.
-    num_beams: int | None = None
-    length_penalty: float | None = None
-    min_new_tokens: int | None = None
-    max_new_tokens: int | None = None
-    no_repeat_ngram_size: int | None = None
-    early_stopping: bool | None = None
-    prefix: str | None = None  # put before every input; T5's preset sets "summarize: "
-    seed: int = 0  # torch is seeded before each batch: sampling checkpoints repeat their outputs
-    threads: int | None = None  # torch threads; None keeps torch's default (all cores)
+    num_beams: int | None = setting(None, "beams searched at each step; None: the preset's, else the checkpoint's")
+    length_penalty: float | None = setting(None, "beam search's length penalty; None: the preset's, else the checkpoint's")
+    min_new_tokens: int | None = setting(None, "tokens each key-point text has at least; None: the preset's, else the checkpoint's")
+    max_new_tokens: int | None = setting(None, "tokens generated at most; None: the preset's, else the checkpoint's (128 without either)")
+    no_repeat_ngram_size: int | None = setting(None, "no n-gram of this size repeats in an output; None: the preset's, else the checkpoint's")
+    early_stopping: bool | None = setting(None, "beam search stops when every beam is done; None: the preset's, else the checkpoint's")
+    prefix: str | None = setting(None, 'put before every input; T5\'s preset sets "summarize: "')
+    seed: int = setting(0, 'torch is seeded before each batch: sampling checkpoints repeat their outputs')
+    threads: int | None = setting(None, "torch threads; None keeps torch's default (all cores)")
 
     def __post_init__(self) -> None:
-        def bad(name: str, value: Any, expected: str) -> UsageError:
-            return UsageError(f"seq2seq setting {name}={value!r}: expected {expected}")
+        def bad(field: str, value: Any, expected: str) -> UsageError:
+            return bad_setting("seq2seq", field, value, expected)
 
         if self.device not in DEVICES:
             raise bad("device", self.device, " or ".join(DEVICES))
@@ -114,11 +115,6 @@ class Prepared:
     windows: list[list[int]]
     input_tokens: int  # the article's tokens, without special tokens and prefix
     dropped_tokens: int = 0  # cut by ``truncate``
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__
 
 
 class Seq2SeqSummarizer:
@@ -216,7 +212,7 @@ class Seq2SeqSummarizer:
             tokenizer = from_pretrained(AutoTokenizer)
         except (OSError, ValueError, TypeError) as e:
             raise ModelError(
-                f"cannot load the tokenizer of {name}: {_first_line(e)}; the checkpoint needs its "
+                f"cannot load the tokenizer of {name}: {first_line(e)}; the checkpoint needs its "
                 "tokenizer files (tokenizer.json or the model's vocabulary files)"
             ) from e
         import pickle
@@ -227,13 +223,13 @@ class Seq2SeqSummarizer:
                 warnings.filterwarnings("ignore", message=r".*pickle protocol", category=UserWarning)
                 model = from_pretrained(AutoModelForSeq2SeqLM, dtype=dtype)
         except pickle.UnpicklingError as e:  # weights_only=True refused a pickle with more than tensors
-            raise weights_error(name, e) or ModelError(f"cannot load the weights of {name}: {_first_line(e)}") from None
+            raise weights_error(name, e) or ModelError(f"cannot load the weights of {name}: {first_line(e)}") from None
         except ValueError as e:
             if "Unrecognized configuration" in str(e):
                 raise not_seq2seq_error(ckpt) from e
-            raise ModelError(f"cannot load the model {name}: {_first_line(e)}") from e
+            raise ModelError(f"cannot load the model {name}: {first_line(e)}") from e
         except OSError as e:
-            raise ModelError(f"cannot load the weights of {name}: {_first_line(e)}") from e
+            raise ModelError(f"cannot load the weights of {name}: {first_line(e)}") from e
         return model, tokenizer
 
     def _encoder_limit(self) -> int:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ....errors import ModelError
-from ..models import find_llm
+from ..models import find_llm, gguf_header
 
 LLM_INSTALL = (
     "pip install 'summarizer[llm]' (it compiles llama.cpp; see the README's \"GGUF through llama.cpp\" "
@@ -83,17 +83,8 @@ def choose_runtime(model: str, requested: str = "auto") -> Choice:
 
 
 def parameter_count(path: Path) -> int:
-    """Weights in a GGUF file, from its tensor table (the data is memory-mapped, not read)."""
-    try:
-        from gguf import GGUFReader
-    except ImportError as e:
-        raise ModelError(f"reading a GGUF file without llama.cpp needs the gguf package ({e.name}): "
-                         "pip install 'summarizer[gguf]'") from None
-    try:
-        reader = GGUFReader(path)
-    except (OSError, ValueError) as e:
-        raise ModelError(f"cannot read the GGUF file {path}: {e}") from None
-    return sum(int(t.n_elements) for t in reader.tensors)
+    """Weights in a GGUF file, from its tensor table (the header read once per process)."""
+    return gguf_header(path).parameters
 
 
 def estimate_bytes(parameters: int, itemsize: int = 4) -> int:

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
-from ....errors import ModelError, UsageError
+from ....errors import ModelError, UsageError, first_line
 from ...hf.batching import ENCODER_MAX_TOKENS, encoder_groups, is_oom, oom_message, pad, plan_batches
 from ...hf.devices import pick_device, pick_dtype
 from ..models import LLMFiles, find_llm
@@ -32,11 +32,6 @@ from . import Generation, Message
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__
 
 
 def refuse_remote_code(files: LLMFiles) -> None:
@@ -68,12 +63,12 @@ def load_files(files: LLMFiles, dtype: "torch.dtype") -> tuple[Any, Any]:
     try:
         tokenizer = AutoTokenizer.from_pretrained(files.path, **kwargs)
     except (OSError, ValueError, TypeError, KeyError) as e:
-        raise ModelError(f"cannot load the tokenizer of {files.display}: {_first_line(e)}") from e
+        raise ModelError(f"cannot load the tokenizer of {files.display}: {first_line(e)}") from e
     try:
         with _quiet_gguf_progress(bool(files.gguf_file) and not sys.stderr.isatty()):
             model = AutoModelForCausalLM.from_pretrained(files.path, dtype=dtype, **kwargs)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError) as e:
-        raise ModelError(f"cannot load the model {files.display}: {_first_line(e)}") from e
+        raise ModelError(f"cannot load the model {files.display}: {first_line(e)}") from e
     return model, tokenizer
 
 
@@ -153,7 +148,6 @@ class HFRuntime:
         self.eos = eos
         pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else config.pad_token_id
         self.pad_id = pad_id if pad_id is not None else eos[0]
-        self.last_batches: list[list[int]] = []
 
     # -- tokens -------------------------------------------------------------------------------
 
@@ -167,7 +161,7 @@ class HFRuntime:
             )
         except (TemplateError, ValueError, TypeError, KeyError) as e:  # e.g. a template that refuses a system turn
             raise ModelError(
-                f"the model's chat template failed: {_first_line(e)}; if it takes no system message, "
+                f"the model's chat template failed: {first_line(e)}; if it takes no system message, "
                 "give -o system_prompt="
             ) from e
         ids = out["input_ids"] if hasattr(out, "keys") else out
@@ -300,6 +294,18 @@ class HFRuntime:
             layer.cumulative_length.fill_(width)  # what update() would have counted
         return cache
 
+    def batches(self, lengths: Sequence[int], max_new_tokens: int) -> list[list[int]]:
+        """How :meth:`chat` batches prompts of these token ``lengths`` (positions in ``lengths``),
+        bounded by ``memory_mb`` and ``batch_size``."""
+        return plan_batches(
+            list(lengths),
+            row_bytes=lambda width: self._row_bytes(width, max_new_tokens),
+            # prompts prefilled apart hold one group's activations at a time, besides the batch's cache
+            memory_bytes=self.settings.memory_mb * 2**20
+            - (self._activation_bytes(ENCODER_MAX_TOKENS) if self._prefills_apart else 0),
+            batch_size=self.settings.batch_size,
+        )
+
     def chat(
         self, conversations: Sequence[list[Message]], *, max_new_tokens: int, temperature: float, seed: int
     ) -> list[Generation]:
@@ -319,15 +325,7 @@ class HFRuntime:
             else:
                 todo.append(i)
         gen = self._generation_config(max_new_tokens, temperature)
-        batches = plan_batches(
-            [len(rows[i]) for i in todo],
-            row_bytes=lambda width: self._row_bytes(width, max_new_tokens),
-            # prompts prefilled apart hold one group's activations at a time, besides the batch's cache
-            memory_bytes=self.settings.memory_mb * 2**20
-            - (self._activation_bytes(ENCODER_MAX_TOKENS) if self._prefills_apart else 0),
-            batch_size=self.settings.batch_size,
-        )
-        self.last_batches = [[todo[k] for k in batch] for batch in batches]  # for benchmarks and tests
+        batches = self.batches([len(rows[i]) for i in todo], max_new_tokens)
         with torch.inference_mode():
             for batch in batches:
                 idx = [todo[k] for k in batch]

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ....env import cpu_count
-from ....errors import ModelError, UsageError
+from ....errors import ModelError, UsageError, first_line
 from . import Generation, Message
 from ..models import find_llm
 from .gguf_files import LLM_INSTALL, llama_cpp_version
@@ -166,7 +166,7 @@ class LlamaCppRuntime:
         try:
             result = self._formatter(messages=marked)
         except Exception as e:  # jinja2's TemplateError, or raise_exception() in the template itself
-            raise ModelError(f"the chat template of {self.path.name} failed: {_first_line(e)}") from None
+            raise ModelError(f"the chat template of {self.path.name} failed: {first_line(e)}") from None
         ids: list[int] = []
         # a template that writes the BOS itself must not get a second one
         add_bos = not result.added_special
@@ -325,11 +325,6 @@ def _mark(text: str, controls: "re.Pattern[str]") -> str:
     """``text`` with each control-token string wrapped in markers (markers already there dropped)."""
     text = text.replace(_START, "").replace(_END, "")
     return controls.sub(lambda m: f"{_START}{m.group(0)}{_END}", text)
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__
 
 
 def _sample(logits: Any, temperature: float, rng: Any) -> int:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from ....errors import ModelError, UsageError
+from ....errors import ModelError, UsageError, first_line
 from . import Generation, Message
 
 API_KEY_ENV = "OPENAI_API_KEY"
@@ -227,7 +227,7 @@ class OpenAIRuntime:
                 problem = f"no answer from {where} within {timeout:g} s"
                 wait = None
             except httpx.TransportError as e:  # refused, reset, DNS: the server may be starting or restarting
-                problem = f"cannot reach {where}: {self._scrub(_first_line(e))}"
+                problem = f"cannot reach {where}: {self._scrub(first_line(e))}"
                 wait = None
             else:
                 if r.status_code == 200:
@@ -315,6 +315,3 @@ def _excerpt(text: str, limit: int = 160) -> str:
     return one if len(one) <= limit else one[: limit - 1] + "…"
 
 
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__
