@@ -1,7 +1,7 @@
 """Benchmark: the Ray engine with 1 and 2 workers against the local engine, in the same run.
 
-    python eval/bench_ray.py                  # 200 dev articles, the default model; print the table
-    python eval/bench_ray.py --write-results  # and record it in eval/RESULTS.md
+    python -m eval.bench.ray                  # 200 dev articles, the default model; print the table
+    python -m eval.bench.ray --write-results  # and record it in eval/RESULTS.md
 
 Each configuration summarizes the first ``--limit`` dev stories (read in place from
 ../shared/data) through the engine ``summarize eval`` uses, in its own fresh process:
@@ -35,8 +35,10 @@ from pathlib import Path
 
 import click
 
-HERE = Path(__file__).resolve().parent
-DEV = HERE.parent.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
+from eval.results_md import publish
+
+REPO = Path(__file__).resolve().parents[2]
+DEV = REPO.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
 
 
 def run_config(engine: str, workers: int, opts_json: str) -> dict:
@@ -86,8 +88,8 @@ def _torch_threads() -> int:
 
 
 def in_process(engine: str, workers: int, opts: dict) -> dict:
-    r = subprocess.run([sys.executable, __file__, "--child", f"{engine}:{workers}", "--child-opts", json.dumps(opts)],
-                       capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "eval.bench.ray", "--child", f"{engine}:{workers}",
+                        "--child-opts", json.dumps(opts)], capture_output=True, text=True, cwd=REPO)
     if r.returncode != 0:
         raise click.ClickException(f"{engine} with {workers} workers failed:\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -185,16 +187,10 @@ def main(limit: int, model: str, options: tuple[str, ...], batch_size: int, num_
         rows.append(in_process(engine, workers, opts))
     load_after = os.getloadavg()
     args = [a for a in sys.argv[1:] if a != "--write-results"]
-    command = shlex.join(["python", "eval/bench_ray.py", *args, "--write-results"])
+    command = shlex.join(["python", "-m", "eval.bench.ray", *args, "--write-results"])
     text = table(rows, opts, command, (load_before[0], load_after[0]))
-    click.echo(text)
-    if write_results:
-        sys.path.insert(0, str(HERE))
-        from results_md import write_section
-
-        write_section("bench_ray", "## Ray engine: 1 and 2 workers against the local engine (`eval/bench_ray.py`)\n\n"
-                      + text)
-        click.echo(f"wrote the bench_ray section of {HERE / 'RESULTS.md'}", err=True)
+    publish("bench_ray", "## Ray engine: 1 and 2 workers against the local engine (`eval/bench/ray.py`)\n\n" + text,
+            write_results)
 
 
 if __name__ == "__main__":
