@@ -257,7 +257,7 @@ def main(data: tuple[Path, ...], out: Path, holdout: int, epochs: int, lr: float
     click.echo(f"stage 2 (all {len(stories)} stories): {time.perf_counter() - t2:.0f}s; total {time.perf_counter() - t0:.0f}s")
     click.echo(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB), sha256 {digest}")
     if out.resolve() == WEIGHTS.resolve():
-        click.echo("set WEIGHTS_SHA256 in summarizer/backends/extractive/scorer.py to the sha256 above")
+        click.echo("set WEIGHTS_SHA256 in summarizer/backends/extractive/weights.py to the sha256 above")
 
 
 def fmt(r: np.ndarray) -> str:
