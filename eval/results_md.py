@@ -1,7 +1,9 @@
 """Write one section of eval/RESULTS.md, between markers, leaving the others alone.
 
-Benchmark and evaluation scripts call ``write_section(name, markdown)`` so that every
-figure in RESULTS.md comes from a script run, with the command that produced it.
+Benchmark and evaluation scripts end with ``publish(name, markdown, write_results)``: the
+section is printed, and recorded only behind the script's ``--write-results`` flag, so that
+every figure in RESULTS.md comes from a script run, with the command that produced it.
+``write_section`` is the atomic replace underneath.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Tiny random-weight Qwen2 chat models written as GGUF files, the way llama.cpp's converter writes them.
 
 ``write_gguf`` writes a ``Qwen2ForCausalLM`` and its byte-level BPE tokenizer (the tiny ones
-``llm_models.py`` builds) with the ``gguf`` package's writer: the architecture's
+``eval/common/random_qwen2.py`` builds) with the ``gguf`` package's writer: the architecture's
 hyper-parameters, the tokenizer (tokens, types, merges, special ids), the chat template and
 every tensor under its GGUF name, in fp32 or fp16. ``answer_nothing`` makes a model whose
 first answer token is ``<|im_end|>``. Random weights write nonsense; the tests assert on
@@ -56,7 +56,7 @@ def write_gguf(model: Any, tokenizer: Any, path: Path, *, dtype: str = "f32") ->
 
     tokens, types, merges = _vocab(tokenizer)
     w.add_tokenizer_model("gpt2")
-    w.add_tokenizer_pre("gpt-2")  # llm_models' tokenizers split words with GPT-2's byte-level regex
+    w.add_tokenizer_pre("gpt-2")  # random_qwen2's tokenizers split words with GPT-2's byte-level regex
     w.add_token_list(tokens)
     w.add_token_types(types)
     w.add_token_merges(merges)
@@ -86,8 +86,8 @@ def write_gguf(model: Any, tokenizer: Any, path: Path, *, dtype: str = "f32") ->
 
 
 def tiny_gguf(root: Path, *, seed: int = 0, dtype: str = "f32", name: str = "tiny-qwen2", stop: bool = False) -> Path:
-    """``llm_models``' tiny random Qwen2 as ``root/name.gguf`` (answering nothing with ``stop``)."""
-    from llm_models import build_tokenizer, qwen2_model
+    """``eval.common.random_qwen2``'s tiny random Qwen2 as ``root/name.gguf`` (answering nothing with ``stop``)."""
+    from eval.common.random_qwen2 import build_tokenizer, qwen2_model
 
     tokenizer = build_tokenizer()
     model = qwen2_model(tokenizer, seed=seed)

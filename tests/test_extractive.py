@@ -57,7 +57,8 @@ def test_deterministic(extractive):
     strict=True,
     reason="int8 dynamic quantization (the default, in ONNX Runtime as in torch) scales activations per "
     "batch, so a sentence's vector depends on the other sentences in its batch; fp32 does not (the test "
-    "below). An article's key points then depend on the other inputs of the call (eval/check_onnx.py counts them).",
+    "below). An article's key points then depend on the other inputs of the call (eval/quality/check_onnx.py "
+    "counts them).",
 )
 def test_batching_does_not_change_the_result(extractive):
     # sentences of all the articles in a call are encoded together, sorted by length

@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 import summarizer.api
+from eval.common.random_qwen2 import CONTEXT, build_tokenizer
 from helpers import make_article
-from llm_models import CONTEXT, ScriptedRuntime, build_chat_models, build_tokenizer
+from llm_models import ScriptedRuntime, build_chat_models
 from summarizer.article import parse_article
 from summarizer.backends import ResolvedModel, get_summarizer, resolve
 from summarizer.backends.llm import runtimes as llm_runtimes
@@ -338,8 +339,8 @@ def test_eval_runs_the_llm_backend(models, tmp_path):
 def test_a_gguf_file_written_with_the_gguf_writer_loads_and_matches(tmp_path, capfd):
     import torch
 
+    from eval.common.random_qwen2 import build_tokenizer, qwen2_model
     from gguf_models import write_gguf
-    from llm_models import build_tokenizer, qwen2_model
 
     tok = build_tokenizer()
     model = qwen2_model(tok)
@@ -386,7 +387,7 @@ def test_any_answer_parses_into_at_most_n_clean_points(answer, n):
 
 
 def test_a_chat_template_without_system_turns_says_what_to_do(tmp_path):
-    from llm_models import CHATML, build_tokenizer, qwen2_model
+    from eval.common.random_qwen2 import CHATML, build_tokenizer, qwen2_model
 
     template = "{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}" + CHATML
     tok = build_tokenizer(template=template)

@@ -12,9 +12,9 @@ pytest.importorskip(
     reason="llama-cpp-python is not installed: pip install 'summarizer[llm]' with the README's CMAKE_ARGS",
 )
 
+from eval.common.random_qwen2 import CONTEXT, build_tokenizer, qwen2_model  # noqa: E402
 from gguf_models import tiny_gguf, write_gguf  # noqa: E402
 from helpers import make_article  # noqa: E402
-from llm_models import CONTEXT, build_tokenizer, qwen2_model  # noqa: E402
 
 from summarizer.backends.llm.runtimes.llamacpp import LlamaCppRuntime  # noqa: E402
 

@@ -1,5 +1,5 @@
 """``--model openai:NAME --api-base URL`` end to end: the llm backend (prompt, parsing, grounding,
---strict, eval and --resume) over a real loopback HTTP server (``chat_server.py``)."""
+--strict, eval and --resume) over a real loopback HTTP server (``eval/common/chat_server.py``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from click.testing import CliRunner
 pytest.importorskip("httpx", reason="the openai runtime needs httpx: pip install 'summarizer[api]'")
 
 import summarizer.api  # noqa: E402
-from chat_server import ChatServer  # noqa: E402
+from eval.common.chat_server import ChatServer  # noqa: E402
 from summarizer.cli import cli  # noqa: E402
 
 KEY = "sk-live-TESTKEY-0123456789abcdef"

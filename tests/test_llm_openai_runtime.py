@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("httpx", reason="the openai runtime needs httpx: pip install 'summarizer[api]'")
 
-from chat_server import ChatServer  # noqa: E402
+from eval.common.chat_server import ChatServer  # noqa: E402
 
 from summarizer.backends.llm.runtimes.openai_api import ApiOptions, OpenAIRuntime, safe_url  # noqa: E402
 from summarizer.errors import UsageError  # noqa: E402

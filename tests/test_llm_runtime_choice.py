@@ -65,7 +65,7 @@ def test_other_models_and_explicit_choices(gguf, hf_dir, monkeypatch):
 
 
 def test_the_estimate_counts_every_weight_twice_in_fp32(gguf):
-    from llm_models import build_tokenizer, qwen2_model
+    from eval.common.random_qwen2 import build_tokenizer, qwen2_model
 
     tok = build_tokenizer()
     model = qwen2_model(tok)

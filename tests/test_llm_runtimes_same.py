@@ -15,9 +15,9 @@ pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed: pip 
 pytest.importorskip("httpx", reason="the openai runtime needs httpx: pip install 'summarizer[api]'")
 
 import summarizer.api  # noqa: E402
+from eval.common.llama_server import llama_server  # noqa: E402
+from eval.common.random_qwen2 import build_tokenizer, qwen2_model  # noqa: E402
 from gguf_models import answer_always, write_gguf  # noqa: E402
-from llama_server import llama_server  # noqa: E402
-from llm_models import build_tokenizer, qwen2_model  # noqa: E402
 from summarizer.cli import cli  # noqa: E402
 
 ANSWER = "The council paid $9 million."

@@ -1,6 +1,6 @@
 """``summarize eval --engine ray``: the same files as the local engine, a resumed run, and
 its errors in one line. One local Ray instance (2 CPUs) serves the whole module; the
-cheap ``lead`` model keeps each run to seconds. Benchmarks are in eval/bench_ray.py."""
+cheap ``lead`` model keeps each run to seconds. Benchmarks are in eval/bench/ray.py."""
 
 from __future__ import annotations
 

@@ -134,7 +134,7 @@ def test_weights_round_trip_with_checksum(tmp_path):
 
 
 def test_missing_weights_are_a_model_error(tmp_path):
-    with pytest.raises(ModelError, match=r"cannot read the scorer weights .*nope.safetensors.*train_scorer.py"):
+    with pytest.raises(ModelError, match=r"cannot read the scorer weights .*nope.safetensors.*-m eval\.train\.scorer"):
         load_weights(tmp_path / "nope.safetensors")
 
 

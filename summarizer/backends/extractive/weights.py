@@ -17,9 +17,9 @@ from ...errors import ModelError
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 WEIGHTS = DATA_DIR / "scorer-v1.safetensors"
-# sha256 of the shipped file, printed by eval/train_scorer.py; a retrained file needs a new value here.
+# sha256 of the shipped file, printed by eval/train/scorer.py; a retrained file needs a new value here.
 WEIGHTS_SHA256 = "7814c6e3ffc7c6cdbe00eefcf8d4614c76f1578bfeb971c5e275bccbb3329dd8"
-REGENERATE = "python eval/train_scorer.py --out summarizer/data/scorer-v1.safetensors"
+REGENERATE = "python -m eval.train.scorer --out summarizer/data/scorer-v1.safetensors"
 
 # What each sentence brings besides its vector, in this order (see features()).
 LEAD_SLOTS = 8  # one-hot slots for the first sentences: news leads have a sharp, learnable shape
@@ -63,7 +63,7 @@ def read_weights(path: Path | None = None) -> tuple[bytes, dict]:
     """The bytes of a scorer weights file and its metadata, after a sha256 check.
 
     The shipped file is checked against ``WEIGHTS_SHA256``; another file against the
-    ``.sha256`` file that eval/train_scorer.py writes beside it.
+    ``.sha256`` file that eval/train/scorer.py writes beside it.
     """
     path = Path(path) if path else WEIGHTS
     fix = fix_hint(path)
@@ -96,4 +96,4 @@ def fix_hint(path: Path) -> str:
     """What to do about a bad weights file."""
     if Path(path).resolve() == WEIGHTS.resolve():
         return f"reinstall the package or regenerate them with: {REGENERATE}"
-    return f"regenerate them with: python eval/train_scorer.py --out {path}"
+    return f"regenerate them with: python -m eval.train.scorer --out {path}"

@@ -27,7 +27,7 @@ LLM_INSTALL = (
 )
 # Peak memory of transformers' GGUF load over the fp32 weights: the dequantized tensors and the
 # model they are copied into live together (measured: 4.0 GB peak RSS for Qwen2.5-0.5B's 1.98 GB
-# of fp32 weights, eval/bench_llm_runtimes.py).
+# of fp32 weights, eval/bench/llm_runtimes.py).
 LOAD_FACTOR = 2.0
 
 

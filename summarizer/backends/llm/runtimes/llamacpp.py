@@ -36,7 +36,7 @@ from .gguf_files import LLM_INSTALL, llama_cpp_version
 
 CONTEXT_STEP = 256  # KV cells per sequence are rounded up to this: fewer context rebuilds
 # Sequences decoded at once when batch_size is not given. Measured on 2 CPU cores, 3 dev stories
-# (eval/bench_llm_runtimes.py children): 4 at once took 56.3 CPU-s against 57.3 one at a time, the
+# (eval/bench/llm_runtimes.py children): 4 at once took 56.3 CPU-s against 57.3 one at a time, the
 # prompts' prefill (3,438 tokens against 412 answer tokens) being bound by compute, which batching
 # does not save, and 1.52x the file's RSS against 1.40x; and on the Q4_K_M file one greedy answer of
 # three changed (ggml multiplies a batch of rows by another kernel). So one, on a CPU; --batch-size 4 where the

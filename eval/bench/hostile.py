@@ -1,6 +1,6 @@
 """Peak memory of a huge article beside a normal one, through the CLI, in new processes.
 
-    python eval/bench_hostile.py [--sentences 8000] [--model extractive] [--write-results]
+    python -m eval.bench.hostile [--sentences 8000] [--model extractive] [--write-results]
 
 Issue 16's case: a 0.8 MB text of 8,000 short sentences given to ``summarize`` together with
 a normal news article. Each configuration runs ``python -m summarizer -f jsonl ...`` in a
@@ -33,7 +33,9 @@ from pathlib import Path
 
 import click
 
-REPO = Path(__file__).resolve().parents[1]
+from eval.results_md import publish
+
+REPO = Path(__file__).resolve().parents[2]
 DEV = REPO.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
 TARGET_MB = 1536.0
 
@@ -86,7 +88,6 @@ def run_cli(model: str, files: list[Path], extra: list[str]) -> dict:
 
 def overhead(articles: int) -> dict:
     """Per-article cost of the input checks and of splitting, on dev stories or generated ones."""
-    sys.path.insert(0, str(REPO))
     from summarizer.inputs.local import check_text, decode
     from summarizer.split import split_sentences
 
@@ -136,9 +137,9 @@ def main(sentences: int, model: str, articles: int, write_results: bool) -> None
     met = both["peak_rss_mb"] <= TARGET_MB and both["summaries"].get("normal.txt", 0) > 0
     rows = [("normal article alone (baseline)", base), (f"huge ({sentences:,} sentences, {size_mb:.2f} MB) + normal", both)]
     lines = [
-        "## Hostile inputs: peak RSS of a huge article beside a normal one (`eval/bench_hostile.py`)",
+        "## Hostile inputs: peak RSS of a huge article beside a normal one (`eval/bench/hostile.py`)",
         "",
-        f"Command: `python eval/bench_hostile.py --sentences {sentences} --model {model}"
+        f"Command: `python -m eval.bench.hostile --sentences {sentences} --model {model}"
         f"{' --write-results' if write_results else ''}`; each row is `summarize -m {model} -f jsonl FILES` in a "
         f"new process, peak RSS its own `ru_maxrss` (start-up and model load included). Load average "
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after (1 min; 2 CPU cores shared with other jobs).",
@@ -166,13 +167,7 @@ def main(sentences: int, model: str, articles: int, write_results: bool) -> None
         f"| the text checks alone (`check_text`, timed apart) | {o['checks_ms']:.3f} |",
         f"| `split_sentences` (with the other-script ends and the length cap) | {o['split_ms']:.3f} |",
     ]
-    text = "\n".join(lines)
-    click.echo(text)
-    if write_results:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from results_md import write_section
-
-        write_section("bench_hostile", text)
+    publish("bench_hostile", "\n".join(lines), write_results)
 
 
 if __name__ == "__main__":

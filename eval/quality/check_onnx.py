@@ -1,6 +1,6 @@
 """How the ONNX encoder compares with the torch fp32 vectors, and whether int8 depends on the batch.
 
-    python eval/check_onnx.py [--limit 200] [--write-results]
+    python -m eval.quality.check_onnx [--limit 200] [--write-results]
 
 On the first ``--limit`` dev stories (their sentences, as the extractive backend splits them):
 
@@ -21,16 +21,12 @@ this process one after another; nothing here is timed.
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import click
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from results_md import write_section  # noqa: E402
-from vector_cache import DEV, read_stories  # noqa: E402
+from eval.results_md import publish
+from eval.train.vector_cache import DEV, read_stories
 
 SETTINGS = {
     "onnx int8 (default)": {"runtime": "onnx", "quantize": "int8"},
@@ -63,7 +59,7 @@ def main(limit: int, write_results: bool) -> None:
     ref = vectors[ref_label]
     sentences = len(ref)
     lines = [
-        "## ONNX encoder against torch fp32, and batch dependence (`eval/check_onnx.py`)",
+        "## ONNX encoder against torch fp32, and batch dependence (`eval/quality/check_onnx.py`)",
         "",
         f"The first {len(arts)} dev stories ({sentences} sentences); key points by the default learned scorer "
         "(adaptive number). Cosine: each sentence's vector against its torch fp32 vector (all the stories encoded "
@@ -81,13 +77,9 @@ def main(limit: int, write_results: bool) -> None:
         lines.append(f"| {label} | {sha[label] or '-'} | {cos.mean():.4f} | {cos.min():.4f} | {same}/{len(arts)} "
                      f"| {differ}/{len(arts)} |")
     lines += ["", f"Scorer weights: `{scorer['weights']}` (sha256 {scorer['sha256']}...).", "", f"Load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; "
-                  f"{os.cpu_count()} CPU cores.", "", f"Command: `python eval/check_onnx.py --limit {limit}"
+                  f"{os.cpu_count()} CPU cores.", "", f"Command: `python -m eval.quality.check_onnx --limit {limit}"
                   f"{' --write-results' if write_results else ''}`"]
-    text = "\n".join(lines)
-    click.echo(text)
-    if write_results:
-        write_section("check_onnx", text)
-        click.echo("wrote the check_onnx section of eval/RESULTS.md", err=True)
+    publish("check_onnx", "\n".join(lines), write_results)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """``python -m llama_cpp.server`` serving a GGUF file on 127.0.0.1: started, waited for and
-stopped, for the tests and ``eval/bench_llm_runtimes.py``."""
+stopped, for the tests and ``eval/bench/llm_runtimes.py``."""
 
 from __future__ import annotations
 

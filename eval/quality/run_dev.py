@@ -1,9 +1,9 @@
 """The models on the dev set, through the evaluation harness, side by side.
 
-    python eval/run_dev.py                  # eval lead and extractive, print the comparison
-    python eval/run_dev.py --write-results  # and record it in eval/RESULTS.md
-    python eval/run_dev.py --resume         # continue runs a kill interrupted
-    python eval/run_dev.py -o extractive:scorer=centrality   # a model setting (repeatable)
+    python -m eval.quality.run_dev                  # eval lead and extractive, print the comparison
+    python -m eval.quality.run_dev --write-results  # and record it in eval/RESULTS.md
+    python -m eval.quality.run_dev --resume         # continue runs a kill interrupted
+    python -m eval.quality.run_dev -o extractive:scorer=centrality   # a model setting (repeatable)
 
 Each model is run as ``summarize eval`` would (``summarizer.evaluate.run_eval``) into
 ``eval/runs/dev-<model>`` (not committed), with 3 key points each, as Lead-3, and the
@@ -15,15 +15,16 @@ approximate randomization, p < 0.05).
 from __future__ import annotations
 
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import click
 
-HERE = Path(__file__).resolve().parent
-DEV = HERE.parent.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
-RUNS = HERE / "runs"
+from eval.results_md import publish
+
+EVAL = Path(__file__).resolve().parents[1]
+DEV = EVAL.parent.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
+RUNS = EVAL / "runs"
 
 
 @click.command()
@@ -83,16 +84,10 @@ def main(models: str, limit: int | None, options: tuple[str, ...], resume: bool,
         f"then `summarize compare {' '.join('eval/runs/' + d.name for d in dirs)}`. "
         f"Wall time{' (resumed)' if resume else ''}: {timing}.",
         "",
-        f"Command: `python eval/run_dev.py{f' --models {models}' if models != 'lead,extractive' else ''}"
+        f"Command: `python -m eval.quality.run_dev{f' --models {models}' if models != 'lead,extractive' else ''}"
         f"{f' --limit {limit}' if limit else ''}{''.join(f' -o {o}' for o in options)} --write-results`",
     ])
-    click.echo(section)
-    if write_results:
-        sys.path.insert(0, str(HERE))
-        from results_md import write_section
-
-        write_section("harness_dev", section)
-        click.echo(f"wrote the harness_dev section of {HERE / 'RESULTS.md'}", err=True)
+    publish("harness_dev", section, write_results)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Benchmark: the Ray engine with 1 and 2 workers against the local engine, in the same run.
 
-    python eval/bench_ray.py                  # 200 dev articles, the default model; print the table
-    python eval/bench_ray.py --write-results  # and record it in eval/RESULTS.md
+    python -m eval.bench.ray                  # 200 dev articles, the default model; print the table
+    python -m eval.bench.ray --write-results  # and record it in eval/RESULTS.md
 
 Each configuration summarizes the first ``--limit`` dev stories (read in place from
 ../shared/data) through the engine ``summarize eval`` uses, in its own fresh process:
@@ -35,8 +35,10 @@ from pathlib import Path
 
 import click
 
-HERE = Path(__file__).resolve().parent
-DEV = HERE.parent.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
+from eval.results_md import publish
+
+REPO = Path(__file__).resolve().parents[2]
+DEV = REPO.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
 
 
 def run_config(engine: str, workers: int, opts_json: str) -> dict:
@@ -47,8 +49,8 @@ def run_config(engine: str, workers: int, opts_json: str) -> dict:
 
     o = json.loads(opts_json)
     opts = EvalOptions(DatasetOptions(str(DEV), limit=o["limit"]), o["model"], Path("unused"), settings=o["settings"],
-                       num_points=o["num_points"], batch_size=o["batch_size"])
-    todo = list(batches(opts.data.load().documents, opts.batch_size))
+                       num_points=o["num_points"], docs_per_call=o["docs_per_call"])
+    todo = list(batches(opts.data.load().documents, opts.docs_per_call))
     job = Job(opts.model, opts.settings, opts.num_points)
     out: dict = {"engine": engine, "workers": workers}
     if engine == "ray":
@@ -86,8 +88,8 @@ def _torch_threads() -> int:
 
 
 def in_process(engine: str, workers: int, opts: dict) -> dict:
-    r = subprocess.run([sys.executable, __file__, "--child", f"{engine}:{workers}", "--child-opts", json.dumps(opts)],
-                       capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "eval.bench.ray", "--child", f"{engine}:{workers}",
+                        "--child-opts", json.dumps(opts)], capture_output=True, text=True, cwd=REPO)
     if r.returncode != 0:
         raise click.ClickException(f"{engine} with {workers} workers failed:\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -115,7 +117,7 @@ def table(rows: list[dict], opts: dict, command: str, load: tuple[float, float])
     settings = " ".join(f"-o {k}={v}" for k, v in opts["settings"].items())
     lines = [
         f"{local['articles']} dev articles, model `{opts['model']}`{(' ' + settings) if settings else ''}, "
-        f"batch size {opts['batch_size']}; {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"{opts['docs_per_call']} documents per call; {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"Ray {ray.__version__}, load average {load[0]:.1f} before, {load[1]:.1f} after. "
         "Each configuration in its own process, one after another.",
         "",
@@ -157,13 +159,13 @@ def table(rows: list[dict], opts: dict, command: str, load: tuple[float, float])
 @click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True, help="Dev articles.")
 @click.option("--model", "-m", default="extractive", show_default=True, help="The model (as summarize eval -m).")
 @click.option("-o", "--option", "options", multiple=True, metavar="KEY=VALUE", help="A model setting, as summarize -o.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True,
+@click.option("--docs-per-call", type=click.IntRange(min=1), default=16, show_default=True,
               help="Documents per summarize call (summarize eval's default).")
 @click.option("-n", "--num-points", type=click.IntRange(min=1), default=3, show_default=True, help="Key points.")
 @click.option("--write-results", is_flag=True, help="Record the table in eval/RESULTS.md.")
 @click.option("--child", hidden=True, default=None)
 @click.option("--child-opts", hidden=True, default=None)
-def main(limit: int, model: str, options: tuple[str, ...], batch_size: int, num_points: int, write_results: bool,
+def main(limit: int, model: str, options: tuple[str, ...], docs_per_call: int, num_points: int, write_results: bool,
          child: str | None, child_opts: str | None) -> None:
     """Time the Ray engine (1 and 2 workers) against the local engine on the same dev articles."""
     if child is not None:
@@ -177,7 +179,7 @@ def main(limit: int, model: str, options: tuple[str, ...], batch_size: int, num_
 
     import_ray()
     opts = {"limit": limit, "model": model, "settings": parse_settings(model, options), "num_points": num_points,
-            "batch_size": batch_size}
+            "docs_per_call": docs_per_call}
     load_before = os.getloadavg()
     rows = []
     for engine, workers in (("local", 0), ("ray", 1), ("ray", 2)):
@@ -185,16 +187,10 @@ def main(limit: int, model: str, options: tuple[str, ...], batch_size: int, num_
         rows.append(in_process(engine, workers, opts))
     load_after = os.getloadavg()
     args = [a for a in sys.argv[1:] if a != "--write-results"]
-    command = shlex.join(["python", "eval/bench_ray.py", *args, "--write-results"])
+    command = shlex.join(["python", "-m", "eval.bench.ray", *args, "--write-results"])
     text = table(rows, opts, command, (load_before[0], load_after[0]))
-    click.echo(text)
-    if write_results:
-        sys.path.insert(0, str(HERE))
-        from results_md import write_section
-
-        write_section("bench_ray", "## Ray engine: 1 and 2 workers against the local engine (`eval/bench_ray.py`)\n\n"
-                      + text)
-        click.echo(f"wrote the bench_ray section of {HERE / 'RESULTS.md'}", err=True)
+    publish("bench_ray", "## Ray engine: 1 and 2 workers against the local engine (`eval/bench/ray.py`)\n\n" + text,
+            write_results)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """How well the grounding flags work: human highlights against corrupted copies, and See et al.'s outputs.
 
-    python eval/grounding_flags.py [--limit 1000] [--samples 12] [--seed 0] [--write-results]
+    python -m eval.quality.grounding_flags [--limit 1000] [--samples 12] [--seed 0] [--write-results]
 
 1. **Highlights vs corrupted copies.** The human highlights of the dev stories are taken as
    supported (flags on them are false alarms; a few highlights do state what the story does
@@ -24,16 +24,16 @@ import json
 import os
 import random
 import re
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import click
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-DATA = HERE.parent.parent / "shared" / "data"
+from eval.results_md import publish
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / "shared" / "data"
 DEV = DATA / "cnndm_dev_from_test.jsonl"
 SEE = DATA / "see2017_outputs_dev1000.jsonl"
 
@@ -109,9 +109,9 @@ def main(limit: int, samples: int, seed: int, write_results: bool) -> None:
     facts = [Facts.of(parse_article(s["article"]).body) for s in stories]
     rng = random.Random(seed)
     lines = [
-        "## Grounding flags (`eval/grounding_flags.py`)",
+        "## Grounding flags (`eval/quality/grounding_flags.py`)",
         "",
-        f"Command: `python eval/grounding_flags.py{'' if limit == 1000 else f' --limit {limit}'}"
+        f"Command: `python -m eval.quality.grounding_flags{'' if limit == 1000 else f' --limit {limit}'}"
         f"{' --write-results' if write_results else ''}`, seed {seed}: {len(stories)} dev stories (lowercased "
         "articles, cased highlights). Load average "
         f"{os.getloadavg()[0]:.1f}.",
@@ -193,8 +193,6 @@ def main(limit: int, samples: int, seed: int, write_results: bool) -> None:
         for system, sent, _ in srng.sample(clean_samples, min(samples, len(clean_samples))):
             click.echo(f"[{system}] {sent}")
     lines += ["", f"Ran in {time.perf_counter() - t0:.0f} s (no model: flags are rules over text)."]
-    from results_md import publish
-
     publish("grounding_flags", "\n".join(lines), write_results)
 
 

@@ -1,8 +1,8 @@
 """Benchmark: writing and opening ``report.html`` for three runs on the 1,000 dev stories,
 and the size check on 11,490 documents (the size of the CNN/DailyMail test split).
 
-    python eval/bench_report.py                  # print the table
-    python eval/bench_report.py --write-results  # and record it in eval/RESULTS.md
+    python -m eval.bench.report                  # print the table
+    python -m eval.bench.report --write-results  # and record it in eval/RESULTS.md
 
 The three runs are real: ``summarize eval -m lead`` and ``-m extractive`` on
 ../shared/data/cnndm_dev_from_test.jsonl, and ``summarize score`` of See et al.'s
@@ -12,7 +12,7 @@ eval/runs/bench_report/ (not committed) and reused; only the report is timed.
 * write: ``write_html_report`` (the dataset read again, Lead-3's key points, the plots,
   the page), against the baseline of what ``compare --out`` wrote before the page existed:
   the comparison (intervals, tests) and the two PNG plots. Medians of ``--repeats``.
-* open: headless Chromium (Debian's, over the DevTools pipe of tests/headless.py) opens
+* open: headless Chromium (Debian's, over the DevTools pipe of eval/common/headless.py) opens
   the page from file://: first contentful paint, the explorer's list drawn, and the first
   document shown after a click (that includes decompressing every text); against the
   first paint of a one-line page in the same browser. Medians of ``--repeats``, a fresh
@@ -30,15 +30,16 @@ import os
 import platform
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import click
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
+from eval.results_md import publish
+
+EVAL = Path(__file__).resolve().parents[1]
+REPO = EVAL.parent
 DATA = REPO.parent / "shared" / "data"
 DEV = DATA / "cnndm_dev_from_test.jsonl"
 SEE = DATA / "see2017_outputs_dev1000.jsonl"
@@ -157,12 +158,11 @@ def main(repeats: int, write_results: bool) -> None:
     """Time writing and opening report.html; check the size on 11,490 documents."""
     if not DEV.is_file() or not SEE.is_file():
         raise click.ClickException(f"the shared data is not in {DATA}")
-    sys.path.insert(0, str(REPO / "tests"))
-    from headless import CHROMIUM, Browser
+    from eval.common.headless import CHROMIUM, Browser
 
     if not CHROMIUM.exists():
         raise click.ClickException(f"{CHROMIUM} not found: apt-get install chromium chromium-driver")
-    runs = make_runs(HERE / "runs" / "bench_report")
+    runs = make_runs(EVAL / "runs" / "bench_report")
     load_before = os.getloadavg()
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
@@ -199,18 +199,13 @@ def main(repeats: int, write_results: bool) -> None:
         "'report.html written' includes reading the dataset again, Lead-3's key points and drawing the plots; "
         "'first document shown' is from the click and includes decompressing all texts once.",
         "",
-        "Command: `python eval/bench_report.py" + (f" --repeats {repeats}" if repeats != 3 else "") + " --write-results`",
+        "Command: `python -m eval.bench.report" + (f" --repeats {repeats}" if repeats != 3 else "") + " --write-results`",
     ]
-    table = "\n".join(lines)
-    click.echo(table)
+    # a page over a limit is shown, never recorded
+    publish("bench_report", "## report.html: writing, size and opening in Chromium\n\n" + "\n".join(lines),
+            write_results and ok)
     if not ok:
         raise click.ClickException("the 11,490-document page is over a limit")
-    if write_results:
-        sys.path.insert(0, str(HERE))
-        from results_md import write_section
-
-        write_section("bench_report", "## report.html: writing, size and opening in Chromium\n\n" + table)
-        click.echo(f"wrote the bench_report section of {HERE / 'RESULTS.md'}", err=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Benchmark the default extractive model (ONNX Runtime) against ``-o runtime=torch``, in the same run.
 
-    python eval/bench_extractive.py [--limit 1000] [--cold-runs 5] [--long-sentences 8000] [--write-results]
+    python -m eval.bench.extractive [--limit 1000] [--cold-runs 5] [--long-sentences 8000] [--write-results]
 
 * **cold start**: ``summarize examples/cnbc_article.txt`` in a new process, the default and
   ``-o runtime=torch``, and a bare ``python -c "import torch, transformers"``, the three
@@ -37,8 +37,9 @@ from pathlib import Path
 import click
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
+from eval.results_md import publish
+
+REPO = Path(__file__).resolve().parents[2]
 DATA = REPO.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
 EXAMPLE = REPO / "examples" / "cnbc_article.txt"
 TARGETS = {"cold_s": 1.5, "cold_speedup": 5.0, "cold_vs_import": 0.6, "bulk_speedup": 1.4, "articles_per_s": 15.0,
@@ -134,7 +135,7 @@ def long_article(data: Path, sentences: int) -> dict:
 
 
 def _worker(args: list[str]) -> dict:
-    r = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "eval.bench.extractive", *args], capture_output=True, text=True, cwd=REPO)
     if r.returncode != 0:
         raise click.ClickException(f"worker {' '.join(args)} failed:\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -180,7 +181,7 @@ def table(c: dict, fast: dict, slow: dict, q: dict, long: dict | None, help_time
     srate = {k: d["sentences"] / d["run_s"] for k, d in (("default", fast), ("torch", slow))}
     runs = len(c["default"])
     lines = [
-        "## Extractive benchmark: ONNX Runtime against `-o runtime=torch` (`eval/bench_extractive.py`)",
+        "## Extractive benchmark: ONNX Runtime against `-o runtime=torch` (`eval/bench/extractive.py`)",
         "",
         f"Command: `{command}`; {os.cpu_count()} CPU cores, load average {loads[0]:.1f} at the start and "
         f"{loads[1]:.1f} at the end (a shared machine: compare the ratios).",
@@ -294,15 +295,9 @@ def main(data: Path, limit: int, chunk: int | None, cold_runs: int, long_sentenc
     help_times = time_help(help_runs)
     loads.append(os.getloadavg()[0])
     q = quality(data, {"default": fast, "torch": slow})
-    command = "python eval/bench_extractive.py " + " ".join(sys.argv[1:])
+    command = "python -m eval.bench.extractive " + " ".join(sys.argv[1:])
     text = table(c, fast, slow, q, long, help_times, chunk, (loads[0], loads[1]), command.strip())
-    click.echo(text)
-    if write_results:
-        sys.path.insert(0, str(HERE))
-        from results_md import write_section
-
-        write_section("bench_extractive", text)
-        click.echo("wrote the bench_extractive section of eval/RESULTS.md", err=True)
+    publish("bench_extractive", text, write_results)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Benchmark: scoring 10,000 real prediction/reference pairs (ROUGE-1, -2, -Lsum, stemming)
 and a 1,000-resample bootstrap, the harness against a plain rouge-score loop.
 
-    python eval/bench_scoring.py                  # print the table
-    python eval/bench_scoring.py --write-results  # and record it in eval/RESULTS.md
+    python -m eval.bench.scoring                  # print the table
+    python -m eval.bench.scoring --write-results  # and record it in eval/RESULTS.md
 
 The pairs are real text from ../shared/data, nothing made up: the 3,000 published See et
 al. (2017) outputs against the dev highlights, Lead-3 of the 1,000 dev and 3,000 training
@@ -24,15 +24,16 @@ from __future__ import annotations
 import json
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
 import click
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-DATA = HERE.parent.parent / "shared" / "data"
+from eval.results_md import publish
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / "shared" / "data"
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 
 
@@ -133,16 +134,9 @@ def main(n: int, samples: int, jobs: int, write_results: bool) -> None:
         "Every per-pair precision, recall and F1 is identical to rouge-score's (checked); mean F1 x 100: "
         + ", ".join(f"{m} {100 * v:.2f}" for m, v in zip(METRICS, means)) + ".",
         "",
-        f"Command: `python eval/bench_scoring.py{options} --write-results`",
+        f"Command: `python -m eval.bench.scoring{options} --write-results`",
     ]
-    table = "\n".join(lines)
-    click.echo(table)
-    if write_results:
-        sys.path.insert(0, str(HERE))
-        from results_md import write_section
-
-        write_section("bench_scoring", "## Scoring speed: harness against rouge-score\n\n" + table)
-        click.echo(f"wrote the bench_scoring section of {HERE / 'RESULTS.md'}", err=True)
+    publish("bench_scoring", "## Scoring speed: harness against rouge-score\n\n" + "\n".join(lines), write_results)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Headless Chromium over the Chrome DevTools protocol, through a pipe (no port, no
 websocket library): enough to open a page, evaluate script in it, collect console errors
-and requests, and take a screenshot. Used by the report tests and eval/bench_report.py.
+and requests, and take a screenshot. Used by the report tests and eval/bench/report.py.
 
 The browser is the system's (Debian's ``chromium``); nothing here downloads one.
 

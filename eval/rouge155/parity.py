@@ -1,13 +1,13 @@
 """Per-document agreement of ``--implementation rouge155`` (and of rouge-score) with the
 perl ROUGE-1.5.5 script on the 3,000 published See et al. (2017) dev outputs.
 
-    python eval/rouge155_parity.py                  # print the table (perl runs, or its cache)
-    python eval/rouge155_parity.py --write-fixture  # and record perl's scores for the tests
-    python eval/rouge155_parity.py --write-results  # and write the section of eval/RESULTS.md
+    python -m eval.rouge155.parity                  # print the table (perl runs, or its cache)
+    python -m eval.rouge155.parity --write-fixture  # and record perl's scores for the tests
+    python -m eval.rouge155.parity --write-results  # and write the section of eval/RESULTS.md
 
 The references are the dev stories' highlights, one a line; the summaries the published
 outputs, one sentence a line; both written as pyrouge writes them (SEE format, not
-escaped) and scored with ``ROUGE-1.5.5.pl -c 95 -r 1000 -n 2 -m -a -d`` (``eval/rouge155_perl.py``),
+escaped) and scored with ``ROUGE-1.5.5.pl -c 95 -r 1000 -n 2 -m -a -d`` (``eval/rouge155/perl.py``),
 one run per system. A document agrees exactly when |F1 difference| < 0.005 points (perl
 prints five decimals). The corpus rows set perl's printed ``Average_F`` (the mean of its
 bootstrap resamples) beside the plain mean of the per-document F1 each scorer gives.
@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import click
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-DATA = HERE.parent.parent / "shared" / "data"
-FIXTURE = HERE.parent / "tests" / "data" / "rouge155_perl_see2017_dev.json"
+from eval.results_md import publish
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / "shared" / "data"
+FIXTURE = REPO / "tests" / "data" / "rouge155_perl_see2017_dev.json"
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 LABELS = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeLsum": "ROUGE-L"}
 EXACT = 0.005  # F1 points: half the last digit perl prints
@@ -62,7 +62,7 @@ def python_scores(rows, implementation: str) -> list[dict[str, tuple[float, floa
 @click.option("--write-results", is_flag=True, help="Write the rouge155_parity section of eval/RESULTS.md.")
 def main(write_fixture: bool, write_results: bool) -> None:
     """Agreement of rouge155 and rouge-score with the perl script, per document and corpus."""
-    import rouge155_perl
+    from eval.rouge155 import perl as rouge155_perl
 
     systems, by_system = load()
     perl, averages = {}, {}
@@ -110,16 +110,16 @@ def main(write_fixture: bool, write_results: bool) -> None:
                          f"{mean['rouge155'] - p:+.3f} | {replayed:.3f} | {mean['rouge-score']:.3f} |")
     lines += ["", f"Documents where rouge155 and perl differ: {len(differing)}."]
     lines += [f"- {name} {doc} {m}: ours {a}, perl {b}" for name, doc, m, a, b in differing[:20]]
-    lines += ["", "Command: `python eval/rouge155_parity.py --write-results`"]
-    table = "\n".join(lines)
-    click.echo(table)
+    lines += ["", "Command: `python -m eval.rouge155.parity --write-results`"]
+    publish("rouge155_parity", "## ROUGE-1.5.5 parity: rouge155 and rouge-score against the perl script\n\n"
+            + "\n".join(lines), write_results)
     if write_fixture:
         FIXTURE.parent.mkdir(exist_ok=True)
         rows = [[doc, k, *[v for m in METRICS for v in scores[m]]]
                 for k, name in enumerate(systems) for (doc, _, _), scores in zip(by_system[name], perl[name])]
         FIXTURE.write_text(json.dumps({
             "about": "perl ROUGE-1.5.5 per-document scores of the See et al. (2017) dev outputs in "
-                     "../shared/data; ids and numbers only. Written by eval/rouge155_parity.py --write-fixture.",
+                     "../shared/data; ids and numbers only. Written by python -m eval.rouge155.parity --write-fixture.",
             "command": " ".join(["ROUGE-1.5.5.pl", "-c", "95", "-r", "1000", "-n", "2", "-a", "-d",
                                  *rouge155_perl.PerlOptions().flags()]),
             "systems": systems,
@@ -128,12 +128,6 @@ def main(write_fixture: bool, write_results: bool) -> None:
             "rows": rows,
         }, separators=(",", ":")) + "\n")
         click.echo(f"wrote {FIXTURE}", err=True)
-    if write_results:
-        from results_md import write_section
-
-        write_section("rouge155_parity", "## ROUGE-1.5.5 parity: rouge155 and rouge-score against the perl script\n\n"
-                      + table)
-        click.echo("wrote the rouge155_parity section of eval/RESULTS.md", err=True)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Key points of the 20 shared real web pages, through the CLI, from a local HTTP server.
 
-    python eval/bench_pages.py                  # print the table
-    python eval/bench_pages.py -n 8             # more key points a page: more chances to catch furniture
-    python eval/bench_pages.py --write-results  # and record it in eval/RESULTS.md
+    python -m eval.bench.pages                  # print the table
+    python -m eval.bench.pages -n 8             # more key points a page: more chances to catch furniture
+    python -m eval.bench.pages --write-results  # and record it in eval/RESULTS.md
 
 The pages (``../shared/data/pages/``, with ``manifest.json``) are served from 127.0.0.1;
 nothing reaches the network. ``summarize -f jsonl URL...`` runs once in a new process on
@@ -38,8 +38,9 @@ from pathlib import Path
 
 import click
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
+from eval.results_md import publish
+
+REPO = Path(__file__).resolve().parents[2]
 PAGES = REPO.parent / "shared" / "data" / "pages"
 _MARKS = re.compile(r"caption|credit|byline|author|dateline", re.IGNORECASE)
 
@@ -224,7 +225,7 @@ def main(num_points: int | None, write_results: bool) -> None:
     summarized = [f for f in warm if f in out]
     med = statistics.median(warm[f] for f in summarized)
     lines = [
-        "## Web pages: key points of the 20 shared pages (`eval/bench_pages.py`)",
+        "## Web pages: key points of the 20 shared pages (`eval/bench/pages.py`)",
         "",
         "| page | this change | key points | problems | baseline key points | baseline problems | s/page warm "
         "| of which reading |",
@@ -245,19 +246,14 @@ def main(num_points: int | None, write_results: bool) -> None:
         f"(fetch and extract) median {statistics.median(reading[f] for f in summarized):.2f} s. "
         f"Load average at the start {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} (2 cores).",
         "",
-        f"Command: `python eval/bench_pages.py{' -n ' + str(num_points) if num_points else ''}"
+        f"Command: `python -m eval.bench.pages{' -n ' + str(num_points) if num_points else ''}"
         f"{' --write-results' if write_results else ''}`; the model: extractive (default), "
         f"{'-n ' + str(num_points) if num_points else 'adaptive number of key points'}.",
     ]
-    text = "\n".join(lines)
-    click.echo(text)
-    if proc.returncode not in (0, 1):
+    ok = proc.returncode in (0, 1)
+    publish("bench_pages", "\n".join(lines), write_results and ok)  # a failed run is shown, never recorded
+    if not ok:
         raise click.ClickException(f"summarize exited with {proc.returncode}: {proc.stderr[-2000:]}")
-    if write_results:
-        sys.path.insert(0, str(HERE))
-        from results_md import write_section
-
-        write_section("bench_pages", text)
 
 
 if __name__ == "__main__":

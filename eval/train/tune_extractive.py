@@ -1,6 +1,6 @@
 """Tune the unlearned extractive scorer's weights on the shared TRAINING stories.
 
-    python eval/tune_extractive.py --limit 500
+    python -m eval.train.tune_extractive --limit 500
 
 Encodes the sentences once, then grid-searches the weights of
 ``summarizer.backends.extractive.backend.select`` and prints the best settings by mean
@@ -23,7 +23,8 @@ from summarizer.article import Article
 from summarizer.encoder.model import SentenceEncoder
 from summarizer.backends.extractive.backend import ExtractiveSettings, select
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "cnndm_train_from_test.jsonl"
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / "shared" / "data" / "cnndm_train_from_test.jsonl"
 
 
 @click.command()

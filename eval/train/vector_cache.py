@@ -1,12 +1,12 @@
 """Encoder vectors of sentences, cached on disk by sentence text, for training experiments.
 
-    python eval/vector_cache.py            # fill the cache for the training and dev stories
+    python -m eval.train.vector_cache            # fill the cache for the training and dev stories
 
 The vectors are those of the default settings (``ExtractiveSettings()``: ONNX Runtime, int8).
 
 Encoding is the expensive step (a few articles a second on a shared CPU), so the vectors
-of the shared stories are computed once and reused by eval/train_scorer.py and
-eval/eval_scorer.py. The cache is keyed by the sentence *text*, not by story and index:
+of the shared stories are computed once and reused by eval/train/scorer.py and
+eval/train/eval_scorer.py. The cache is keyed by the sentence *text*, not by story and index:
 a change to the sentence splitter only costs encoding the sentences that changed. The
 encoder is built exactly as the extractive backend builds it (same batch size, token limit
 and quantization), so training sees the vectors the backend will see when serving.
@@ -22,9 +22,10 @@ import time
 from pathlib import Path
 from typing import Iterable, Sequence
 
+import click
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
 TRAIN = DATA / "cnndm_train_from_test.jsonl"
 TRAIN_MORE = DATA / "cnndm_train_more_from_test.jsonl"
@@ -110,7 +111,9 @@ class VectorCache:
         return self.vectors[[self._rows[t] for t in texts]]
 
 
+@click.command()
 def main() -> None:
+    """Fill the vector cache ($SCORER_CACHE, default /tmp/scorer_cache) for the training and dev stories."""
     from summarizer.article import Article
 
     cache = VectorCache()

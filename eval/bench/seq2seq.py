@@ -1,6 +1,6 @@
 """Benchmark the seq2seq backend against the naive generation path, in the same run.
 
-    python eval/bench_seq2seq.py [--limit 16] [--new-tokens 64] [--chunked] [--breakdown] [--write-results]
+    python -m eval.bench.seq2seq [--limit 16] [--new-tokens 64] [--chunked] [--breakdown] [--write-results]
 
 The model is the bart-large-cnn architecture built in code from its published config
 (d_model 1024, 12 + 12 layers, 16 heads, FFN 4096, 50,264 tokens, 1,024 positions) with
@@ -34,14 +34,15 @@ from __future__ import annotations
 import json
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
 import click
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
+from eval.results_md import publish
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
 TARGET_SPEEDUP = 3.0
 
 # facebook/bart-large-cnn's config.json, less its generation settings (each path sets its own)
@@ -253,9 +254,9 @@ def main(data: Path, limit: int, new_tokens: int, threads: int | None, chunked: 
              f"--threads {threads}" if threads else "", "--chunked" if chunked else "",
              "--breakdown" if breakdown else "",
              "--write-results" if write_results else ""]
-    command = " ".join(["python eval/bench_seq2seq.py", *filter(None, flags)])
+    command = " ".join(["python -m eval.bench.seq2seq", *filter(None, flags)])
     lines = [
-        "## seq2seq backend speed (`eval/bench_seq2seq.py`)",
+        "## seq2seq backend speed (`eval/bench/seq2seq.py`)",
         "",
         f"Command: `{command}`. bart-large-cnn architecture (406M parameters, random weights, fp32 unless "
         f"quantized), the first {n} dev articles ({sum(map(len, naive_in))} input tokens after truncation to "
@@ -313,8 +314,6 @@ def main(data: Path, limit: int, new_tokens: int, threads: int | None, chunked: 
             f"{(fast_t[0] - encoder_t[0]) / dec_floor:.1f}x its floor: products of {max(batches)} rows by a "
             "weight matrix run at a few GB/s here, far below both the read bandwidth and the product rate.",
         ]
-    from results_md import publish
-
     publish("bench_seq2seq", "\n".join(lines), write_results)
 
 

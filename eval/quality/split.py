@@ -1,6 +1,6 @@
 """Measure the sentence splitter on the shared dev stories: speed and accuracy.
 
-    python eval/split_quality.py [--runs 5] [--write-results]
+    python -m eval.quality.split [--runs 5] [--write-results]
 
 Speed: the median wall time of ``--runs`` passes of ``split_sentences`` over the 1,000 dev
 articles (target: under 2 s).
@@ -28,10 +28,12 @@ from pathlib import Path
 
 import click
 
+from eval.results_md import publish
 from summarizer import split
 from summarizer.split import split_sentences
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
 # a highlight whose last character marks a sentence end (closing quotes or brackets allowed)
 _MARKED_END = re.compile(r"(?:[.!?]|…)[\"'”’)\]]*$")
 # the splitter's own abbreviation lists, to name a failure's pattern
@@ -135,7 +137,7 @@ def _note(acc: Accuracy, counter: Counter, kind: str, text: str, b: int) -> None
 
 
 def report(path: Path, runs: int, top: int) -> tuple[str, str]:
-    """The printed report and the RESULTS.md section."""
+    """The RESULTS.md section, and the failures listed by pattern (printed, not recorded)."""
     rows = load_stories(path)
     articles = [r["article"] for r in rows]
     load = os.getloadavg()[0]  # other work on the machine slows the timing; say how much there was
@@ -145,7 +147,7 @@ def report(path: Path, runs: int, top: int) -> tuple[str, str]:
     hl = [r["highlights"] for r in rows]
     accs = {"cased": measure_accuracy(hl, lower=False), "lowercased": measure_accuracy(hl, lower=True)}
 
-    cmd = "python eval/split_quality.py " + " ".join(sys.argv[1:])
+    cmd = "python -m eval.quality.split " + " ".join(sys.argv[1:])
     lines = [
         "## Sentence splitter (`summarizer/split.py`)",
         "",
@@ -176,7 +178,7 @@ def report(path: Path, runs: int, top: int) -> tuple[str, str]:
     ]
     section = "\n".join(lines)
 
-    out = [section, ""]
+    out = []
     for name, a in accs.items():
         out.append(f"Failures by pattern, {name}:")
         for (kind, pat), c in a.patterns.most_common():
@@ -186,7 +188,7 @@ def report(path: Path, runs: int, top: int) -> tuple[str, str]:
             for word, c in counter.most_common(top):
                 out.append(f"  {kind:6} {c:3}  {word!r:18} ...{a.examples[(kind, word)]}...")
         out.append("")
-    return "\n".join(out), section
+    return section, "\n".join(out)
 
 
 @click.command()
@@ -201,14 +203,9 @@ def main(data: Path, runs: int, top: int, write_results: bool) -> None:
     """Speed and accuracy of the sentence splitter on the shared dev stories."""
     if not data.is_file():
         raise click.ClickException(f"{data}: not found; the shared data lives in ../shared/data beside the clone")
-    text, section = report(data, runs, top)
-    click.echo(text)
-    if write_results:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from results_md import write_section
-
-        write_section("split_quality", section)
-        click.echo("wrote the split_quality section of eval/RESULTS.md")
+    section, failures = report(data, runs, top)
+    publish("split_quality", section, write_results)
+    click.echo("\n" + failures)
 
 
 if __name__ == "__main__":

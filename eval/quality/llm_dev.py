@@ -6,7 +6,7 @@
         -m ~/.cache/summarizer-llm/qwen2.5-coder-0.5b-instruct.gguf --out ~/.cache/summarizer-llm/runs/llm
     # 2. this table (Lead-3 and extractive are run on the same stories). A --limit run may be partial
     #    (the table covers the stories written so far); a --sample run must be complete:
-    python eval/llm_dev.py --run ~/.cache/summarizer-llm/runs/llm [--note "the run's load"] [--write-results]
+    python -m eval.quality.llm_dev --run ~/.cache/summarizer-llm/runs/llm [--note "the run's load"] [--write-results]
 
 With llama-cpp-python installed (the ``[llm]`` extra) the GGUF runs on llama.cpp; without it
 on transformers, dequantized (add ``-o dtype=bf16 --batch-size 10`` there).
@@ -30,9 +30,10 @@ from pathlib import Path
 
 import click
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-DEV = HERE.parent.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
+from eval.results_md import publish
+
+REPO = Path(__file__).resolve().parents[2]
+DEV = REPO.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
 DTYPE_FLAGS = {"bfloat16": "bf16", "float32": "fp32", "float16": "fp16"}  # settings record torch's names
 
 
@@ -107,9 +108,9 @@ def main(run_dir: Path, data: Path, note: str, write_results: bool) -> None:
                 ext = [json.loads(x) for x in (t / model / "predictions.jsonl").read_text(encoding="utf-8").splitlines()]
                 ext_words = [len(p.split()) for r in ext for p in r["summary"]]
     lines = [
-        "## llm backend on dev stories (`eval/llm_dev.py`)",
+        "## llm backend on dev stories (`eval/quality/llm_dev.py`)",
         "",
-        f"Command: `python eval/llm_dev.py --run RUN{' --write-results' if write_results else ''}` on a run of "
+        f"Command: `python -m eval.quality.llm_dev --run RUN{' --write-results' if write_results else ''}` on a run of "
         f"`summarize eval -m {Path(settings.get('model_file') or settings.get('checkpoint', '?')).name} "
         f"-o dtype={DTYPE_FLAGS.get(settings.get('dtype'), settings.get('dtype'))} {' '.join(select)}` (see the "
         f"script's docstring) that had written **{n} of {total} stories**: {which}, {n - mix} from CNN and {mix} "
@@ -133,8 +134,6 @@ def main(run_dir: Path, data: Path, note: str, write_results: bool) -> None:
         f"{seconds:.1f} s per story of wall clock, from the run folder's start to its last prediction (model "
         "loading included).",
     ]
-    from results_md import publish
-
     publish("llm_dev_sample" if chosen.get("sample") else "llm_dev", "\n".join(lines), write_results)
 
 

@@ -1,6 +1,6 @@
 """Benchmark the llm backend's transformers runtime against one-conversation-at-a-time generate, in the same run.
 
-    python eval/bench_llm.py [--limit 16] [--new-tokens 96] [--threads N] [--write-results]
+    python -m eval.bench.llm [--limit 16] [--new-tokens 96] [--threads N] [--write-results]
 
 The model is a Qwen2 of SmolLM2-135M's size built in code (hidden 576, 30 layers, 9 heads,
 3 key-value heads, FFN 1,536, 49,152 tokens, tied embeddings: 135M parameters) with
@@ -36,10 +36,10 @@ from pathlib import Path
 
 import click
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests"))  # the tiny-model builders of the llm tests
-DATA = HERE.parent.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
+from eval.results_md import publish
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
 TARGET_SPEEDUP = 2.0
 
 # HuggingFaceTB/SmolLM2-135M-Instruct's config.json (a Llama there; Qwen2 here, as the issue asks)
@@ -116,7 +116,7 @@ def main(data: Path, limit: int, new_tokens: int, threads: int | None, write_res
     import torch
     from transformers.utils import logging as hf_logging
 
-    from llm_models import build_tokenizer, qwen2_model
+    from eval.common.random_qwen2 import build_tokenizer, qwen2_model
     from summarizer.backends.llm.backend import LLMSettings
     from summarizer.backends.llm.prompt import messages
     from summarizer.backends.llm.runtimes.hf import HFRuntime
@@ -157,7 +157,7 @@ def main(data: Path, limit: int, new_tokens: int, threads: int | None, write_res
     with ForwardClock(model) as clock:
         project_out, project_t = timed(lambda: runtime.chat(convs, max_new_tokens=new_tokens, temperature=0, seed=0))
     click.echo(f"project: {project_t[0]:.1f} s")
-    batches = [len(b) for b in runtime.last_batches]
+    batches = [len(b) for b in runtime.batches([len(runtime.encode(c)) for c in convs], new_tokens)]
     same = sum((g.text, g.completion_tokens) == o for g, o in zip(project_out, naive_out))
     differ = []  # (article, tokens in each, the first character where the texts part)
     for k, (g, (text, end)) in enumerate(zip(project_out, naive_out)):
@@ -177,10 +177,10 @@ def main(data: Path, limit: int, new_tokens: int, threads: int | None, write_res
     met = speedup >= TARGET_SPEEDUP and same == n
     flags = [f"--limit {limit}" if limit != 16 else "", f"--new-tokens {new_tokens}" if new_tokens != 96 else "",
              f"--threads {threads}" if threads else "", "--write-results" if write_results else ""]
-    command = " ".join(["python eval/bench_llm.py", *filter(None, flags)])
+    command = " ".join(["python -m eval.bench.llm", *filter(None, flags)])
     distinct = sorted(len(set(text.split())) for text, _ in naive_out)
     lines = [
-        "## llm backend speed (`eval/bench_llm.py`)",
+        "## llm backend speed (`eval/bench/llm.py`)",
         "",
         f"Command: `{command}`. A Qwen2 of SmolLM2-135M's size ({params / 1e6:.0f}M parameters, random weights, "
         f"fp32), the backend's default prompts for the first {n} dev articles ({prompt_tokens} prompt tokens with "
@@ -210,8 +210,6 @@ def main(data: Path, limit: int, new_tokens: int, threads: int | None, write_res
         "answer), so identical outputs here say the batching is exact, not that a trained model's close calls "
         "between tokens could never differ in the last bits.",
     ]
-    from results_md import publish
-
     publish("bench_llm", "\n".join(lines), write_results)
 
 

@@ -2,10 +2,10 @@
 rouge155`` (this package, pure Python), the perl script through a wrapper, and today's
 rouge-score path of the harness, for scale.
 
-    python eval/bench_rouge155.py                  # print the table
-    python eval/bench_rouge155.py --write-results  # and record it in eval/RESULTS.md
+    python -m eval.rouge155.bench                  # print the table
+    python -m eval.rouge155.bench --write-results  # and record it in eval/RESULTS.md
 
-The pairs are ``eval/bench_scoring.py``'s: real text from ../shared/data (the 3,000 See et
+The pairs are ``eval/bench/scoring.py``'s: real text from ../shared/data (the 3,000 See et
 al. outputs, Lead-3 and sentences 4-6 of the dev and training stories, against their
 highlights). All score ROUGE-1, ROUGE-2 and the summary-level ROUGE-L (rougeLsum) with
 stemming, one reference a pair:
@@ -14,7 +14,7 @@ stemming, one reference a pair:
   over one), from cold caches;
 * rouge-score: ``summarizer.evaluate.rouge.score_pairs``, the harness's scorer today, the
   same way (cold stem cache);
-* perl: ``eval/rouge155_perl.run``, which writes the SEE files and the XML configuration
+* perl: ``eval.rouge155.perl.run``, which writes the SEE files and the XML configuration
   as pyrouge does, runs ``ROUGE-1.5.5.pl -c 95 -r 1000 -n 2 -m -a -d -f A`` once on all
   pairs (not niced: the whole benchmark runs at one priority) and parses its per-pair
   output. Its time is the wrapper's wall clock, files included.
@@ -29,14 +29,12 @@ import os
 import platform
 import resource
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import click
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+from eval.results_md import publish
+
 METRICS = ("rouge1", "rouge2", "rougeLsum")
 
 
@@ -74,10 +72,10 @@ def time_rouge_score(pairs, jobs: int) -> tuple[float, float, list]:
 @click.option("--write-results", is_flag=True, help="Record the table in eval/RESULTS.md.")
 def main(n: int, jobs: int, repeat: int, write_results: bool) -> None:
     """Time rouge155 against the perl script and against rouge-score on the same pairs."""
-    import rouge155_perl
-    from bench_scoring import load_pairs
-
     import rouge_score.rouge_scorer  # noqa: F401  (NLTK's import, seconds, is not timed)
+
+    from eval.bench.scoring import load_pairs
+    from eval.rouge155 import perl as rouge155_perl
     from summarizer.evaluate.rouge155 import exceptions, stopwords
 
     exceptions(), stopwords()  # the package data, read once per process (milliseconds)
@@ -129,16 +127,10 @@ def main(n: int, jobs: int, repeat: int, write_results: bool) -> None:
         f"the wall time of rouge-score with {jobs}. Per-pair precision, recall and F1 of rouge155 identical to "
         f"perl's on {same:,} of {len(pairs):,} pairs.",
         "",
-        f"Command: `python eval/bench_rouge155.py{options} --write-results`",
+        f"Command: `python -m eval.rouge155.bench{options} --write-results`",
     ]
-    table = "\n".join(lines)
-    click.echo(table)
-    if write_results:
-        from results_md import write_section
-
-        write_section("bench_rouge155", "## ROUGE-1.5.5 speed: rouge155 against the perl script and rouge-score\n\n"
-                      + table)
-        click.echo(f"wrote the bench_rouge155 section of {HERE / 'RESULTS.md'}", err=True)
+    publish("bench_rouge155", "## ROUGE-1.5.5 speed: rouge155 against the perl script and rouge-score\n\n"
+            + "\n".join(lines), write_results)
 
 
 if __name__ == "__main__":

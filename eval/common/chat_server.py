@@ -1,5 +1,6 @@
-"""A loopback OpenAI-compatible chat server for the HTTP runtime's tests: real sockets, real
-HTTP, requests served in parallel (one thread each), faults chosen by the URL path.
+"""A loopback OpenAI-compatible chat server for the HTTP runtime's tests and
+``eval/bench/llm_runtimes.py``: real sockets, real HTTP, requests served in parallel (one
+thread each), faults chosen by the URL path.
 
 ``http://127.0.0.1:PORT/MODE/v1`` is an API base; MODE is a comma-separated list of
 

@@ -1,0 +1,6 @@
+"""Training and tuning of the extractive backend's sentence scorer, on the shared training
+stories only: ``scorer`` trains the learned scorer's weights (``summarizer/data``),
+``eval_scorer`` reports it on the dev set through the harness, ``tune_extractive`` grid-searches
+the unlearned scorer's weights, and ``vector_cache`` keeps the sentence vectors they share on
+disk. Run as ``python -m eval.train.NAME``.
+"""
