@@ -9,7 +9,7 @@
     python -m eval.quality.llm_dev --run ~/.cache/summarizer-llm/runs/llm [--note "the run's load"] [--write-results]
 
 With llama-cpp-python installed (the ``[llm]`` extra) the GGUF runs on llama.cpp; without it
-on transformers, dequantized (add ``-o dtype=bf16 --batch-size 10`` there).
+on transformers, dequantized (add ``-o dtype=bf16 --docs-per-call 10`` there).
 
 Reports ROUGE F1 (``summarize score`` / ``summarize eval``: rouge-score, stemming,
 rougeLsum per line) of the three on the stories the llm run covers, words per key point,
