@@ -85,3 +85,27 @@ def test_transformers_refuses_a_gguf_that_cannot_fit(gguf, monkeypatch, tmp_path
     (line,) = r.stderr.strip().splitlines()
     assert line.startswith(f"Error: {gguf.name}: transformers would dequantize it to about")
     assert "0.0 GB is available; run it through llama.cpp" in line and "pip install 'summarizer[llm]'" in line
+
+
+def test_a_gguf_header_is_read_once_per_process(gguf, monkeypatch):
+    """Resolving the model, choosing its runtime and the dequantizing check all need the header:
+    the gguf reader (which builds the whole vocabulary in Python) runs once, not once each."""
+    import gguf as gguf_package
+
+    from summarizer.backends.llm import models
+
+    reads = []
+
+    class CountingReader(gguf_package.GGUFReader):
+        def __init__(self, path, *args, **kwargs):
+            reads.append(str(path))
+            super().__init__(path, *args, **kwargs)
+
+    monkeypatch.setattr(gguf_package, "GGUFReader", CountingReader)
+    monkeypatch.setattr(gguf_files, "llama_cpp_version", lambda: None)  # transformers: the check reads it too
+    models._read_header.cache_clear()
+    for _ in range(2):  # a second look in the same process reads nothing again
+        r = invoke("models", gguf)
+        assert r.exit_code == 0, r.output
+        assert r.output.splitlines()[2].startswith("dequantizing: about")
+    assert reads == [str(gguf.resolve())]

@@ -7,12 +7,16 @@ from typing import Sequence
 
 from ..article import Article
 from ..results import KeyPoint, Summary
-from .settings import setting
+from .settings import bad_setting, setting
 
 
 @dataclass(frozen=True)
 class LeadSettings:
     default_points: int = setting(3, 'Lead-3 is the baseline papers report on CNN/DailyMail')
+
+    def __post_init__(self) -> None:
+        if self.default_points < 1:
+            raise bad_setting("lead", "default_points", self.default_points, "a positive number")
 
 
 class LeadSummarizer:

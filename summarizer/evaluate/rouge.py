@@ -25,7 +25,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import multiprocessing.pool
-import os
 import re
 import unicodedata
 from collections import Counter
@@ -34,6 +33,7 @@ from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Iterator, Sequence, Union
 
+from ..env import usable_cores
 from ..errors import UsageError
 
 METRICS = ("rouge1", "rouge2", "rougeL", "rougeLsum")
@@ -405,7 +405,7 @@ class Scorer:
 # --- many pairs, over processes -------------------------------------------------------
 
 Pair = tuple[Sequence[Text], Text]  # (references, prediction)
-_MIN_PER_PROCESS = 250  # below this, starting a process costs more than it saves
+MIN_PER_PROCESS = 250  # below this, starting a process costs more than it saves
 # What a worker scores: set in the parent before the processes fork, so that the pairs
 # are inherited rather than pickled (where processes are spawned, chunks travel instead).
 _JOB: tuple[RougeConfig, Sequence[Pair]] | None = None
@@ -451,7 +451,7 @@ def _unstemmed_words(pairs: Sequence[Pair]) -> list[str]:
 
 
 @contextmanager
-def _forked_pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
+def forked_pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
     """Forked workers; the parent's objects are frozen out of the garbage collector while
     they run, so that a collection in a worker does not touch (and copy) every page of
     the parent's heap."""
@@ -464,11 +464,8 @@ def _forked_pool(jobs: int) -> Iterator[multiprocessing.pool.Pool]:
 
 
 def default_jobs() -> int:
-    """The CPU cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
+    """Scoring processes by default: one per CPU core this process may use."""
+    return usable_cores()
 
 
 def score_pairs(
@@ -496,7 +493,7 @@ def score_pairs(
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise UsageError(f"jobs must be at least 1, got {jobs}")
-    jobs = min(jobs, max(1, len(pairs) // _MIN_PER_PROCESS))
+    jobs = min(jobs, max(1, len(pairs) // MIN_PER_PROCESS))
     scorer = Scorer(config)  # in this process: forked workers inherit it, imports (NLTK: seconds) included
     if jobs == 1:
         return [scorer.score(references=r, prediction=p) for r, p in pairs]
@@ -508,14 +505,14 @@ def score_pairs(
             # Stem the new words first, split between the processes, so that the scoring
             # processes all start with every stem rather than each stemming them again.
             words = _unstemmed_words(pairs)
-            if len(words) > _MIN_PER_PROCESS:
-                with _forked_pool(jobs) as pool:
+            if len(words) > MIN_PER_PROCESS:
+                with forked_pool(jobs) as pool:
                     stems = pool.map(_stem_words, [words[k::jobs] for k in range(jobs)])
                 for k, part in enumerate(stems):
                     _STEMS.update(zip(words[k::jobs], part))
         _JOB, _WORKER = (config, pairs), scorer
         try:
-            with _forked_pool(jobs) as pool:
+            with forked_pool(jobs) as pool:
                 parts = pool.map(_score_range, bounds, chunksize=1)
         finally:
             _JOB, _WORKER = None, None

@@ -76,7 +76,7 @@ from collections import Counter
 from typing import Sequence
 
 from ..errors import InputError
-from .rouge import _MIN_PER_PROCESS, RougeConfig, Score, Text, _forked_pool, default_jobs
+from .rouge import MIN_PER_PROCESS, RougeConfig, Score, Text, forked_pool, default_jobs
 from .rouge155_words import exceptions, porter, stopwords
 
 METRICS = ("rouge1", "rouge2", "rougeLsum")
@@ -440,14 +440,14 @@ def score_pairs(
     pairs = list(zip(references, predictions))
     scorer = Rouge155Scorer(config)
     jobs = default_jobs() if jobs is None else jobs
-    jobs = min(jobs, max(1, len(pairs) // _MIN_PER_PROCESS))
+    jobs = min(jobs, max(1, len(pairs) // MIN_PER_PROCESS))
     if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [scorer.score(references=r, prediction=p) for r, p in pairs]
     size = -(-len(pairs) // (jobs * 4))
     bounds = [(i, min(i + size, len(pairs))) for i in range(0, len(pairs), size)]
     _JOB = (scorer, pairs)  # inherited by the forked workers, not pickled
     try:
-        with _forked_pool(jobs) as pool:
+        with forked_pool(jobs) as pool:
             parts = pool.map(_score_range, bounds, chunksize=1)
     finally:
         _JOB = None
