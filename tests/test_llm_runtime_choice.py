@@ -89,19 +89,16 @@ def test_transformers_refuses_a_gguf_that_cannot_fit(gguf, monkeypatch, tmp_path
 
 def test_a_gguf_header_is_read_once_per_process(gguf, monkeypatch):
     """Resolving the model, choosing its runtime and the dequantizing check all need the header:
-    the gguf reader (which builds the whole vocabulary in Python) runs once, not once each."""
+    it is read once, not once each, and never by the ``gguf`` package's reader (which builds
+    the whole vocabulary in Python)."""
     import gguf as gguf_package
 
     from summarizer.backends.llm import models
 
     reads = []
-
-    class CountingReader(gguf_package.GGUFReader):
-        def __init__(self, path, *args, **kwargs):
-            reads.append(str(path))
-            super().__init__(path, *args, **kwargs)
-
-    monkeypatch.setattr(gguf_package, "GGUFReader", CountingReader)
+    real = models.read_header
+    monkeypatch.setattr(models, "read_header", lambda path: reads.append(str(path)) or real(path))
+    monkeypatch.setattr(gguf_package, "GGUFReader", None)  # any use of it would fail
     monkeypatch.setattr(gguf_files, "llama_cpp_version", lambda: None)  # transformers: the check reads it too
     models._read_header.cache_clear()
     for _ in range(2):  # a second look in the same process reads nothing again
@@ -109,3 +106,24 @@ def test_a_gguf_header_is_read_once_per_process(gguf, monkeypatch):
         assert r.exit_code == 0, r.output
         assert r.output.splitlines()[2].startswith("dequantizing: about")
     assert reads == [str(gguf.resolve())]
+
+
+def test_a_gguf_left_to_transformers_says_so_once_and_records_why(tmp_path, monkeypatch):
+    from eval.common.random_qwen2 import build_tokenizer, qwen2_model
+    from gguf_models import answer_always, write_gguf
+
+    tok = build_tokenizer()
+    model = write_gguf(answer_always(qwen2_model(tok), tok, "- The council approved plan."), tok, tmp_path / "say.gguf")
+    monkeypatch.setattr(gguf_files, "llama_cpp_version", lambda: None)
+    monkeypatch.setattr(summarizer.api, "_CACHE", {})
+    story = tmp_path / "story.txt"
+    story.write_text("The council approved the road plan on Monday. It will cost $4 million. Work starts in May.",
+                     encoding="utf-8")
+    r = invoke("--model", model, "-o", "max_new_tokens=12", "-f", "json", story, story)
+    assert r.exit_code == 0, r.output
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == 1, r.stderr
+    assert "runs on transformers, not llama.cpp" in warnings[0] and "pip install 'summarizer[llm]'" in warnings[0]
+    for s in __import__("json").loads(r.stdout):
+        assert s["settings"]["runtime"] == "transformers" and s["settings"]["runtime_fallback"] is True
+        assert s["settings"]["runtime_reason"].startswith("a GGUF file, and llama-cpp-python is not installed")

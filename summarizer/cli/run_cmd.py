@@ -122,6 +122,8 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
     def summarizer():
         if not loaded:
             loaded.append(load(resolved, **settings))
+            for notice in getattr(loaded[0], "notices", ()):  # e.g. a GGUF left to transformers, and why
+                click.echo(f"Warning: {notice}", err=True)
         return loaded[0]
 
     # a web page's declared charset gives way only to an --encoding the user typed

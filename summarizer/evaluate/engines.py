@@ -128,6 +128,9 @@ class LocalEngine:
         from ..backends import get_summarizer
 
         summarizer = get_summarizer(job.resolved or job.model, **job.settings)
+        for notice in getattr(summarizer, "notices", ()):  # e.g. a GGUF left to transformers, and why
+            if self.notify is not None:
+                self.notify(notice)
         for batch in batches:
             yield summarize_batch(summarizer, batch, job, self.notify)
 

@@ -26,8 +26,8 @@ from ...results import Summary
 from ..settings import bad_setting, setting
 from ..chunking import merge_points
 from ..hf.devices import DEVICES, DTYPES
-from .prompt import DEFAULT_POINTS, DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT, messages, parse_points
-from .runtimes import ChatRuntime, Generation, open_runtime
+from .prompt import DEFAULT_POINTS, DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT, messages, parse_points, split_reasoning
+from .runtimes import ChatRuntime, Generation, open_runtime, runtime_choice
 
 MIN_BUDGET = 32  # tokens of article a chunk must hold besides the prompt
 
@@ -120,7 +120,13 @@ class LLMSummarizer:
 
     def __init__(self, settings: LLMSettings | None = None, *, runtime: ChatRuntime | None = None):
         self.settings = settings or LLMSettings()
+        # why this runtime runs the model; a GGUF left to transformers for want of llama.cpp is said
+        # once on stderr by the command (``notices``) and recorded in every summary's settings
+        self.choice = runtime_choice(self.settings.runtime, self.settings) if runtime is None else None
         self.runtime = runtime if runtime is not None else open_runtime(self.settings.runtime, self.settings)
+        self.notices: tuple[str, ...] = ()
+        if self.choice is not None and self.choice.fallback:
+            self.notices = (f"{self.settings.checkpoint} runs on transformers, not llama.cpp: {self.choice.reason}",)
         limit = self.runtime.context_length
         if self.settings.max_input_tokens is not None:
             if limit is not None and self.settings.max_input_tokens > limit:
@@ -140,6 +146,10 @@ class LLMSummarizer:
             asked_points=n,
         )
         out.update({k: v for k, v in self.runtime.describe().items() if k != "runtime"}, runtime=self.runtime.name)
+        if self.choice is not None:
+            out["runtime_reason"] = self.choice.reason
+            if self.choice.fallback:
+                out["runtime_fallback"] = True
         return out
 
     # -- prepare ------------------------------------------------------------------------------
@@ -246,14 +256,24 @@ class LLMSummarizer:
             "seconds": round(sum(g.seconds for g in gens), 3),
         }
         failed = [g.error for g in gens if g.text is None]
-        per_chunk = [parse_points(g.text, n) for g in gens if g.text is not None]
+        # a reasoning model's thinking (<think>...</think>, reasoning_content) is never a key point
+        answers = [split_reasoning(g.text, g.reasoning) for g in gens if g.text is not None]
+        thinking = sum(len(r.text) for r in answers)
+        if thinking:
+            info["reasoning_chars"] = thinking
+        per_chunk = [parse_points(r.answer, n) for r in answers]
         # near-duplicates are dropped across chunks only: one answer's points are the model's choice
         points = per_chunk[0][:n] if len(per_chunk) == 1 else merge_points(per_chunk, n, self.settings.dedup_threshold)
         if failed and not points:
             info["error"] = failed[0] or "the model returned no answer"
             info["runtime_failed"] = True  # no answer came (a server down, a timeout): eval retries it on --resume
+        elif not points and any(not r.finished for r in answers):
+            budget = self.settings.max_new_tokens
+            info["error"] = (f"the model spent its whole answer thinking: max_new_tokens={budget} ran out inside its "
+                             f"reasoning ({thinking:,} characters) before any key point; raise it, e.g. "
+                             f"-o max_new_tokens={budget * 4}")
         elif not points:
-            answer = " ".join((gens[0].text or "").split())[:80]
+            answer = " ".join((answers[0].answer if answers else "").split())[:80]
             info["error"] = f"the model's answer has no usable key point: {answer!r}"
         elif failed:
             info["failed_chunks"] = len(failed)

@@ -3,7 +3,8 @@
 ``resolve_llm`` is the backend registry's resolver for ``--model PATH``: it picks the ``llm``
 backend for a causal language model that has a chat template, and says what is missing
 when a causal model has none. Encoder-decoder directories are left to the seq2seq
-resolver. Nothing here imports torch; the ``gguf`` package only to read a file's header.
+resolver. Nothing here imports torch, nor the ``gguf`` package: a GGUF header is read by
+:mod:`.gguf_header`, once per process.
 
 >>> resolve_llm("extractive") is None
 True
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ModelError
+from .gguf_header import GGUFHeader, read_header
 
 GGUF_MAGIC = b"GGUF"
 
@@ -75,19 +77,9 @@ def has_chat_template(directory: Path) -> bool:
     return cfg.is_file() and bool(_read_json(cfg).get("chat_template"))
 
 
-@dataclass(frozen=True)
-class GGUFHeader:
-    """What the project reads of a GGUF file's header."""
-
-    architecture: str | None
-    chat_template: bool  # whether the metadata carries one
-    parameters: int  # weights in the tensor table (the data is memory-mapped, not read)
-
-
 def gguf_header(path: Path) -> GGUFHeader:
-    """The header of the GGUF file at ``path``, parsed once per process (needs the ``gguf``
-    package): choosing a runtime, checking memory and loading all ask for it, and the
-    ``gguf`` reader builds every field of the file, the whole vocabulary included, each time."""
+    """The header of the GGUF file at ``path``, read once per process: resolving the model,
+    choosing its runtime, checking memory and ``summarize models`` all ask for it."""
     p = Path(path).resolve()
     try:
         st = p.stat()
@@ -99,26 +91,7 @@ def gguf_header(path: Path) -> GGUFHeader:
 @functools.lru_cache(maxsize=8)
 def _read_header(path: str, size: int, mtime_ns: int) -> GGUFHeader:
     # size and mtime in the key: a file replaced in place is read again
-    try:
-        from gguf import GGUFReader
-    except ImportError:
-        raise ModelError(
-            f"{path} is a GGUF file, which needs the gguf and accelerate packages: pip install 'summarizer[gguf]'"
-        ) from None
-    try:
-        reader = GGUFReader(path)
-    except (OSError, ValueError, KeyError, IndexError) as e:
-        raise ModelError(f"cannot read the GGUF file {path}: {e}") from e
-    fields = reader.fields
-
-    def text(key: str) -> str | None:
-        f = fields.get(key)
-        if f is None or not f.data:
-            return None
-        return bytes(f.parts[f.data[0]]).decode("utf-8", errors="replace")
-
-    return GGUFHeader(text("general.architecture"), bool(text("tokenizer.chat_template")),
-                      sum(int(t.n_elements) for t in reader.tensors))
+    return read_header(Path(path))
 
 
 def _gguf_in(directory: Path) -> Path | None:

@@ -10,11 +10,18 @@ closing remarks are dropped; at most ``n`` points are kept.
 ['Rates rose.', 'Stocks fell sharply.']
 >>> fill("Summarize {article} in {n} points.", article="Text.", n=2)
 'Summarize Text. in 2 points.'
+
+Reasoning models (DeepSeek-R1 distills, Qwen3, QwQ) think before they answer, in a
+``<think>…</think>`` block; :func:`split_reasoning` takes it out, so thinking is never a key point:
+
+>>> split_reasoning("<think>The story is about rates.</think>\\n- Rates rose.")
+Reasoning(text='The story is about rates.', answer='- Rates rose.', finished=True)
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ...split import split_sentences
 
@@ -63,6 +70,57 @@ def _clean(line: str) -> str:
     line = _DECOR.sub("", line).strip()
     line = re.sub(r"^(?:key\s+point|point)\s*\d*\s*[:.-]\s*", "", line, flags=re.IGNORECASE)
     return line.strip().strip('"“”').strip()
+
+
+# <think>, <thinking>, <reasoning> (any case); some chat templates open the block in the prompt,
+# so an answer may hold only its end
+_OPEN = re.compile(r"<\s*(think|thinking|reasoning)\s*>", re.IGNORECASE)
+_CLOSE = re.compile(r"<\s*/\s*(think|thinking|reasoning)\s*>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Reasoning:
+    """An answer split into the model's thinking and what it answered."""
+
+    text: str  # the thinking, blocks joined by blank lines ('' when there is none)
+    answer: str  # the rest: where the key points are
+    finished: bool  # False when a block was still open at the end: the budget ran out while thinking
+
+
+def split_reasoning(raw: str, extra: str = "") -> Reasoning:
+    """``raw`` without its reasoning blocks: closed ``<think>…</think>`` blocks anywhere, an
+    answer that starts inside a block opened by the chat template (text before a lone
+    ``</think>``), and a block left open at the end (everything after ``<think>``).
+    ``extra`` is reasoning a server sent apart (``reasoning_content``).
+
+    >>> split_reasoning("Let me see. The vote passed.</think>- The vote passed.").answer
+    '- The vote passed.'
+    >>> split_reasoning("<think>First, the council...").finished
+    False
+    """
+    thoughts = [extra.strip()] if extra and extra.strip() else []
+    text = raw
+    first_close, first_open = _CLOSE.search(text), _OPEN.search(text)
+    if first_close and (first_open is None or first_close.start() < first_open.start()):
+        thoughts.append(text[: first_close.start()].strip())
+        text = text[first_close.end():]
+    finished = True
+    out: list[str] = []
+    while True:
+        opened = _OPEN.search(text)
+        if opened is None:
+            out.append(text)
+            break
+        out.append(text[: opened.start()])
+        closed = _CLOSE.search(text, opened.end())
+        if closed is None:
+            thoughts.append(text[opened.end():].strip())
+            finished = False
+            break
+        thoughts.append(text[opened.end() : closed.start()].strip())
+        text = text[closed.end():]
+    answer = "".join(out).strip()
+    return Reasoning("\n\n".join(t for t in thoughts if t), answer, finished)
 
 
 def parse_points(answer: str, n: int | None) -> list[str]:

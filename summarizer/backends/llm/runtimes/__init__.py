@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Any, Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, Sequence, runtime_checkable
 
 from ....errors import UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .gguf_files import Choice
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
 
@@ -31,6 +34,7 @@ class Generation:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     seconds: float = 0.0  # this conversation's share of the time spent generating
+    reasoning: str = ""  # thinking a server sent apart from the answer (``reasoning_content``)
 
 
 @runtime_checkable
@@ -63,15 +67,20 @@ RUNTIMES: dict[str, str] = {
 }
 
 
-def runtime_name(requested: str, settings: Any = None) -> str:
-    """The runtime that ``requested`` names for the model in ``settings``; ``auto`` picks
-    llama.cpp for a GGUF file when it is installed, openai for ``openai:NAME``, else transformers
-    (``gguf_files.choose_runtime`` says why)."""
+def runtime_choice(requested: str, settings: Any = None) -> "Choice":
+    """The runtime that ``requested`` names for the model in ``settings``, and why; ``auto``
+    picks llama.cpp for a GGUF file when it is installed, openai for ``openai:NAME``, else
+    transformers (``gguf_files.choose_runtime``)."""
     if requested != "auto" and requested not in RUNTIMES:
         raise UsageError(f"unknown llm runtime {requested!r}; use auto or one of: {', '.join(sorted(RUNTIMES))}")
     from .gguf_files import choose_runtime
 
-    return choose_runtime(getattr(settings, "checkpoint", "") or "", requested).runtime
+    return choose_runtime(getattr(settings, "checkpoint", "") or "", requested)
+
+
+def runtime_name(requested: str, settings: Any = None) -> str:
+    """The name of :func:`runtime_choice`'s runtime."""
+    return runtime_choice(requested, settings).runtime
 
 
 def open_runtime(name: str, settings: Any) -> ChatRuntime:

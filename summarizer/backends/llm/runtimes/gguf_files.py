@@ -22,7 +22,7 @@ from ....errors import ModelError
 from ..models import find_llm, gguf_header
 
 LLM_INSTALL = (
-    "pip install 'summarizer[llm]' (it compiles llama.cpp; see the README's \"GGUF through llama.cpp\" "
+    "pip install 'summarizer[llm]' (it compiles llama.cpp; see docs/llm.md, \"GGUF through llama.cpp\", "
     "for the CMAKE_ARGS this machine's CPU needs)"
 )
 # Peak memory of transformers' GGUF load over the fp32 weights: the dequantized tensors and the
@@ -47,6 +47,7 @@ class Choice:
 
     runtime: str
     reason: str
+    fallback: bool = False  # a GGUF on transformers only because llama.cpp is missing: said on stderr
 
 
 def choose_runtime(model: str, requested: str = "auto") -> Choice:
@@ -79,6 +80,7 @@ def choose_runtime(model: str, requested: str = "auto") -> Choice:
         "transformers",
         "a GGUF file, and llama-cpp-python is not installed: transformers dequantizes every weight to fp32 "
         f"first (install llama.cpp instead: {LLM_INSTALL})",
+        fallback=True,
     )
 
 
