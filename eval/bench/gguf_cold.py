@@ -6,8 +6,10 @@
 * **cold key points**: ``python -m summarizer --model FILE.gguf -n 3 -f json ARTICLE`` in a new
   process, against a new process that does the same load and generation with bare
   llama-cpp-python (``Llama(...).create_chat_completion`` on the conversation the llm backend
-  sends, greedy, the same ``max_tokens``, a context just large enough): the two alternate,
-  ``--runs`` times each; wall-clock medians. The difference is what the package adds: its
+  sends, greedy, a context large enough, ``max_tokens`` set to the number of answer tokens the
+  package's first run wrote, so that neither does more work: two builds of the same greedy
+  decoding may part on a near-tie and stop at different lengths): the two alternate,
+  ``--runs`` times each, after one warm-up of each; wall-clock medians. The difference is what the package adds: its
   imports, reading the article, the chat template, grounding the key points (the sentence
   encoder) and writing JSON. Both answers' token counts are shown, so the generations are
   seen to match.
@@ -115,6 +117,9 @@ def main(model: Path, runs: int, num_points: int, write_results: bool) -> None:
     n_ctx = 2048  # the prompt (about 400 tokens) and max_tokens fit; the package sizes its own context likewise
     ours, bare, answers = [], [], []
     _models(model)  # the page cache holds the file for both from here on
+    _, warm = _ours(model, num_points)
+    max_tokens = warm["info"]["completion_tokens"]  # the bare process writes at most as many
+    _bare(model, messages, max_tokens, n_ctx, threads)
     for k in range(runs):
         pair = [("ours", None), ("bare", None)] if k % 2 == 0 else [("bare", None), ("ours", None)]
         for name, _ in pair:
@@ -152,8 +157,9 @@ def main(model: Path, runs: int, num_points: int, write_results: bool) -> None:
         f"| the header read by the `gguf` package's `GGUFReader` (in process, once) | "
         + (f"{theirs_header:.1f} |" if theirs_header is not None else "not installed |"),
         "",
-        f"Answer tokens: the package's {ours_tokens}, bare llama-cpp-python's {bare_tokens} (greedy both; "
-        "the same count says the same generation). The two kinds alternate run by run. Load average "
+        f"Answer tokens: the package's {ours_tokens}, bare llama-cpp-python's {bare_tokens} (greedy both, the bare "
+        f"one capped at the package's count, {max_tokens}). The two kinds alternate run by run, after a warm-up "
+        "of each. Load average "
         f"{loads[0]:.1f} at the start and {loads[-1]:.1f} at the end, {os.cpu_count()} CPU cores.",
         "",
         f"Command: `python -m eval.bench.gguf_cold --model {model.name} --runs {runs}"
