@@ -48,6 +48,7 @@ _BULLET = re.compile(r"^\s*(?:[•·▪●]\s*|[-*–—]\s+)(.*\S)\s*$")
 # A CNBC video caption's marker: "VIDEO 2:15 ..." or a line that starts with a clip length.
 # "Video" alone is no marker: a first paragraph such as "Video game sales rose ..." is body.
 _CAPTION = re.compile(r"^\s*(?:(?:video|watch)\s*)?\d{1,2}:\d{2}\b", re.IGNORECASE)
+CNBC_KEY_POINTS = "the Key Points of the CNBC layout"
 _HEADER_SEARCH_LINES = 6  # the header comes right after the title, never deep in a story
 CAPTION_MAX_WORDS = 20  # a caption is a headline, about a dozen words; a longer line is body
 _END = re.compile(r"[.!?…][\"'”’)\]]*$")
@@ -89,7 +90,15 @@ def _is_caption(lines: list[str], i: int) -> bool:
 
 @dataclass(frozen=True)
 class Article:
-    """One article's parts. ``body`` is what gets summarized."""
+    """One article's parts. ``body`` is what gets summarized; ``key_points`` are the
+    article's own, written by people (references, never input), and ``key_points_from``
+    says where they were found. ``headings`` are subheads inside the body: read with it,
+    never a sentence to choose.
+
+    >>> a = Article(body="The board voted.\\n\\nWhat comes next\\n\\nDredging starts in May.", headings=("What comes next",))
+    >>> [s.text for s in a.sentences]
+    ['The board voted.', 'Dredging starts in May.']
+    """
 
     body: str
     title: str | None = None
@@ -100,6 +109,8 @@ class Article:
     author: str | None = None  # a web page's metadata, where the page has it
     date: str | None = None
     url: str | None = None
+    key_points_from: str | None = None  # e.g. "the CNBC layout's Key Points", "the page's Key Points list"
+    headings: tuple[str, ...] = ()  # subheads: paragraphs of the body that are no sentences
 
     @property
     def page(self) -> dict[str, str]:
@@ -108,8 +119,15 @@ class Article:
 
     @cached_property
     def sentences(self) -> tuple[Sentence, ...]:
-        """The body's sentences (computed once)."""
-        return tuple(split_sentences(self.body))
+        """The body's sentences (computed once), its subheads left out."""
+        found = split_sentences(self.body)
+        if not self.headings:
+            return tuple(found)
+        heads = set(self.headings)
+        spans = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", self.body)
+                 if m.group().strip() in heads]
+        kept = [s for s in found if not any(a <= s.start and s.end <= b for a, b in spans)]
+        return tuple(Sentence(i, s.text, s.start, s.end) for i, s in enumerate(kept))
 
 
 @dataclass(frozen=True)
@@ -177,5 +195,6 @@ def parse_article(text: str, name: str | None = None) -> Article:
         i += 1
     body = "\n".join(lines[i:]).strip()
     return Article(
-        body=body, title=title, key_points=tuple(key_points), caption=caption, name=name, layout="cnbc"
+        body=body, title=title, key_points=tuple(key_points), caption=caption, name=name, layout="cnbc",
+        key_points_from=CNBC_KEY_POINTS if key_points else None,
     )

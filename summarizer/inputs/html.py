@@ -2,24 +2,29 @@
 
 ``page_article(data, name)`` turns an HTML document (fetched, a saved ``.html`` file,
 or standard input) into an :class:`~summarizer.article.Article` whose body holds only
-story paragraphs, or refuses the page in one line.
+the story, and whose ``key_points`` are the page's own (written by people), or refuses
+the page in one line. The bytes are decoded by :mod:`summarizer.inputs.charset`.
 
-The bytes are decoded by :mod:`summarizer.inputs.charset` (what the page declares).
+Extraction is trafilatura's (:mod:`.blocks`), read twice: favouring precision, and in its
+balanced mode. The precise reading is taken unless it keeps under ``FULLER_SHARE`` of the
+story words of the balanced one (precision mode then lost the story: it kept a teaser, or
+nothing); the furniture rules below apply to either.
 
-Extraction is trafilatura's, favouring precision, with images, tables and links kept in
-its structured output so that they can be told apart (comments are left out):
-
-1. structure first: only paragraphs (``<p>``) can be story text; headings, list items,
-   table cells, block quotes (embedded posts), code and loose text in containers never
-   are. A paragraph that holds an image, or that follows one and reads like a caption
-   (short, no closing full stop, a photo credit, or the image's own alt text), is a
-   caption. A paragraph that is mostly link text is a run of links;
-2. then the shape of what is left: bylines (``By ...``, the page's author), datelines
-   and time stamps, credit and copyright lines, prompts (``Related:``, ``Read more``,
-   ``Sign up``, ``Share``, ``Subscribe``, ...), advertising notices, and lines of up to
-   ``MAX_UNCLOSED_WORDS`` words without a closing stop (headings, labels, teaser runs)
-   are dropped. A wire dateline that opens a paragraph (``KVELLER via JTA — The state
-   ...``) is cut off it.
+1. structure first. Paragraphs are story text unless their shape says otherwise
+   (:func:`.furniture.reason`: captions, runs of links, bylines, datelines, credits,
+   prompts, notices, short lines without a closing stop); a byline or wire dateline that
+   opens a paragraph is cut off it and the sentence kept. A short line without a closing
+   stop, or a heading, between story paragraphs is a subhead: read, never a key point.
+   Block quotes are story text when their paragraphs pass the same rules, unless they
+   repeat a story paragraph (a pull quote). Table cells and code never are;
+2. lists. A list under a label such as ``Key Points`` or ``Highlights``, or a list of
+   two or more sentences above the story's first paragraph, is the page's own key points
+   (unless it is links: then it is navigation). A list inside the story (story text
+   before and after it) whose items are not links, or a list of sentences, is story text.
+   A reference list or bibliography (under ``References``, ``Bibliography``, ``Notes``,
+   ... or items shaped like citations) is left out of the story and of the page's
+   measure of lists. Other lists are furniture. Key points longer than the story they
+   would summarize are read as the story.
 
 When in doubt a line is dropped: losing one story sentence costs less than a caption
 or a byline as a key point.
@@ -37,233 +42,293 @@ from dataclasses import dataclass, field
 
 from ..article import Article
 from ..errors import InputError
+from .blocks import Block, collect, count_words, extraction
 from .charset import decode_page
+from .furniture import closes, is_link_run, norm, reason, strip_byline
 
 MIN_WORDS = 60  # a news brief has about this many; less is a teaser, a notice or a gallery
 MIN_SENTENCES = 3  # a story needs a few sentences to choose from
-MAX_UNCLOSED_WORDS = 40  # a longer paragraph without a closing stop is taken as text that lost its stop
 MAX_FURNITURE_SHARE = 0.5  # lists, tables and link runs above this share of the words: not an article
+FULLER_SHARE = 0.5  # precision mode keeping less than this share of balanced mode's story: it lost the story
+MIN_HIGHLIGHT_WORDS = 5  # an unlabelled list above the story is highlights when each item is a sentence this long
+MIN_PROSE_ITEM_WORDS = 8  # a list item that is a sentence this long reads as prose wherever it stands
+MIN_STANDFIRST_WORDS = 15  # a line without a stop right above the story, this long, is its standfirst (read as a subhead)
 
-# -- extraction ------------------------------------------------------------------------
+KEY_POINTS_SOURCES = {
+    "list": "the page's Key Points list",
+    "highlights": "the bulleted highlights above the story",
+}
+_KEY_POINTS_LABEL = re.compile(
+    r"^(?:key (?:points|takeaways|facts)|(?:story )?highlights|takeaways|at a glance|in brief|the big picture|"
+    r"the short version|(?:article )?summary|tl;? ?dr|what (?:you need to|to) know|main points|quick read|"
+    r"points clés|wichtigste punkte|das wichtigste)\s*:?$", re.IGNORECASE)
+_REFERENCES_LABEL = re.compile(
+    r"^(?:\d+\.?\s*)?(?:references?|bibliography|works cited|literature(?: cited)?|cited literature|sources|notes|"
+    r"citations|footnotes|endnotes|further reading|references and notes|notes and references|"
+    r"literatur(?:verzeichnis)?|bibliographie|références|referencias)\s*:?$", re.IGNORECASE)
+# a citation: a DOI, "et al.", volume(issue): pages, a year in brackets after authors, pages
+_CITATION_SHAPE = re.compile(
+    r"\bdoi\b|doi\.org|\bet al\b|\b\d+\s*\(\d+\)\s*[:,]\s*\d+|\bpp?\.\s*\d+|\bvol\.\s*\d+|\bISBN\b|"
+    r"^[A-Z][\w'’-]+,\s*(?:[A-Z]\.\s*)+.*\(?\b(?:1[89]|20)\d\d[a-z]?\b\)?", re.IGNORECASE)
 
-@dataclass
-class _Block:
-    kind: str  # "p", "item", "cell", "quote", "code", "head", "loose"
-    text: str = ""
-    link_chars: int = 0
-    links: int = 0
-    has_graphic: bool = False
-    after_graphic: str | None = None  # after an image: its alt/title text ("" if it has none)
-    link_led: bool = False  # the block opens with a link (a teaser in a list)
+
+@dataclass(frozen=True)
+class Part:
+    """One piece of the story: a paragraph (``p``), a list item (``item``), a quote, or a subhead (``head``)."""
+
+    kind: str
+    text: str
 
 
 @dataclass(frozen=True)
 class Extraction:
-    """What the extractor found: story paragraphs, and the rest by kind, with metadata."""
+    """What the extractor found: the story in order, the page's own key points, the rest by kind, metadata."""
 
-    paragraphs: tuple[str, ...]
+    parts: tuple[Part, ...]
     dropped: dict[str, list[str]] = field(default_factory=dict, hash=False)  # reason -> texts
-    with_items: tuple[str, ...] = ()  # the paragraphs and prose list items, in order (for ``any_page``)
-    furniture_words: int = 0  # words in lists, tables and link runs
+    with_items: tuple[str, ...] = ()  # the story and the prose list items, in order (for ``any_page``)
+    furniture_words: int = 0  # words in lists, tables and link runs that are not story
+    key_points: tuple[str, ...] = ()
+    key_points_from: str | None = None  # a key of KEY_POINTS_SOURCES
     title: str | None = None
     author: str | None = None
     date: str | None = None
     url: str | None = None
+    mode: str = "precision"  # which of trafilatura's readings it is: "precision" or "balanced"
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        """The story text (paragraphs, list items, quotes), without its subheads."""
+        return tuple(p.text for p in self.parts if p.kind != "head")
+
+    @property
+    def headings(self) -> tuple[str, ...]:
+        return tuple(p.text for p in self.parts if p.kind == "head")
+
+    @property
+    def words(self) -> int:
+        return sum(_words(p) for p in self.paragraphs)
+
+    @property
+    def vocabulary(self) -> int:
+        """Distinct words of the story: what a second copy of the same text does not add to."""
+        return len({w.lower() for p in self.paragraphs for w in re.findall(r"\w+", p)})
 
 
-def _words(text: str) -> int:
-    return len(text.split())
+_words = count_words
 
 
-def _collect(body) -> list[_Block]:
-    """The body's text blocks in reading order, each with its kind and link share."""
-    blocks: list[_Block] = []
-    last_graphic: list[str | None] = [None]  # the alt text of the image just before, if any
-    seen_graphic: list[str] = []  # images inside the paragraph being read
+def _is_prose_item(block: Block) -> bool:
+    """Not a link: a list item that opens with a link is a teaser (a headline and its lead-in),
+    unless the link is itself a sentence that more sentences follow."""
+    if not block.link_led:
+        return block.link_share < 0.5 and not is_link_run(block)
+    if block.link_share < 0.2 and closes(block.text):
+        return True  # a sentence whose first words are linked (a name), not a headline
+    lead = block.lead.strip()
+    after = block.text[block.text.find(lead) + len(lead):] if lead else ""
+    return ((closes(lead) or after[:1] in (".", "!", "?")) and block.link_share < 0.8
+            and len(after.split()) >= 4 and closes(after))
 
-    def graphic_text(el) -> str:
-        return " ".join(v for v in (el.get("alt"), el.get("title")) if v)
 
-    def inline(el, block: _Block, segments: list[_Block], in_link: bool) -> None:
-        # text of a paragraph-like element; <lb/> starts a new segment (a line break
-        # between paragraphs that the page put in one element)
-        def add(text: str | None, link: bool) -> None:
-            if text:
-                cur = segments[-1]
-                if link and not cur.text.strip():
-                    cur.link_led = True
-                cur.text += text
-                if link:
-                    cur.link_chars += len(text.strip())
+def _is_sentence_item(block: Block, min_words: int) -> bool:
+    return _is_prose_item(block) and block.words >= min_words and closes(block.text)
 
-        add(el.text, in_link)
-        for child in el:
-            if child.tag == "lb":
-                segments.append(_Block(block.kind, after_graphic=None))
-            elif child.tag == "graphic":
-                segments[-1].has_graphic = True
-                seen_graphic.append(graphic_text(child))
+
+def _looks_cited(text: str) -> bool:
+    return bool(_CITATION_SHAPE.search(text))
+
+
+class _Reader:
+    """One reading of a page's blocks (see the module doc), as an :class:`Extraction`."""
+
+    def __init__(self, blocks: list[Block], title: str, author: str):
+        self.blocks, self.title, self.author = blocks, title, author
+        n = len(blocks)
+        self.verdict: list[str | None] = [None] * n  # None: story; else a kind or why it is not
+        self.text = [b.text for b in blocks]
+        self.key_points: list[int] = []
+        self.key_points_from: str | None = None
+        self.outside: dict[int, str] = {}  # why a subhead-like line is dropped when it stands outside the story
+
+    def _paragraph(self, i: int, b: Block) -> str | None:
+        cut = strip_byline(b.text)
+        if cut != b.text:
+            if not cut.strip():
+                return "byline"
+            share = b.link_chars * len(cut) // max(1, len(b.text))
+            b = Block(b.kind, cut, share, b.links, b.has_graphic, b.after_graphic, b.link_led, b.group)
+            self.text[i] = cut
+        why = reason(b, self.title, self.author)
+        if why in ("heading", "lead-in"):
+            if _KEY_POINTS_LABEL.match(b.text):
+                return "key points label"
+            if _REFERENCES_LABEL.match(b.text):
+                return "references label"
+            self.outside[i] = why
+            return "subhead?"
+        return why
+
+    def _head(self, b: Block) -> str:
+        if _KEY_POINTS_LABEL.match(b.text):
+            return "key points label"
+        if _REFERENCES_LABEL.match(b.text):
+            return "references label"
+        if self.title and norm(b.text) == norm(self.title):
+            return "title"
+        why = reason(Block("p", b.text, b.link_chars, b.links), self.title, self.author)
+        return "subhead?" if why in (None, "heading", "lead-in") else why
+
+    def read(self) -> Extraction:
+        blocks, verdict = self.blocks, self.verdict
+        for i, b in enumerate(blocks):
+            if b.kind == "p":
+                verdict[i] = self._paragraph(i, b)
+            elif b.kind == "head":
+                verdict[i] = self._head(b)
+            elif b.kind == "item":
+                verdict[i] = "list?"
+            elif b.kind == "quote":
+                verdict[i] = "quote?" if reason(b, self.title, self.author) is None else "quote"
             else:
-                is_link = in_link or child.tag == "ref"
-                if child.tag == "ref":
-                    segments[-1].links += 1
-                inline(child, block, segments, is_link)
-            add(child.tail, in_link)
+                verdict[i] = b.kind  # cell, code, loose
+        self._references()
+        self._lists()
+        self._quotes()
+        self._subheads()
+        return self._assemble()
 
-    def paragraph(el, kind: str) -> None:
-        first = _Block(kind, after_graphic=last_graphic[0])
-        segments = [first]
-        seen_graphic.clear()
-        inline(el, first, segments, False)
-        for seg in segments:
-            seg.text = " ".join(seg.text.split())
-            if seg.text:
-                blocks.append(seg)
-        # a paragraph that is only an image is an image: a caption may follow it
-        last_graphic[0] = seen_graphic[-1] if seen_graphic and not any(seg.text for seg in segments) else None
+    def _story_at(self, i: int) -> bool:
+        return self.verdict[i] is None
 
-    def walk(el, kind: str | None) -> None:
-        for child in el:
-            tag = child.tag
-            if tag == "graphic":
-                last_graphic[0] = graphic_text(child)
-            elif tag == "p":
-                paragraph(child, kind or "p")
-            elif tag == "head":
-                paragraph(child, "head")
-            elif tag == "list":
-                walk(child, "item")
-            elif tag == "item":
-                if any(c.tag in ("p", "list") for c in child):
-                    walk(child, "item")
-                else:
-                    paragraph(child, "item")
-            elif tag == "table":
-                for cell in child.iter("cell"):
-                    paragraph(cell, "cell")
-            elif tag == "quote":
-                if any(c.tag == "p" for c in child):
-                    walk(child, "quote")
-                else:
-                    paragraph(child, "quote")
-            elif tag == "code":
-                paragraph(child, "code")
-            else:  # div and the like: its own loose text is not a paragraph
-                if (child.text or "").strip():
-                    blocks.append(_Block("loose", " ".join(child.text.split())))
-                walk(child, kind)
-            if child.tail and child.tail.strip():
-                blocks.append(_Block("loose", " ".join(child.tail.split())))
+    def _references(self) -> None:
+        """A references section (its label to the next heading) and lists of citations: out of everything."""
+        verdict, blocks = self.verdict, self.blocks
+        inside = False
+        for i, b in enumerate(blocks):
+            if verdict[i] == "references label":
+                inside = True
+            elif b.kind == "head":
+                inside = False
+            elif inside:
+                verdict[i] = "references"
+        for g in {b.group for b in blocks if b.kind == "item" and b.group is not None}:
+            items = [i for i, b in enumerate(blocks) if b.group == g and verdict[i] == "list?"]
+            if len(items) >= 2 and sum(_looks_cited(blocks[i].text) for i in items) >= 0.6 * len(items):
+                for i in items:
+                    verdict[i] = "references"
 
-    walk(body, None)
-    return blocks
+    def _lists(self) -> None:
+        verdict, blocks = self.verdict, self.blocks
+        story = [i for i, v in enumerate(verdict) if v is None]
+        first, last = (story[0], story[-1]) if story else (len(blocks), -1)
+        for g in sorted({b.group for b in blocks if b.kind == "item" and b.group is not None}):
+            items = [i for i, b in enumerate(blocks) if b.group == g and verdict[i] == "list?"]
+            if not items:
+                continue
+            label = self._label_before(items[0])
+            prose = [i for i in items if _is_prose_item(blocks[i])]
+            if label is not None and not self.key_points:
+                if len(prose) == len(items):
+                    self._take_key_points(items, "list")
+                    verdict[label] = "key points label"
+                    continue
+                verdict[label] = "navigation label"
+            elif (items[-1] < first and not self.key_points and len(items) >= 2
+                  and all(_is_sentence_item(blocks[i], MIN_HIGHLIGHT_WORDS) for i in items)):
+                self._take_key_points(items, "highlights")
+                continue
+            inside = first < items[0] and items[-1] < last
+            lead_in = self._lead_in(items[0])
+            if ((inside or lead_in is not None) and len(prose) >= 0.8 * len(items)) or all(
+                    _is_sentence_item(blocks[i], MIN_PROSE_ITEM_WORDS) for i in items):
+                for i in items:
+                    verdict[i] = None if i in prose else "link run"
+                if lead_in is not None and verdict[lead_in] == "subhead?":
+                    verdict[lead_in] = "head"
+            else:
+                for i in items:
+                    verdict[i] = "item"
+
+    def _lead_in(self, i: int) -> int | None:
+        """The story paragraph or line ending in a colon right above block ``i`` ("Here is who qualified:")."""
+        j = i - 1
+        if j >= 0 and self.text[j].rstrip().endswith(":") and (
+                self.verdict[j] is None or self.outside.get(j) == "lead-in"):
+            return j
+        return None
+
+    def _label_before(self, i: int) -> int | None:
+        """The key points label just above block ``i`` (bylines, datelines and captions between allowed)."""
+        for j in range(i - 1, -1, -1):
+            v = self.verdict[j]
+            if v == "key points label":
+                return j
+            if v not in ("byline", "dateline", "caption", "credit", "title"):
+                return None
+        return None
+
+    def _take_key_points(self, items: list[int], source: str) -> None:
+        self.key_points, self.key_points_from = items, source
+        for i in items:
+            self.verdict[i] = "key point"
+
+    def _quotes(self) -> None:
+        story = " ".join(norm(self.text[i]) for i, v in enumerate(self.verdict) if v is None)
+        for i, v in enumerate(self.verdict):
+            if v == "quote?":
+                self.verdict[i] = "pull quote" if norm(self.text[i]) in story else None
+
+    def _subheads(self) -> None:
+        verdict = self.verdict
+        story = [i for i, v in enumerate(verdict) if v is None]
+        first, last = (story[0], story[-1]) if story else (0, -1)
+        for i, v in enumerate(verdict):
+            if v in ("subhead?", "key points label", "references label", "navigation label"):
+                standfirst = (i == first - 1 and self.outside.get(i) == "heading"
+                              and self.blocks[i].words >= MIN_STANDFIRST_WORDS)
+                if v == "subhead?" and (first < i < last or standfirst):
+                    verdict[i] = "head"
+                elif v == "subhead?":
+                    verdict[i] = self.outside.get(i, "head")
+
+    def _assemble(self) -> Extraction:
+        blocks, verdict, text = self.blocks, self.verdict, self.text
+        key_points = tuple(text[i] for i in self.key_points)
+        story_words = sum(_words(text[i]) for i, v in enumerate(verdict) if v is None)
+        if key_points and sum(map(_words, key_points)) > story_words:
+            # a "summary" longer than what it summarizes is the story itself, written as a list
+            for i in self.key_points:
+                verdict[i] = None
+            key_points, self.key_points_from = (), None
+        parts: list[Part] = []
+        dropped: dict[str, list[str]] = {}
+        with_items: list[str] = []
+        furniture = 0
+        seen: set[str] = set()
+        for i, (b, v) in enumerate(zip(blocks, verdict)):
+            if v is None and norm(text[i]) in seen:
+                v = "repeated"  # a page that carries its story twice (a hidden copy, a print version)
+            if v is None:
+                seen.add(norm(text[i]))
+                parts.append(Part(b.kind if b.kind in ("item", "quote") else "p", text[i]))
+                with_items.append(text[i])
+                continue
+            if v == "head":
+                parts.append(Part("head", text[i]))
+                continue
+            if v in ("item", "cell", "link run"):
+                furniture += _words(text[i])
+            if v == "item" and _is_sentence_item(b, MIN_PROSE_ITEM_WORDS):
+                with_items.append(text[i])
+            if v != "key point":
+                dropped.setdefault(v, []).append(text[i])
+        return Extraction(tuple(parts), dropped, tuple(with_items), furniture, key_points,
+                          self.key_points_from if key_points else None, self.title or None, self.author or None)
 
 
-_STOP = re.compile(r"[.!?…][\"'”’)\]]*$")  # a closing stop (an abbreviation's counts too: "... the U.S.")
-_INNER_STOP = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"“‘(]?[A-Z]")  # a sentence ends inside: prose
-_CITATION = re.compile(r"\s*\[[^\]]{1,40}\]\s*$")  # "... flush. [source]"
-_BYLINE = re.compile(
-    r"^(?:(?:written|words|story|(?:additional )?reporting|reported|text|interview|photos?|video|compiled|"
-    r"edit(?:ed|ing))\s+by|by)\s+"
-    r"[A-Z\u00C0-\u024F]", re.IGNORECASE)
-_BYLINE_INSIDE = re.compile(r"(?:^|[|•·])\s*[Bb][Yy]\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*(?:[|•·,]|$)")
-_CREDIT = re.compile(
-    r"^(?:photo(?:graph)?s?|images?|pictures?|video|graphic|illustration|credits?|courtesy|source|"
-    r"file photo|screenshot)\b[^.]{0,40}?(?::|\bby\b|\bcredit\b|/|\bcourtesy\b)"
-    r"|\((?:AP|AFP|Reuters|Getty|EPA|PA|Shutterstock|Bloomberg)\b[^)]*\)\s*$"
-    r"|(?:Getty Images|Shutterstock|AP Photo|/ ?(?:Reuters|AFP|AP|EPA))\W*$"
-    r"|\b(?:reuters|afp|epa|ap photo)\s*/\s*\w"
-    r"|©|\ball rights reserved\b|^copyright\b|\bcreative commons\b|\bCC BY\b|\blicensed under\b",
-    re.IGNORECASE)
-_PROMPT = re.compile(
-    r"^\W*(?:related(?:\s+(?:stories|articles|content|coverage|reading|posts|videos|links|news))?\b(?!\s+(?:to|by)\b)|"
-    r"read (?:more|next|also|the full)|also read|more (?:from|on|about|stories)\b|see also|recommended\b|"
-    r"you (?:may|might) (?:also )?like|sign up|subscribe|follow (?:us|@)|share (?:this|on|via|the)|share:|"
-    r"click here|check out:|watch:|listen:|advertisement|sponsored|trending|most popular|don'?t miss|"
-    r"editor'?s picks?|up next|top stories|get (?:the|our) \S+(?: \S+){0,4} newsletter|download (?:our|the) app|"
-    r"previous (?:article|post)|next (?:article|post)|comments?\b|leave a (?:comment|reply)|join the conversation|"
-    r"follow \S+(?: \S+)? on (?:twitter|x|facebook|instagram)|(?:contact|email) the (?:author|reporter)|"
-    r"(?:image|photo|slide|picture)s? \d+ (?:of|/) \d+)",
-    re.IGNORECASE)
-_PROMPT_INSIDE = re.compile(r"\b(?:sign up|subscribe|newsletter|click here|share this|follow us)\b", re.IGNORECASE)
-_NOTICE = re.compile(
-    r"advertiser disclosure|affiliate (?:link|commission|partner)|we may (?:earn|receive) (?:a )?(?:commission|"
-    r"compensation)|participant in the amazon|sponsored content|paid content|cookies? (?:policy|settings)|"
-    r"terms of (?:use|service)|privacy policy",
-    re.IGNORECASE)
-_MONTHS = ("jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july "
-           "august september october november december mon tue wed thu fri sat sun monday tuesday wednesday "
-           "thursday friday saturday sunday").split()
-_DATE_WORDS = frozenset(_MONTHS) | frozenset(
-    """published updated posted last modified on at date news category am pm a.m. p.m. et est edt ct cst cdt
-    pt pst pdt gmt utc bst cet cest ist today yesterday ago min mins minute minutes hour hours read
-    the""".split())
-_NUMERIC_DATE = re.compile(r"^\d{1,4}[/.:-]\d{1,2}(?:[/.:-]\d{1,4})?(?:am|pm)?$", re.IGNORECASE)
-_DATE_TOKEN = re.compile(r"^(?:\d[\d/.:,-]*(?:st|nd|rd|th|am|pm)?|[|:,–—-]+)$", re.IGNORECASE)
-# "PORT ELLIS, Wash. (AP) — ", "KVELLER via JTA — ": a place or source in capitals before a dash
-_WIRE = re.compile(
-    r"^[A-Z][A-Z.'’ ]{2,40}(?:,\s*[A-Z][A-Za-z.]{1,14})?(?:\s+via\s+[A-Z][A-Za-z]{1,15})?"
-    r"(?:\s*\([A-Z][A-Za-z. ]{1,25}\))?\s*(?:[—–]|--?)\s+(?=[A-Z\"“‘])")
-# a space before a full stop or comma: precision mode cut an inline element (a link) out
+# space before a full stop or comma: precision mode cut an inline element (a link) out
 _HOLE = re.compile(r"(?<=\w)\s+(?=[.,;:!?](?:\s|$))")
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
-def _is_dateline(text: str) -> bool:
-    tokens = [t.strip(".,()[]").lower() for t in text.split()]
-    # a month or weekday, a numeric date or time ("04/21/2022", "10:00"), or "... ago"
-    if len(tokens) > 15 or not any(t in _MONTHS or t == "ago" or _NUMERIC_DATE.match(t) for t in tokens):
-        return False
-    rest = [t for t in tokens if t and t not in _DATE_WORDS and not _DATE_TOKEN.match(t)]
-    return len(rest) <= 3
-
-
-def _reason(block: _Block, title: str, author: str) -> str | None:
-    """Why a paragraph is not story text (None: it is)."""
-    text, words = block.text, _words(block.text)
-    link_share = block.link_chars / max(1, len(text))
-    if block.links and (link_share >= 0.8 or (link_share >= 0.5 and block.links >= 2)
-                        or words - round(words * link_share) <= 2):
-        return "link run"
-    if block.has_graphic and words <= 40:
-        return "caption"
-    if block.after_graphic is not None:
-        alt = _norm(block.after_graphic)
-        if (_CREDIT.search(text) or not _STOP.search(text) or words <= 15
-                or (alt and (alt in _norm(text) or _norm(text) in alt))):
-            return "caption"
-    if _BYLINE.match(text) and words <= 15 or _BYLINE_INSIDE.search(text) and words <= 15:
-        return "byline"
-    if author and words <= 8 and _norm(text).startswith(_norm(author.split(";")[0])):
-        return "byline"
-    if _is_dateline(text):
-        return "dateline"
-    if _CREDIT.search(text) and words <= 40:
-        return "credit"
-    if _PROMPT.match(text) or (_PROMPT_INSIDE.search(text) and words <= 25):
-        return "prompt"
-    if _NOTICE.search(text):
-        return "notice"
-    if title and _norm(text) == _norm(title):
-        return "title"
-    if (not _STOP.search(_CITATION.sub("", text)) and words <= MAX_UNCLOSED_WORDS
-            and not _INNER_STOP.search(text)):
-        # a story paragraph closes with a stop: a line without one (and without a sentence
-        # inside) is a heading, a label, a run of teasers, or a lead-in to a list
-        return "lead-in" if text.rstrip().endswith(":") else "heading"
-    return None
-
-
-def _bare(html: str, url: str | None, precision: bool):
-    import trafilatura
-
-    return trafilatura.bare_extraction(
-        html, url=url, favor_precision=precision, include_comments=False, include_images=True,
-        include_tables=True, include_links=True, include_formatting=False, with_metadata=True,
-    )
 
 
 def _in_order(fragments: list[str], text: str) -> bool:
@@ -276,10 +341,8 @@ def _in_order(fragments: list[str], text: str) -> bool:
     return True
 
 
-def _mend(holed: list[str], html: str, url: str | None, title: str, author: str) -> dict[str, str]:
-    """Whole copies of paragraphs that precision mode left with holes, from a balanced extraction."""
-    doc = _bare(html, url, precision=False)
-    whole = [b for b in _collect(doc.body) if b.kind == "p"] if doc is not None and doc.body is not None else []
+def _mend(holed: list[str], whole: list[Block], title: str, author: str) -> dict[str, str]:
+    """Whole copies of paragraphs that precision mode left with holes, from the balanced reading's blocks."""
     out = {}
     for text in holed:
         # the text between punctuation marks must all be there, in order (a cut sits before one);
@@ -288,57 +351,59 @@ def _mend(holed: list[str], html: str, url: str | None, title: str, author: str)
         match = next((b for b in whole if b.text == text), None) or next(
             (b for b in whole if fragments and not _HOLE.search(b.text) and len(b.text) <= 2 * len(text) + 200
              and _in_order(fragments, b.text)), None)
-        if match is not None and _reason(match, title, author) is None:  # the whole copy must pass too
-            out[text] = match.text
+        if match is not None and reason(match, title, author) is None:  # the whole copy must pass too
+            out[text] = strip_byline(match.text)
     return out
 
 
-def extract(html: str, *, url: str | None = None) -> Extraction | None:
-    """Story paragraphs and metadata of an HTML document; None when trafilatura finds no text."""
-    doc = _bare(html, url, precision=True)
+def _reading(doc, url: str | None, mode: str) -> tuple[Extraction, list[Block]] | None:
     body = getattr(doc, "body", None) if doc is not None else None
     if body is None:
         return None
-    title = (doc.title or "").strip()
-    author = (doc.author or "").strip()
-    kept: list[tuple[str, bool]] = []  # story paragraphs and prose list items (True), in order
-    dropped: dict[str, list[str]] = {}
-    furniture = 0
-    for block in _collect(body):
-        if block.kind == "p":
-            reason = _reason(block, title, author)
-            if reason is None:
-                kept.append((block.text, False))
-                continue
-            if reason == "link run":
-                furniture += _words(block.text)
+    blocks = collect(body)
+    ex = _Reader(blocks, (doc.title or "").strip(), (doc.author or "").strip()).read()
+    meta = dict(date=doc.date or None, url=doc.url or url or None, mode=mode)
+    return Extraction(**{**ex.__dict__, **meta}), blocks
+
+
+def extract(html: str, *, url: str | None = None) -> Extraction | None:
+    """The story, key points and metadata of an HTML document; None when trafilatura finds no text."""
+    precise = _reading(extraction(html, url, precision=True), url, "precision")
+    balanced = _reading(extraction(html, url, precision=False), url, "balanced")
+    if precise is None and balanced is None:
+        return None
+    if balanced is not None and balanced[0].words >= MIN_WORDS and (
+            precise is None or precise[0].vocabulary < FULLER_SHARE * balanced[0].vocabulary):
+        return balanced[0]  # precision mode lost the story
+    if precise is None:
+        return balanced[0] if balanced is not None else None
+    ex = precise[0]
+    holed = [p.text for p in ex.parts if p.kind == "p" and _HOLE.search(p.text)]
+    if not holed:
+        return ex
+    # precision mode sometimes cuts an inline element out of a sentence ("high for ."):
+    # take the paragraph whole from the balanced reading, else leave it out
+    whole = [b for b in balanced[1] if b.kind == "p"] if balanced is not None else []
+    mended = _mend(holed, whole, ex.title or "", ex.author or "")
+    dropped = dict(ex.dropped)
+    parts = []
+    for p in ex.parts:
+        if p.kind != "p" or not _HOLE.search(p.text):
+            parts.append(p)
+        elif p.text in mended:
+            parts.append(Part("p", mended[p.text]))
         else:
-            reason = block.kind
-            if block.kind in ("item", "cell"):
-                furniture += _words(block.text)
-            if block.kind == "item" and not block.link_led and _words(block.text) >= 8 and _STOP.search(
-                    block.text) and block.link_chars < 0.3 * len(block.text):
-                kept.append((block.text, True))
-        dropped.setdefault(reason, []).append(block.text)
-    holed = [t for t, _ in kept if _HOLE.search(t)]
-    if holed:
-        # precision mode sometimes cuts an inline element out of a sentence ("high for ."):
-        # take the paragraph whole from a balanced extraction, else leave it out
-        mended = _mend(holed, html, url, title, author)
-        for t in holed:
-            if t not in mended:
-                dropped.setdefault("cut by the extractor", []).append(t)
-        kept = [(mended.get(t, t), item) for t, item in kept if t in mended or not _HOLE.search(t)]
-    kept = [(_WIRE.sub("", t, count=1), item) for t, item in kept]
-    return Extraction(tuple(t for t, item in kept if not item), dropped, tuple(t for t, _ in kept), furniture,
-                      title or None, author or None, doc.date or None, doc.url or url or None)
+            dropped.setdefault("cut by the extractor", []).append(p.text)
+    fix = {t: mended.get(t) for t in holed}
+    with_items = tuple(fix[t] if t in fix else t for t in ex.with_items if fix.get(t, t) is not None)
+    return Extraction(**{**ex.__dict__, "parts": tuple(parts), "dropped": dropped, "with_items": with_items})
 
 
 def not_an_article(ex: Extraction) -> str | None:
     """Why the page is not an article (one clause), or None when it is one."""
     from ..split import split_sentences
 
-    words = sum(_words(p) for p in ex.paragraphs)
+    words = ex.words
     sentences = sum(len(split_sentences(p)) for p in ex.paragraphs)
     if words + ex.furniture_words and ex.furniture_words / (words + ex.furniture_words) > MAX_FURNITURE_SHARE:
         share = ex.furniture_words / (words + ex.furniture_words)
@@ -358,10 +423,12 @@ def page_article(data: bytes, name: str, *, url: str | None = None, header_chars
     if ex is None or not (ex.paragraphs or (any_page and ex.with_items)):
         raise InputError(f"{name}: no article text found on the page")
     why = not_an_article(ex)
-    paragraphs = ex.paragraphs
     if why and not any_page:
         raise InputError(f"{name}: not an article: {why}; pass --any-page to summarize it anyway")
     if why:
-        paragraphs = ex.with_items
-    return Article(body="\n\n".join(paragraphs), title=ex.title, name=name, layout="web",
-                   author=ex.author, date=ex.date, url=ex.url)
+        body, headings = "\n\n".join(ex.with_items), ()
+    else:
+        body, headings = "\n\n".join(p.text for p in ex.parts), ex.headings
+    return Article(body=body, title=ex.title, name=name, layout="web", author=ex.author, date=ex.date, url=ex.url,
+                   key_points=ex.key_points, key_points_from=KEY_POINTS_SOURCES.get(ex.key_points_from or ""),
+                   headings=headings)
