@@ -147,9 +147,15 @@ def is_dateline(text: str) -> bool:
     return len(rest) <= 3
 
 
+LINKED_PROSE_WORDS = 25  # a paragraph in one link with this many words in two sentences or more is prose
+
+
 def is_link_run(block: Block) -> bool:
-    """Mostly link text: a link, a run of links, or a prompt around one ("Related: <link>")."""
+    """Mostly link text: a link, a run of links, or a prompt around one ("Related: <link>"); not a
+    paragraph of several sentences that a page wrapped whole in one link (a deal, a round-up)."""
     words, share = block.words, block.link_share
+    if block.links == 1 and words >= LINKED_PROSE_WORDS and INNER_STOP.search(block.text) and closes(block.text):
+        return False
     return bool(block.links) and (share >= 0.8 or (share >= 0.5 and block.links >= 2)
                                   or words - round(words * share) <= 2)
 
@@ -168,8 +174,9 @@ def reason(block: Block, title: str, author: str) -> str | None:
         return "caption"
     if block.after_graphic is not None:
         alt = norm(block.after_graphic)
+        # the image's alt text repeated (a one-word alt, "Stadia", says nothing: any paragraph may name it)
         if (CREDIT.search(text) or not STOP.search(text) or words <= 15
-                or (alt and (alt in norm(text) or norm(text) in alt))):
+                or (alt and ((len(alt.split()) >= 4 and alt in norm(text)) or norm(text) in alt))):
             return "caption"
     if _BYLINE.match(text) and words <= 15 or _BYLINE_INSIDE.search(text) and words <= 15:
         return "byline"

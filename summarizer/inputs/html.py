@@ -44,6 +44,7 @@ from ..article import Article
 from ..errors import InputError
 from .blocks import Block, collect, count_words, extraction
 from .charset import decode_page
+from .containers import continued
 from .furniture import closes, is_link_run, norm, reason, strip_byline
 
 MIN_WORDS = 60  # a news brief has about this many; less is a teaser, a notice or a gallery
@@ -327,8 +328,10 @@ class _Reader:
                           self.key_points_from if key_points else None, self.title or None, self.author or None)
 
 
-# space before a full stop or comma: precision mode cut an inline element (a link) out
-_HOLE = re.compile(r"(?<=\w)\s+(?=[.,;:!?](?:\s|$))")
+# space before a full stop or comma: precision mode cut an inline element (a link) out; a paragraph
+# that starts with a closing bracket or a stop, or ends on an opening bracket, was cut at a link
+_HOLE = re.compile(r"(?<=\w)\s+(?=[.,;:!?](?:\s|$))|^[)\]},.;:]|[(\[]$")
+_LOWER_START = re.compile(r"^[a-z]")  # may be cut too ("trading slightly positive during ..."), or "eBay said ..."
 
 
 def _in_order(fragments: list[str], text: str) -> bool:
@@ -368,6 +371,19 @@ def _reading(doc, url: str | None, mode: str) -> tuple[Extraction, list[Block]] 
 
 def extract(html: str, *, url: str | None = None) -> Extraction | None:
     """The story, key points and metadata of an HTML document; None when trafilatura finds no text."""
+    ex = _extract(html, url)
+    first = next((p.text for p in ex.parts if p.kind == "p"), None) if ex is not None else None
+    doc = continued(html, first) if first else None
+    if ex is None or doc is None:
+        return ex
+    more = _extract(doc, url)  # the story's containers alone: a story printed in several
+    if more is None or more.words < ex.words + MIN_WORDS:
+        return ex
+    meta = {k: getattr(ex, k) or getattr(more, k) for k in ("title", "author", "date", "url")}
+    return Extraction(**{**more.__dict__, **meta})
+
+
+def _extract(html: str, url: str | None) -> Extraction | None:
     precise = _reading(extraction(html, url, precision=True), url, "precision")
     balanced = _reading(extraction(html, url, precision=False), url, "balanced")
     if precise is None and balanced is None:
@@ -378,24 +394,35 @@ def extract(html: str, *, url: str | None = None) -> Extraction | None:
     if precise is None:
         return balanced[0] if balanced is not None else None
     ex = precise[0]
-    holed = [p.text for p in ex.parts if p.kind == "p" and _HOLE.search(p.text)]
+    holed = [p.text for p in ex.parts if p.kind == "p" and (_HOLE.search(p.text) or _LOWER_START.match(p.text))]
     if not holed:
         return ex
-    # precision mode sometimes cuts an inline element out of a sentence ("high for ."):
-    # take the paragraph whole from the balanced reading, else leave it out
+    if (balanced is not None and len(holed) >= 3 and len(holed) >= 0.25 * len(ex.paragraphs)
+            and balanced[0].words >= ex.words):
+        return balanced[0]  # precision mode cut the story at its links throughout
+    # precision mode sometimes cuts an inline element out of a sentence ("high for .", "N225) declined"):
+    # take the paragraph whole from the balanced reading, else leave it out (one that only starts in
+    # lower case stays as it is)
     whole = [b for b in balanced[1] if b.kind == "p"] if balanced is not None else []
     mended = _mend(holed, whole, ex.title or "", ex.author or "")
     dropped = dict(ex.dropped)
-    parts = []
+    parts, fix, used = [], {}, set()
     for p in ex.parts:
-        if p.kind != "p" or not _HOLE.search(p.text):
+        if p.text not in holed:
             parts.append(p)
-        elif p.text in mended:
-            parts.append(Part("p", mended[p.text]))
-        else:
+            continue
+        if p.text in mended:
+            whole_text = mended[p.text]
+            fix[p.text] = None if whole_text in used else whole_text  # several cut pieces of one paragraph
+            if whole_text not in used:
+                parts.append(Part("p", whole_text))
+                used.add(whole_text)
+        elif _HOLE.search(p.text):
+            fix[p.text] = None
             dropped.setdefault("cut by the extractor", []).append(p.text)
-    fix = {t: mended.get(t) for t in holed}
-    with_items = tuple(fix[t] if t in fix else t for t in ex.with_items if fix.get(t, t) is not None)
+        else:
+            parts.append(p)
+    with_items = tuple(fix.get(t, t) for t in ex.with_items if fix.get(t, t) is not None)
     return Extraction(**{**ex.__dict__, "parts": tuple(parts), "dropped": dropped, "with_items": with_items})
 
 
