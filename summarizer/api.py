@@ -9,9 +9,10 @@ from .article import Article, Limits, parse_article
 from .backends import DEFAULT_MODEL, ResolvedModel, Summarizer, get_summarizer
 from .errors import InputError, UsageError
 from .grounding import SUPPORT_SENTENCES, drop_flagged, ground
-from .results import Summary
+from .results import References, Summary
 
 CHECK_MODEL = "check"  # the model name of a Summary of key points checked, not written, here
+OWN_KEY_POINTS = "the article's own key points"  # where references come from when the article does not say
 
 _CACHE: dict[tuple, Summarizer] = {}
 _CACHE_SIZE = 2  # a model takes seconds to load; keep the last few
@@ -91,8 +92,25 @@ def check(text: str, key_points: Sequence[str] | str) -> Summary:
 
 
 def with_page(articles: Sequence[Article], summaries: Sequence[Summary]) -> list[Summary]:
-    """Each summary with its web page's author, date and URL (``Article.page``), where present."""
-    return [dataclasses.replace(s, **a.page) if a.page else s for a, s in zip(articles, summaries, strict=True)]
+    """Each summary with its web page's author, date and URL (``Article.page``), and the
+    article's own key points as its references, where present."""
+    out = []
+    for a, s in zip(articles, summaries, strict=True):
+        if a.key_points:
+            s = dataclasses.replace(s, references=References(a.key_points, a.key_points_from or OWN_KEY_POINTS))
+        out.append(dataclasses.replace(s, **a.page) if a.page else s)
+    return out
+
+
+def read_article(source: str, *, encoding: str = "utf-8", timeout: float | None = None, any_page: bool = False,
+         limits: Limits = Limits()) -> Article:
+    """The article behind a file path, a URL or ``-`` (standard input), as the summarizer reads it:
+    its ``body`` is the text summarized; ``title``, ``author``, ``date``, ``url`` and the page's own
+    ``key_points`` (with ``key_points_from``) come with it. Raises :class:`InputError`."""
+    from .read import URL_TIMEOUT, Source, read_source
+
+    return read_source(Source(source), encoding=encoding, timeout=URL_TIMEOUT if timeout is None else timeout,
+                       any_page=any_page, limits=limits)
 
 
 @overload

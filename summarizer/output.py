@@ -6,7 +6,7 @@ import json
 from typing import Sequence
 
 from .grounding import LEGEND
-from .results import KeyPoint, Summary
+from .results import KeyPoint, References, Summary
 
 FORMATS = ("bullets", "text", "json", "jsonl")
 
@@ -31,6 +31,20 @@ def render(summary: Summary, fmt: str, *, header: bool = False) -> str:
             lines.append(LEGEND)
     else:
         lines += summary.texts
+    return "\n".join(lines)
+
+
+ROUGE_LABELS = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L", "rougeLsum": "ROUGE-Lsum"}
+
+
+def render_references(refs: References) -> str:
+    """The article's own key points, where they came from, and the scores against them (``--score``)."""
+    lines = ["", f"Key points written for the article ({refs.source}):", *(f"• {k}" for k in refs.key_points)]
+    if refs.rouge:
+        lines += ["", "ROUGE of the key points above against them:", f"  {'':<10}  precision  recall      F1"]
+        lines += [f"  {ROUGE_LABELS.get(m, m):<10}  {f.precision:>9.4f}  {f.recall:>6.4f}  {f.fmeasure:>6.4f}"
+                  for m, f in refs.rouge.items()]
+        lines.append(f"Scorer: {refs.signature}")
     return "\n".join(lines)
 
 

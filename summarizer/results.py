@@ -89,6 +89,43 @@ class KeyPoint:
         )
 
 
+@dataclass(frozen=True)
+class RougeFigure:
+    """One ROUGE metric of the machine's key points against the article's own (0 to 1)."""
+
+    precision: float
+    recall: float
+    fmeasure: float
+
+    def to_dict(self) -> dict[str, float]:
+        return {"precision": self.precision, "recall": self.recall, "fmeasure": self.fmeasure}
+
+
+@dataclass(frozen=True)
+class References:
+    """An article's own key points, written by people (a CNBC layout's, a page's Key Points
+    list or highlights), and where they were found; with ``summarize --score``, the ROUGE of
+    the machine's key points against them and the scorer's signature (the harness's)."""
+
+    key_points: tuple[str, ...]
+    source: str
+    rouge: dict[str, RougeFigure] | None = field(default=None, hash=False)
+    signature: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"source": self.source, "key_points": list(self.key_points)}
+        if self.rouge is not None:
+            d["rouge"] = {m: f.to_dict() for m, f in self.rouge.items()}
+            d["signature"] = self.signature
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "References":
+        rouge = d.get("rouge")
+        return cls(tuple(d["key_points"]), str(d["source"]),
+                   None if rouge is None else {m: RougeFigure(**f) for m, f in rouge.items()}, d.get("signature"))
+
+
 _PAGE = ("author", "date", "url")  # optional keys of a summary's JSON
 
 
@@ -107,6 +144,7 @@ class Summary:
     author: str | None = None
     date: str | None = None  # as the page gives it, usually YYYY-MM-DD
     url: str | None = None  # the page's own (canonical) address, else the one fetched
+    references: References | None = None  # the article's own key points, where it has them
 
     @property
     def texts(self) -> list[str]:
@@ -124,6 +162,8 @@ class Summary:
             d["title"] = self.title
         d.update({k: v for k in _PAGE if (v := getattr(self, k)) is not None})
         d["key_points"] = [k.to_dict() for k in self.key_points]
+        if self.references is not None:
+            d["references"] = self.references.to_dict()
         d["model"] = self.model
         d["settings"] = dict(self.settings)
         d["num_sentences"] = self.num_sentences
@@ -145,8 +185,9 @@ class Summary:
             title=d.get("title"),
             num_sentences=d.get("num_sentences", 0),
             info=dict(d.get("info", {})),
+            references=References.from_dict(d["references"]) if d.get("references") else None,
             **{k: d.get(k) for k in _PAGE},
         )
 
 
-__all__ = ["Flag", "KeyPoint", "Summary", "Support", "asdict"]
+__all__ = ["Flag", "KeyPoint", "References", "RougeFigure", "Summary", "Support", "asdict"]

@@ -63,4 +63,4 @@ def main(*args, **kwargs):
 
 
 # Subcommands register themselves on import; keep these modules free of heavy imports.
-from . import check_cmd, compare_cmd, eval_cmd, models_cmd, prepare_cmd, run_cmd, score_cmd  # noqa: E402,F401
+from . import check_cmd, compare_cmd, eval_cmd, models_cmd, prepare_cmd, read_cmd, run_cmd, score_cmd  # noqa: E402,F401

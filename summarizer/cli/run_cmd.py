@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import click
@@ -9,8 +10,9 @@ import click
 from ..backends import DEFAULT_MODEL, make_settings, resolve
 from ..errors import InputError, SummarizerError, UsageError
 from ..grounding import drop_flagged
-from ..output import FORMATS, render, render_json_list
+from ..output import FORMATS, render, render_json_list, render_references
 from ..read import URL_TIMEOUT, expand, read_source
+from ..results import RougeFigure, Summary
 from . import cli, to_click_error
 from .options import limit_options, parse_settings, settings_with_flags
 
@@ -19,6 +21,21 @@ CHUNK = 32  # articles summarized per call: bounds memory on a long list of inpu
 
 def _error(msg: str) -> None:
     click.echo(f"Error: {msg}", err=True)
+
+
+def scored(summary: Summary) -> Summary:
+    """The summary with the ROUGE of its key points against its references, scored by the
+    harness's scorer with its default settings (and so its signature line)."""
+    from ..evaluate.report import ScoringSettings, signature_line
+    from ..evaluate.rouge import Scorer
+
+    refs = summary.references
+    assert refs is not None
+    settings = ScoringSettings()
+    scores = Scorer(settings.rouge).score(reference=list(refs.key_points), prediction=summary.texts)
+    rouge = {m: RougeFigure(s.precision, s.recall, s.fmeasure) for m, s in scores.items()}
+    return dataclasses.replace(summary, references=dataclasses.replace(
+        refs, rouge=rouge, signature=signature_line(settings.signature())))
 
 
 def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -77,11 +94,16 @@ def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> s
 @click.option("--any-page", is_flag=True,
               help="Summarize a web page even when it does not look like an article (too little "
                    "story text, or mostly lists and links); its prose list items count as text.")
+@click.option("--score", is_flag=True,
+              help="Also show the article's own key points (a CNBC layout's, a page's Key Points list or "
+                   "highlights) and the ROUGE of the key points against them, scored as `summarize eval` "
+                   "scores (the same scorer and signature). An article without key points of its own is "
+                   "an error (exit 1); its key points are still written.")
 @limit_options
 def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options: tuple[str, ...],
         device: str | None, dtype: str | None, truncate: bool | None, quantize: str | None,
         batch_size: int | None, strict: bool, api_base: str | None, concurrency: int | None, encoding: str,
-        timeout: float, any_page: bool, max_chars: int, max_sentences: int) -> None:
+        timeout: float, any_page: bool, score: bool, max_chars: int, max_sentences: int) -> None:
     """Write the key points of each INPUT: a text file, a directory (its .txt files,
     sorted), - for standard input, or an http(s) URL.
 
@@ -171,12 +193,21 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
                 continue
             if strict:
                 s = drop_flagged(s)
+            if score:
+                if s.references is None:
+                    _error(f"{s.name}: nothing to score against: the article has no key points of its own "
+                           "(a Key Points list or highlights); its key points are written without scores")
+                    failed = True
+                else:
+                    s = scored(s)
             if fmt == "json":
                 json_items.append(s)
                 continue
             if many and written and fmt in ("bullets", "text"):
                 click.echo("")  # a blank line between inputs
             click.echo(render(s, fmt, header=many))
+            if score and s.references is not None and fmt in ("bullets", "text"):
+                click.echo(render_references(s.references))
             written += 1
         pending.clear()
 
