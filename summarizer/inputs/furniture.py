@@ -3,7 +3,7 @@
 ``reason(block, title, author)`` names why a paragraph is not story text (``None``: it
 is): a run of links, a caption, a byline, a dateline or time stamp, a credit or copyright
 line, a prompt (``Related:``, ``Read more``, ``Sign up``, ``Share``, ...), an advertising
-or cookie notice, the page's title again, or a line of up to ``MAX_UNCLOSED_WORDS`` words
+or cookie notice, the page's title again, a short label line (``Filed under: Harbors.``), or a line of up to ``MAX_UNCLOSED_WORDS`` words
 that does not close like a sentence (a heading, a label, a run of teasers; the page
 reader keeps such a line as a subhead when it sits between story paragraphs).
 
@@ -25,6 +25,7 @@ import re
 from .blocks import Block
 
 MAX_UNCLOSED_WORDS = 40  # a longer paragraph without a closing stop is taken as text that lost its stop
+MAX_LABEL_WORDS = 8  # "Label: value." this short is a page's label line, not a sentence
 
 # a closing stop (an abbreviation's counts too: "... the U.S."), in the scripts the splitter knows
 STOP = re.compile(r"[.!?…。｡！？।॥؟።][\"'”’»)\]」』]*$")
@@ -54,6 +55,7 @@ PROMPT = re.compile(
     r"follow \S+(?: \S+)? on (?:twitter|x|facebook|instagram)|(?:contact|email) the (?:author|reporter)|"
     r"(?:image|photo|slide|picture)s? \d+ (?:of|/) \d+)",
     re.IGNORECASE)
+_LABEL_LINE = re.compile(r"^[A-Z][\w'’ ]{0,30}:\s")
 _PROMPT_INSIDE = re.compile(r"\b(?:sign up|subscribe|newsletter|click here|share this|follow us)\b", re.IGNORECASE)
 _NOTICE = re.compile(
     r"advertiser disclosure|affiliate (?:link|commission|partner)|we may (?:earn|receive) (?:a )?(?:commission|"
@@ -192,6 +194,8 @@ def reason(block: Block, title: str, author: str) -> str | None:
         return "notice"
     if title and norm(text) == norm(title):
         return "title"
+    if words <= MAX_LABEL_WORDS and _LABEL_LINE.match(text):
+        return "label"  # "Our Standards: The Trust Principles.", "Filed under: Harbors."
     if not closes(text) and words <= MAX_UNCLOSED_WORDS:
         # a story paragraph closes with a stop: a line without one (and without a sentence
         # inside) is a heading, a label, a run of teasers, or a lead-in to a list

@@ -45,6 +45,8 @@ from ..errors import InputError
 from .blocks import Block, collect, count_words, extraction
 from .charset import decode_page
 from .containers import continued
+from .keypoints import LABEL as KEY_POINTS_LABEL
+from .keypoints import page_key_points
 from .furniture import closes, is_link_run, norm, reason, strip_byline
 
 MIN_WORDS = 60  # a news brief has about this many; less is a teaser, a notice or a gallery
@@ -59,10 +61,6 @@ KEY_POINTS_SOURCES = {
     "list": "the page's Key Points list",
     "highlights": "the bulleted highlights above the story",
 }
-_KEY_POINTS_LABEL = re.compile(
-    r"^(?:key (?:points|takeaways|facts)|(?:story )?highlights|takeaways|at a glance|in brief|the big picture|"
-    r"the short version|(?:article )?summary|tl;? ?dr|what (?:you need to|to) know|main points|quick read|"
-    r"points clés|wichtigste punkte|das wichtigste)\s*:?$", re.IGNORECASE)
 _REFERENCES_LABEL = re.compile(
     r"^(?:\d+\.?\s*)?(?:references?|bibliography|works cited|literature(?: cited)?|cited literature|sources|notes|"
     r"citations|footnotes|endnotes|further reading|references and notes|notes and references|"
@@ -162,7 +160,7 @@ class _Reader:
             self.text[i] = cut
         why = reason(b, self.title, self.author)
         if why in ("heading", "lead-in"):
-            if _KEY_POINTS_LABEL.match(b.text):
+            if KEY_POINTS_LABEL.match(b.text):
                 return "key points label"
             if _REFERENCES_LABEL.match(b.text):
                 return "references label"
@@ -171,7 +169,7 @@ class _Reader:
         return why
 
     def _head(self, b: Block) -> str:
-        if _KEY_POINTS_LABEL.match(b.text):
+        if KEY_POINTS_LABEL.match(b.text):
             return "key points label"
         if _REFERENCES_LABEL.match(b.text):
             return "references label"
@@ -246,7 +244,7 @@ class _Reader:
                 for i in items:
                     verdict[i] = None if i in prose else "link run"
                 if lead_in is not None and verdict[lead_in] == "subhead?":
-                    verdict[lead_in] = "head"
+                    verdict[lead_in] = "subhead"
             else:
                 for i in items:
                     verdict[i] = "item"
@@ -289,7 +287,7 @@ class _Reader:
                 standfirst = (i == first - 1 and self.outside.get(i) == "heading"
                               and self.blocks[i].words >= MIN_STANDFIRST_WORDS)
                 if v == "subhead?" and (first < i < last or standfirst):
-                    verdict[i] = "head"
+                    verdict[i] = "subhead"
                 elif v == "subhead?":
                     verdict[i] = self.outside.get(i, "head")
 
@@ -315,7 +313,7 @@ class _Reader:
                 parts.append(Part(b.kind if b.kind in ("item", "quote") else "p", text[i]))
                 with_items.append(text[i])
                 continue
-            if v == "head":
+            if v == "subhead":
                 parts.append(Part("head", text[i]))
                 continue
             if v in ("item", "cell", "link run"):
@@ -374,13 +372,26 @@ def extract(html: str, *, url: str | None = None) -> Extraction | None:
     ex = _extract(html, url)
     first = next((p.text for p in ex.parts if p.kind == "p"), None) if ex is not None else None
     doc = continued(html, first) if first else None
-    if ex is None or doc is None:
+    if ex is not None and doc is not None:
+        more = _extract(doc, url)  # the story's containers alone: a story printed in several
+        if more is not None and more.words >= ex.words + MIN_WORDS:
+            meta = {k: getattr(ex, k) or getattr(more, k) for k in ("title", "author", "date", "url")}
+            ex = Extraction(**{**more.__dict__, **meta})
+    if ex is None or ex.key_points:
         return ex
-    more = _extract(doc, url)  # the story's containers alone: a story printed in several
-    if more is None or more.words < ex.words + MIN_WORDS:
+    found = page_key_points(html, first)  # a box above the story that the extractor left out
+    if found is None:
         return ex
-    meta = {k: getattr(ex, k) or getattr(more, k) for k in ("title", "author", "date", "url")}
-    return Extraction(**{**more.__dict__, **meta})
+    items, source = found
+    own = {norm(t) for t in items}
+    parts = tuple(p for p in ex.parts if norm(p.text) not in own)
+    story = sum(_words(p.text) for p in parts if p.kind != "head")
+    if sum(map(_words, items)) > story:
+        return ex  # longer than the story: no summary of it
+    listed = [t for t in ex.dropped.get("item", []) if norm(t) in own]  # counted as a list of the page's
+    return Extraction(**{**ex.__dict__, "parts": parts, "key_points": items, "key_points_from": source,
+                         "with_items": tuple(t for t in ex.with_items if norm(t) not in own),
+                         "furniture_words": ex.furniture_words - sum(map(_words, listed))})
 
 
 def _extract(html: str, url: str | None) -> Extraction | None:
