@@ -1,10 +1,12 @@
-"""Key points of the 20 shared real web pages, through the CLI, from a local HTTP server.
+"""Key points of the 20 shared real web pages and of our layout pages, through the CLI, from a
+local HTTP server.
 
     python -m eval.bench.pages                  # print the table
     python -m eval.bench.pages -n 8             # more key points a page: more chances to catch furniture
     python -m eval.bench.pages --write-results  # and record it in eval/RESULTS.md
 
-The pages (``../shared/data/pages/``, with ``manifest.json``) are served from 127.0.0.1;
+The pages (``../shared/data/pages/``, with ``manifest.json``, and ``examples/pages/``, pages
+in the layouts of issue 25 written by us, with theirs) are served from 127.0.0.1;
 nothing reaches the network. ``summarize -f jsonl URL...`` runs once in a new process on
 all of them (what a user gets); then each page is run again through the CLI in this
 process with the model loaded, to time a page after start-up. Every key point is
@@ -17,6 +19,10 @@ checked against the page's own HTML, independently of the extractor's rules:
   not make the story's sentence a caption;
 * link: link text covers 80% of it, or half of it in two or more links (a run of links);
 * not page text: it is not in the page's text (white space ignored).
+
+The page's own key points (the references ``summarize -f json`` carries) are counted
+for every page, and for the layout pages checked against the number their manifest
+expects.
 
 The baseline, in the same run, is what ``summarize URL`` did before issue 11: trafilatura's
 plain text (default settings, comments left out), one paragraph a line, the headline
@@ -42,6 +48,7 @@ from eval.results_md import publish
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = REPO.parent / "shared" / "data" / "pages"
+LAYOUTS = REPO / "examples" / "pages"
 _MARKS = re.compile(r"caption|credit|byline|author|dateline", re.IGNORECASE)
 
 
@@ -143,11 +150,17 @@ def baseline_article(html: bytes, url: str):
               help="Key points per page (default: the model's adaptive number).")
 @click.option("--write-results", is_flag=True, help="Record the table in eval/RESULTS.md.")
 def main(num_points: int | None, write_results: bool) -> None:
-    """Summarize the 20 shared pages through the CLI and check every key point."""
+    """Summarize the 20 shared pages and the layout pages through the CLI and check every key point."""
     if not (PAGES / "manifest.json").is_file():
         raise click.ClickException(f"the shared pages are not at {PAGES}")
     manifest = json.loads((PAGES / "manifest.json").read_text(encoding="utf-8"))
     files = {e["file"]: (PAGES / e["file"]).read_bytes() for e in manifest}
+    layouts = json.loads((LAYOUTS / "manifest.json").read_text(encoding="utf-8"))
+    for e in layouts:
+        e["file"] = f"layout-{e['file']}"
+        files[e["file"]] = (LAYOUTS / e["file"].removeprefix("layout-")).read_bytes()
+    shared_count = len(manifest)
+    manifest = manifest + layouts
     checks = {e["file"]: PageCheck(files[e["file"]], e["without"]) for e in manifest}
     n_flag = ["-n", str(num_points)] if num_points else []
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -202,6 +215,7 @@ def main(num_points: int | None, write_results: bool) -> None:
             a = baseline_article(files[e["file"]], url)
             base_points[e["file"]] = [] if a is None else model.summarize([a], num_points=num_points)[0].texts
 
+    layout_ok = 0
     rows, totals = [], {"points": 0, "without": 0, "caption/byline": 0, "link": 0, "not page text": 0}
     base_totals = dict.fromkeys(totals, 0)
     for e in manifest:
@@ -216,31 +230,43 @@ def main(num_points: int | None, write_results: bool) -> None:
             if k != "points":
                 totals[k] += probs.count(k)
                 base_totals[k] += bprobs.count(k)
-        status = f"refused: {refused[f].split('not an article: ')[-1]}" if f in refused else "summarized"
+        status = (f"refused: {refused[f].split('not an article: ')[-1].split('; pass --any-page')[0]}"
+                  if f in refused else "summarized")
+        refs = out.get(f, {}).get("references")
+        own = f"{len(refs['key_points'])} ({refs['source'].removeprefix('the ')})" if refs else "0"
+        if "key_points" in e:  # a layout page: what its manifest expects
+            expected_ok = (len(refs["key_points"]) if refs else 0) == e["key_points"] and (
+                (refs or {}).get("source") == e["key_points_from"])
+            layout_ok += expected_ok
+            own += "" if expected_ok else f" (expected {e['key_points']})"
         bad = ", ".join(f"{probs.count(k)} {k}" for k in totals if k != "points" and probs.count(k)) or "0"
         bbad = ", ".join(f"{bprobs.count(k)} {k}" for k in totals if k != "points" and bprobs.count(k)) or "0"
-        rows.append(f"| {f} | {status} | {len(points)} | {bad} | {len(base_points[f])} | {bbad} | {warm[f]:.2f} "
-                    f"| {reading[f]:.2f} |")
+        rows.append(f"| {f} | {status} | {len(points)} | {bad} | {own} | {len(base_points[f])} | {bbad} "
+                    f"| {warm[f]:.2f} | {reading[f]:.2f} |")
 
     summarized = [f for f in warm if f in out]
     med = statistics.median(warm[f] for f in summarized)
     lines = [
-        "## Web pages: key points of the 20 shared pages (`eval/bench/pages.py`)",
+        f"## Web pages: key points of the {shared_count} shared pages and {len(layouts)} layout pages "
+        "(`eval/bench/pages.py`)",
         "",
-        "| page | this change | key points | problems | baseline key points | baseline problems | s/page warm "
-        "| of which reading |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| page | this change | key points | problems | the page's own key points | baseline key points "
+        "| baseline problems | s/page warm | of which reading |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         *rows,
         "",
         f"Key points: {totals['points']} from {len(out)} pages; containing a `without` phrase: {totals['without']}; "
         f"caption/credit/byline/dateline text: {totals['caption/byline']}; half or more link text: {totals['link']}; "
         f"not text of the page: {totals['not page text']}. Refused: {len(refused)} of {len(manifest)}. "
+        f"Layout pages (`layout-*`, ours, in `examples/pages/`) whose own key points were found as their manifest "
+        f"expects (number and source): {layout_ok} of {len(layouts)}. "
         f"All {sentences} story sentences of the pages read (any could be a key point): {sentence_problems} with "
         f"one of these problems.",
         f"Baseline (trafilatura's plain text, as `summarize URL` read pages before issue 11, the same model, same run): "
         f"{base_totals['points']} key points; `without`: {base_totals['without']}; caption/byline: "
         f"{base_totals['caption/byline']}; link: {base_totals['link']}; not page text: {base_totals['not page text']}.",
-        f"Time: one new process on all 20 URLs {cold_all:.1f} s (start-up and model load included); a page after "
+        f"Time: one new process on all {len(manifest)} URLs {cold_all:.1f} s (start-up and model load included); "
+        f"a page after "
         f"start-up (CLI in a warm process: fetch, extract, summarize), median {med:.2f} s, max "
         f"{max(warm[f] for f in summarized):.2f} s over the {len(summarized)} summarized pages, of which reading "
         f"(fetch and extract) median {statistics.median(reading[f] for f in summarized):.2f} s. "
