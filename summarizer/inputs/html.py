@@ -233,10 +233,15 @@ class _Reader:
                     verdict[label] = "key points label"
                     continue
                 verdict[label] = "navigation label"
-            elif (items[-1] < first and not self.key_points and len(items) >= 2
-                  and all(_is_sentence_item(blocks[i], MIN_HIGHLIGHT_WORDS) for i in items)):
-                self._take_key_points(items, "highlights")
-                continue
+            elif items[-1] < first and not self.key_points:
+                points = items[:]
+                while points and not _is_prose_item(blocks[points[-1]]):
+                    points.pop()  # a link after the highlights ("Visit our homepage for more stories.")
+                if len(points) >= 2 and all(_is_sentence_item(blocks[i], MIN_HIGHLIGHT_WORDS) for i in points):
+                    self._take_key_points(points, "highlights")
+                    for i in items[len(points):]:
+                        verdict[i] = "link run"
+                    continue
             inside = first < items[0] and items[-1] < last
             lead_in = self._lead_in(items[0])
             if ((inside or lead_in is not None) and len(prose) >= 0.8 * len(items)) or all(

@@ -45,6 +45,8 @@ def _link_text(el) -> int:
 def _items(lst) -> list[str] | None:
     """The list's items as text; None when they are links (navigation), empty, or too long."""
     items = [li for li in lst if getattr(li, "tag", None) == "li"]
+    while len(items) > 1 and _link_text(items[-1]) >= 0.5 * len(_text(items[-1])):
+        items.pop()  # a link after the points ("Visit our homepage for more stories.")
     texts = [_text(li) for li in items]
     if not texts or any(not t for t in texts):
         return None
