@@ -313,3 +313,49 @@ def test_flags_read_any_text_and_a_text_never_flags_itself(parts):
     for q in quantities(text):
         assert q.text and q.text in text
     assert find_flags(text, Facts.of(text)) == []
+
+
+# -- the consistency score (issue 26) -------------------------------------------------------------
+
+
+def test_the_consistency_weights_are_checked_and_reproduce_their_threshold(tmp_path):
+    from summarizer.errors import ModelError
+    from summarizer.grounding import weights
+    from summarizer.grounding.consistency import FEATURES, ConsistencyModel, shipped_model
+
+    model = shipped_model()
+    assert len(model.coef) == len(FEATURES) and 0 < model.keypoint_threshold <= model.threshold < 1
+    arrays, meta = weights.read_consistency()
+    assert meta["features"] == list(FEATURES) and meta["trained_by"] == "python -m eval.train.consistency"
+    assert ConsistencyModel.from_arrays(arrays, meta) == model
+    bad = tmp_path / "consistency.safetensors"
+    bad.write_bytes(weights.CONSISTENCY.read_bytes()[:-1] + b"\0")
+    with pytest.raises(ModelError, match="sha256 check.*python -m eval.train.consistency"):
+        weights.read_consistency(bad)
+    with pytest.raises(ModelError, match="common-word list.*sha256"):
+        weights.read_common_words(bad)
+
+
+def test_more_names_or_numbers_the_article_lacks_lower_the_score():
+    from summarizer.grounding.consistency import FEATURES, shipped_model
+
+    model = shipped_model()
+    typical = {"support_min": 0.8, "support_mean": 0.8, "support_pair_min": 0.8, "novel_words": 0.1,
+               "novel_bigrams": 0.3, "novel_trigrams": 0.5, "local_novel_max": 0.2, "local_novel_mean": 0.2,
+               "summary_words": 2.5, "article_sentences": 3.0, "one_sentence": 1.0}
+    clean = [typical.get(f, 0.0) for f in FEATURES]
+    names, numbers = clean.copy(), clean.copy()
+    names[FEATURES.index("names_unsupported")] = 1.1
+    numbers[FEATURES.index("numbers_unsupported")] = 1.1
+    assert model.probability(names) < model.probability(clean) and model.probability(numbers) < model.probability(clean)
+
+
+def test_a_key_point_the_article_does_not_say_gets_a_support_flag_with_its_reason(extractive, article):
+    supported, invented = ground(article, [
+        "Taxes will rise 5 percent for about 12,000 homeowners.",
+        "The orchestra's violinists played jazz while penguins danced on the frozen lake.",
+    ])
+    assert supported.flags == () and supported.consistency > invented.consistency
+    [flag] = invented.flags
+    assert flag.kind == "support" and "no article sentence says this" in flag.why
+    assert drop_flagged(Summary((supported, invented), model="llm")).texts == [supported.text]

@@ -92,11 +92,12 @@ def main(write_results: bool) -> None:
         "check, leave-one-set-out": t.ruled | (t.p_loso < t.t_loso),
     }
     sources = np.array([it.source for it in t.items])
-    groups = [(s, None) for s in sorted(set(t.sets))]
     rows = []
-    for name, src in groups + [(s, so) for s in sorted(set(t.sets)) for so in sorted(set(sources[t.sets == s]))]:
-        k = (t.sets == name) & ((sources == src) if src else True)
-        rows.append((name, src, k))
+    for name in sorted(set(t.sets)):
+        rows.append((name, None, t.sets == name))
+        kinds = sorted(set(sources[t.sets == name]))
+        if len(kinds) > 1:  # a set of one source: its row says it
+            rows += [(name, src, (t.sets == name) & (sources == src)) for src in kinds]
     lines = [
         "## Factuality benchmarks: the check against human labels (`eval/quality/factuality.py`)",
         "",
@@ -122,7 +123,7 @@ def main(write_results: bool) -> None:
             for n, v in bas.items():
                 means[n].append(v)
         lines.append(
-            f"| {name if src is None else ''} | {src or 'all'} | {int(k.sum())} ({int((y[k] == 1).sum())} / "
+            f"| {name if src is None else '  ' + name} | {src or '/'.join(sorted(set(sources[k])))} | {int(k.sum())} ({int((y[k] == 1).sum())} / "
             f"{int((y[k] == 0).sum())}) | {_f(bas['baseline'])} | {_f(bas['flags'])} | {_f(bas['check, in-sample'])} | "
             f"**{_f(bas['check, 5-fold'])}** | {_f(bas['check, leave-one-set-out'])} | "
             f"{_f(README_BASELINE.get(name, float('nan'))) if src is None else ''} |")

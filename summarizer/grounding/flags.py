@@ -3,7 +3,9 @@
 Numbers, amounts, percentages, scores and dates are compared by value (``numbers``), names
 by their words (``names``). Articles may be lowercased (the CNN/DailyMail copies are): the
 article side is always compared without case. A line of site furniture (a "click here",
-a web address, a phone number) is not checked: it is not a statement about the story.
+a web address, a phone number) is not checked: it is not a statement about the story; nor is
+the author that opens an opinion piece's key point ("Jane Smith: ..."), whom the story's body
+rarely names.
 
 >>> [f.text for f in find_flags("Shares rose 12% to $84.5 million on Friday.", Facts.of("shares rose 12 percent to 84.5 million dollars on monday."))]
 ['Friday']
@@ -18,11 +20,12 @@ import re
 from dataclasses import dataclass
 
 from ..results import Flag
-from .names import name_phrases, words
+from .names import name_phrases, norm_word, words
 from .numbers import quantities, value_key
 
 _FURNITURE_LINE = re.compile(
     r"click here|https?://|\bwww\.|\.co\.uk\b|\.com\b|\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|\(\d{3}\)\s?\d{3}-\d{4}", re.I)
+_BYLINE = re.compile(r"(?:[A-Z][\w'’.-]+ ){0,2}[A-Z][\w'’.-]+:\s")
 _KIND_PLURAL = {"number": "numbers", "amount": "amounts of money", "percentage": "percentages", "score": "scores",
                 "date": "years"}
 
@@ -34,6 +37,7 @@ class Facts:
     values: frozenset  # numbers (9 significant digits), month and weekday names, scores ("0-2")
     words: frozenset[str]  # normalised words
     written: tuple[tuple[str, str, float | str], ...] = ()  # (kind, text, value) of each quantity, for the reasons
+    initials: frozenset[str] = frozenset()  # initials of runs of 3 to 5 words: "icu" of "intensive care unit"
 
     @classmethod
     def of(cls, body: str) -> "Facts":
@@ -48,7 +52,26 @@ class Facts:
                 values.update(float(p) for p in str(q.value).split("-"))
         if re.search(r"\bmay \d", body, re.I):  # a lowercased article's "may 2": the month, there
             values.add("may")
-        return cls(frozenset(values), frozenset(words(body)), tuple(written))
+        return cls(frozenset(values), frozenset(words(body)), tuple(written), _initials(body))
+
+
+_SMALL = frozenset({"of", "the", "and", "for", "de", "on", "in"})
+
+
+def _initials(body: str) -> frozenset[str]:
+    """The initials of every run of 3 to 5 words, with and without the small words in it."""
+    ws = re.findall(r"[^\W\d_]+", body.lower())
+    out = set()
+    for i in range(len(ws)):
+        for n in (3, 4, 5, 6):
+            run = ws[i : i + n]
+            if len(run) < n:
+                break
+            out.add("".join(w[0] for w in run))
+            small = [w for w in run if w not in _SMALL]
+            if 2 < len(small) < n:
+                out.add("".join(w[0] for w in small))
+    return frozenset(out)
 
 
 def is_furniture(point: str) -> bool:
@@ -108,8 +131,10 @@ def find_flags(point: str, facts: Facts) -> list[Flag]:
         if q.kind == "score" and all(float(p) in facts.values for p in str(value).split("-")):
             continue  # "8-10" against "between 8 and 10"
         found.append((point.find(q.text), Flag(q.kind, q.text, quantity_reason(q.text, q.kind, value, facts))))
-    for phrase, ws in name_phrases(point):
-        missing = [w for w in ws if not _has_word(w, facts.words)]
+    byline = _BYLINE.match(point)  # "Jane Smith: ..." opens an opinion piece's key point with its author
+    for phrase, ws in name_phrases(point[byline.end():] if byline else point):
+        acronyms = {norm_word(a) for a in re.findall(r"\b[A-Z](?:\.?[A-Z]){1,4}\b\.?", phrase)}
+        missing = [w for w in ws if not _has_word(w, facts.words, facts.initials, w in acronyms)]
         if missing:
             lacks = _listed([_as_written(w, phrase) for w in missing]).replace(" and ", " or ")
             found.append((point.find(phrase), Flag("name", phrase, f'"{phrase}": the article does not mention {lacks}')))
@@ -122,12 +147,28 @@ def find_flags(point: str, facts: Facts) -> list[Flag]:
     return out
 
 
-def _has_word(w: str, article_words: frozenset[str]) -> bool:
-    """A name's word is in the article: as is, in the singular, or each part of a hyphenated word."""
+def _has_word(w: str, article_words: frozenset[str], initials: frozenset[str] = frozenset(), acronym: bool = False) -> bool:
+    """A name's word is in the article: as is, in the singular, each part of a hyphenated word, or
+    as a word of the same stem ("German" and "Germany", "Chinese" and "China")."""
     if w in article_words or (w.endswith("s") and w[:-1] in article_words):
         return True
+    if acronym and 3 <= len(w) <= 5 and w in initials:  # "ICU" for "intensive care unit" (two letters: too likely by chance)
+        return True
     parts = [p for p in w.split("-") if p]
-    return len(parts) > 1 and all(p in article_words for p in parts)
+    if len(parts) > 1:
+        return all(_has_word(p, article_words) for p in parts)
+    return len(w) >= 5 and any(_same_stem(w, a) for a in article_words if a[:4] == w[:4])
+
+
+def _same_stem(a: str, b: str) -> bool:
+    """Two words that share a prefix of at least 3/4 of the longer (and 4 letters): "German" and "Germany",
+    "Indian" and "India"; not "Springfield" and "spring"."""
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n >= 4 and n >= 0.75 * max(len(a), len(b))
 
 
 def _as_written(w: str, phrase: str) -> str:
