@@ -318,7 +318,7 @@ def train(data_dir: Path) -> Trained:
     # inconsistent. The score alone flags a key point under a lower threshold, one that leaves at most
     # HIGHLIGHT_QUANTILE of the training stories' human highlights (taken as consistent) under it.
     hp = highlight_probabilities(t.model)
-    keypoint = float(min(t.threshold, np.floor(np.quantile(hp, HIGHLIGHT_QUANTILE) * 100) / 100))
+    keypoint = float(min(t.threshold, np.floor(np.quantile(hp, HIGHLIGHT_QUANTILE, method="lower") * 100) / 100))
     click.echo(f"  key points: threshold {keypoint:.2f} ({(hp < keypoint).mean():.3f} of {len(hp)} training highlights under it)")
     meta = {"features": list(FEATURES), "threshold": t.threshold, "keypoint_threshold": keypoint,
             "l2": t.l2, "items": len(t.items),

@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..article import Article
 
 SUPPORT_SENTENCES = 2  # supporting sentences listed per key point: a point often merges two
-LEGEND = "[! ...] = names or numbers the article does not contain; check them (details: -f json)"
+LEGEND = "[! ...] = names or numbers the article does not contain, or no sentence says it; check them (details: -f json)"
 _key = value_key  # the old private name, for scripts written against it
 
 # -- support ----------------------------------------------------------------------------------

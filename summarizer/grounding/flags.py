@@ -3,9 +3,9 @@
 Numbers, amounts, percentages, scores and dates are compared by value (``numbers``), names
 by their words (``names``). Articles may be lowercased (the CNN/DailyMail copies are): the
 article side is always compared without case. A line of site furniture (a "click here",
-a web address, a phone number) is not checked: it is not a statement about the story; nor is
-the author that opens an opinion piece's key point ("Jane Smith: ..."), whom the story's body
-rarely names.
+a web address, a phone number) is not checked: it is not a statement about the story. The
+author that opens an opinion piece's key point ("Jane Smith: ...") is checked: the story's
+body often lacks the byline, but a misspelt or wrong author is an error people flag (CLIFF).
 
 >>> [f.text for f in find_flags("Shares rose 12% to $84.5 million on Friday.", Facts.of("shares rose 12 percent to 84.5 million dollars on monday."))]
 ['Friday']
@@ -25,7 +25,6 @@ from .numbers import quantities, value_key
 
 _FURNITURE_LINE = re.compile(
     r"click here|https?://|\bwww\.|\.co\.uk\b|\.com\b|\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|\(\d{3}\)\s?\d{3}-\d{4}", re.I)
-_BYLINE = re.compile(r"(?:[A-Z][\w'’.-]+ ){0,2}[A-Z][\w'’.-]+:\s")
 _KIND_PLURAL = {"number": "numbers", "amount": "amounts of money", "percentage": "percentages", "score": "scores",
                 "date": "years"}
 
@@ -131,8 +130,7 @@ def find_flags(point: str, facts: Facts) -> list[Flag]:
         if q.kind == "score" and all(float(p) in facts.values for p in str(value).split("-")):
             continue  # "8-10" against "between 8 and 10"
         found.append((point.find(q.text), Flag(q.kind, q.text, quantity_reason(q.text, q.kind, value, facts))))
-    byline = _BYLINE.match(point)  # "Jane Smith: ..." opens an opinion piece's key point with its author
-    for phrase, ws in name_phrases(point[byline.end():] if byline else point):
+    for phrase, ws in name_phrases(point):
         acronyms = {norm_word(a) for a in re.findall(r"\b[A-Z](?:\.?[A-Z]){1,4}\b\.?", phrase)}
         missing = [w for w in ws if not _has_word(w, facts.words, facts.initials, w in acronyms)]
         if missing:

@@ -23,7 +23,7 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 COMMON_WORDS = DATA_DIR / "common-words.txt"
 COMMON_WORDS_SHA256 = "8c73a296f67d2d79e48ab1c4fa394a1a703c238b8f3439da3caa238ecd5bae40"
 CONSISTENCY = DATA_DIR / "consistency-v1.safetensors"
-CONSISTENCY_SHA256 = "5053c8ba331dce0f2ba505761af6b8b45096eb1f0c45c2eb8f3ad41767d381fb"
+CONSISTENCY_SHA256 = "bf5b13cce6fdad0f8398c4d0905ee63737fb03bb309a7d3bd1544be417c4f8ae"
 REGENERATE = "python -m eval.train.consistency"
 _DTYPES = {"F32": "<f4", "F64": "<f8"}
 
