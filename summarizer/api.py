@@ -8,7 +8,7 @@ from typing import Any, Sequence, overload
 from .article import Article, Limits, parse_article
 from .backends import DEFAULT_MODEL, ResolvedModel, Summarizer, get_summarizer
 from .errors import InputError, UsageError
-from .grounding import SUPPORT_SENTENCES, drop_flagged, ground
+from .grounding import SUPPORT_SENTENCES, drop_flagged, ground_with_summary
 from .results import References, Summary
 
 CHECK_MODEL = "check"  # the model name of a Summary of key points checked, not written, here
@@ -61,7 +61,8 @@ def summarize_articles(
 
 def check_points(article: Article, key_points: Sequence[str]) -> Summary:
     """Key points written elsewhere, grounded in ``article`` (one a line; bullets and numbers
-    in front are ignored, blank lines skipped): each with its support and flags."""
+    in front are ignored, blank lines skipped): each with its support, flags and consistency
+    score; ``info["consistency"]`` scores them all together."""
     from .backends.llm.prompt import strip_marker
 
     texts = [t for t in (strip_marker(p) for p in key_points) if t]
@@ -69,13 +70,15 @@ def check_points(article: Article, key_points: Sequence[str]) -> Summary:
         raise InputError("no key points to check: give one a line")
     if not article.body.strip():
         raise InputError(f"{article.name or 'article'}: is empty")
+    key_points, consistency = ground_with_summary(article, texts)
     return Summary(
-        key_points=ground(article, texts),
+        key_points=key_points,
         model=CHECK_MODEL,
         settings={"support_sentences": SUPPORT_SENTENCES},
         name=article.name,
         title=article.title,
         num_sentences=len(article.sentences),
+        info={"consistency": consistency},  # the learned score of all the key points together
     )
 
 

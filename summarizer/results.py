@@ -26,17 +26,23 @@ class Support:
 @dataclass(frozen=True)
 class Flag:
     """Something in a key point that the article does not contain: a number, amount,
-    percentage, date or name (``kind``), as written in the key point (``text``)."""
+    percentage, score, date or name (``kind``), as written in the key point (``text``), and
+    why it is flagged, in words (``why``: what the article has instead); or ``kind``
+    "support": no article sentence says what the key point says (by the consistency score)."""
 
     kind: str
     text: str
+    why: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "text": self.text}
+        d = {"kind": self.kind, "text": self.text}
+        if self.why:
+            d["why"] = self.why
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Flag":
-        return cls(str(d["kind"]), str(d["text"]))
+        return cls(str(d["kind"]), str(d["text"]), str(d.get("why", "")))
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,8 @@ class KeyPoint:
     (``summarizer.grounding``): ``support`` lists the article sentences closest to the
     point and ``flags`` what in it the article does not contain; both are None for a
     key point that was not checked (an extractive one is the article's own sentence).
+    ``consistency`` is the probability that the article backs the key point (the learned
+    consistency score of ``summarizer.grounding.consistency``), where it was computed.
     """
 
     text: str
@@ -57,6 +65,7 @@ class KeyPoint:
     spans: tuple[tuple[int, int], ...] = ()
     support: tuple[Support, ...] | None = None
     flags: tuple[Flag, ...] | None = None
+    consistency: float | None = None
 
     @property
     def flagged(self) -> bool:
@@ -73,6 +82,8 @@ class KeyPoint:
             d["support"] = [s.to_dict() for s in self.support]
         if self.flags is not None:
             d["flags"] = [f.to_dict() for f in self.flags]
+        if self.consistency is not None:
+            d["consistency"] = self.consistency
         return d
 
     @classmethod
@@ -86,6 +97,7 @@ class KeyPoint:
             spans=tuple(tuple(s) for s in k.get("spans", ())),
             support=None if support is None else tuple(Support.from_dict(s) for s in support),
             flags=None if flags is None else tuple(Flag.from_dict(f) for f in flags),
+            consistency=k.get("consistency"),
         )
 
 
