@@ -61,6 +61,14 @@ def read_all(files: list[Path], *extra: str) -> tuple[dict[str, str], dict[str, 
     return texts, refused, seconds
 
 
+def shared_pages() -> dict[str, str]:
+    from summarizer.inputs.charset import decode_page
+
+    folder = REPO.parent / "shared" / "data" / "pages"
+    entries = json.loads((folder / "manifest.json").read_text("utf-8")) if (folder / "manifest.json").is_file() else []
+    return {e["file"]: decode_page((folder / e["file"]).read_bytes(), e["file"]) for e in entries}
+
+
 def trafilatura_texts(htmls: dict[str, str], **options) -> tuple[dict[str, str], float]:
     import trafilatura
 
@@ -99,6 +107,25 @@ def rule_costs(ids: list[str], truth: dict[str, str], htmls: dict[str, str]) -> 
         n = sum(len(ex.dropped.get(reason, [])) for ex in read.values() if ex)
         lines.append(f"| {reason} | {n} | {c.recall - b.recall:+.4f} | {c.precision - b.precision:+.4f} | {pages} |")
     return lines
+
+
+def mode_ratios(htmls: dict[str, str]) -> str:
+    """How much of the balanced reading's story the precise one keeps (distinct words), page by page:
+    the measure that decides when precision mode lost the story (``FULLER_SHARE``)."""
+    from summarizer.inputs.blocks import extraction
+    from summarizer.inputs.html import FULLER_SHARE, _reading
+
+    ratios = []
+    for k, html in htmls.items():
+        precise = _reading(extraction(html, None, precision=True), None, "precision")
+        balanced = _reading(extraction(html, None, precision=False), None, "balanced")
+        if balanced is not None and balanced[0].vocabulary:
+            ratios.append((precise[0].vocabulary / balanced[0].vocabulary if precise else 0.0, k))
+    ratios.sort()
+    low = ", ".join(f"`{k[:12]}` {r:.2f}" for r, k in ratios[:6])
+    below = sum(r < FULLER_SHARE for r, _ in ratios)
+    return (f"{len(ratios)} pages; below {FULLER_SHARE} (the balanced reading taken, when it has 60 words or "
+            f"more): {below}; the lowest: {low}")
 
 
 @click.command()
@@ -142,6 +169,10 @@ def main(write_results: bool) -> None:
             "; ".join(f"`{k[:8]}` {why.split('not an article: ')[-1].split('; pass --any-page')[0]}"
                       for k, why in sorted(refused.items()))
             or "none") + ".",
+        "",
+        "Share of the balanced reading's distinct story words that the precise reading keeps: on these pages "
+        + mode_ratios(htmls) + "; on the 20 shared pages of `../shared/data/pages` " + mode_ratios(shared_pages())
+        + ".",
         "",
         "What the reader leaves out, and what keeping it would do to the figures of `summarize read --any-page`'s",
         "extraction (in this process, no page refused):",
