@@ -91,9 +91,10 @@ def read_source(
     """
     from .inputs.fetch import fetch, looks_like_html
     from .inputs.charset import decode_page
-    from .inputs.html import page_article
 
     def html(data: bytes, url: str | None = None, header: str | None = None) -> Article:
+        from .inputs.html import page_article  # only for a page: a text file needs none of it
+
         article = page_article(data, src.name, url=url, header_charset=header, override=page_encoding,
                                fallback=encoding, any_page=any_page)
         limits.check(article)

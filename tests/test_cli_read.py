@@ -126,7 +126,8 @@ def test_summarize_file_imports_no_scorer_without_score():
             cli.main(["-m", "lead", sys.argv[1]], prog_name="summarize")
         except SystemExit as e:
             assert e.code == 0, e.code
-        print("LOADED", sorted(m for m in ("summarizer.evaluate", "trafilatura", "lxml") if m in sys.modules),
+        print("LOADED", sorted(m for m in ("summarizer.evaluate", "summarizer.inputs.html", "trafilatura", "lxml")
+                                 if m in sys.modules),
               file=sys.stderr)
         """
     )

@@ -10,7 +10,6 @@ import click
 
 from ..article import Article
 from ..errors import InputError
-from ..inputs.blocks import count_words
 from ..read import URL_TIMEOUT, expand, read_source
 from . import cli
 from .options import limit_options
@@ -34,6 +33,8 @@ def article_dict(a: Article) -> dict[str, Any]:
     if a.headings:
         d["headings"] = list(a.headings)
     d["text"] = a.body
+    from ..inputs.blocks import count_words
+
     d["words"] = count_words(a.body)
     d["sentences"] = len(a.sentences)
     return d
