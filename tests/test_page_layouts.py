@@ -124,6 +124,14 @@ def test_bullets_inside_the_story_are_story_text():
     assert ex.paragraphs == (*STORY[:3], *items, *STORY[3:])
 
 
+def test_a_prompt_in_a_story_list_is_still_a_prompt():
+    items = ["Sunday hours start on the first of next month.", "Sign up for our newsletter to hear about events"]
+    body = ("".join(f"<p>{s}</p>" for s in STORY[:3]) + "<ul>" + "".join(f"<li>{i}</li>" for i in items)
+            + "</ul>" + "".join(f"<p>{s}</p>" for s in STORY[3:]))
+    ex = extract(page(body=body))
+    assert ex.paragraphs == (*STORY[:3], items[0], *STORY[3:]) and ex.dropped["prompt"] == [items[1]]
+
+
 def test_a_list_of_links_inside_the_story_is_not():
     links = "<ul><li><a href='/a'>Council budget explained</a></li><li><a href='/b'>Library history</a></li></ul>"
     body = "".join(f"<p>{s}</p>" for s in STORY[:3]) + links + "".join(f"<p>{s}</p>" for s in STORY[3:])

@@ -209,12 +209,18 @@ class _Reader:
             if ((inside or lead_in is not None) and len(prose) >= 0.8 * len(items)) or all(
                     _is_sentence_item(blocks[i], MIN_PROSE_ITEM_WORDS) for i in items):
                 for i in items:
-                    verdict[i] = None if i in prose else "link run"
+                    verdict[i] = self._item(blocks[i]) if i in prose else "link run"
                 if lead_in is not None and verdict[lead_in] == "subhead?":
                     verdict[lead_in] = "subhead"
             else:
                 for i in items:
                     verdict[i] = "item"
+
+    def _item(self, block: Block) -> str | None:
+        """Why an item of a story list is not story text after all (a prompt, a credit, a byline, ...);
+        None when it is. An item needs no closing stop."""
+        why = reason(Block("p", block.text, block.link_chars, block.links), self.title, self.author)
+        return None if why in ("heading", "lead-in") else why
 
     def _lead_in(self, i: int) -> int | None:
         """The story paragraph or line ending in a colon right above block ``i`` ("Here is who qualified:")."""
