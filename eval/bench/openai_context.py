@@ -63,9 +63,14 @@ def one_run(base: str, article: Any, settings: dict[str, Any]) -> dict[str, Any]
     from summarizer.backends import resolve
 
     t = time.perf_counter()
-    summarizer = load(resolve("openai:qwen"), api_base=base, concurrency=1, api_extra=GREEDY, **settings)
+    # a chunk's prefill on a busy 2-core machine can pass the default 120 s, and a retry would queue
+    # behind the first request, which the server does not cancel
+    summarizer = load(resolve("openai:qwen"), api_base=base, concurrency=1, api_extra=GREEDY, request_timeout=900.0,
+                      **settings)
     runtime = summarizer.runtime
+    c = time.perf_counter()
     prepared = summarizer.prepare(article, 3)  # counting; summarize() below finds the counts cached
+    counting = time.perf_counter() - c
     counted = sum(runtime.count_tokens(c) for c in prepared.conversations) if summarizer.context_length else None
     (summary,) = summarizer.summarize([article], num_points=3)
     seconds = time.perf_counter() - t
@@ -75,7 +80,7 @@ def one_run(base: str, article: Any, settings: dict[str, Any]) -> dict[str, Any]
         segments = runtime.count_tokens(user) - runtime.count_tokens([{"role": "user", "content": ""}])
     described = runtime.describe()
     runtime.close()
-    return {"seconds": seconds, "info": summary.info, "requests": dict(runtime.requests), "counted": counted,
+    return {"seconds": seconds, "counting": counting, "info": summary.info, "requests": dict(runtime.requests), "counted": counted,
             "points": [k.text for k in summary.key_points], "flagged": sum(bool(k.flags) for k in summary.key_points),
             "token_count": described["token_count"], "context_source": described["context_source"],
             "segments": segments}
@@ -126,15 +131,17 @@ def main(model: Path, n_ctx: int, words: int, write_results: bool) -> None:
     def row(name: str, r: dict[str, Any]) -> str:
         info = r["info"]
         tokenize = sum(v for k, v in r["requests"].items() if "tokenize" in k)
+        chats = r["requests"].get("chat/completions", 0)
         if "error" in info:
-            return (f"| {name} | {r['seconds']:.1f} | {info['chunks']} | - | - | {tokenize} | - | "
+            return (f"| {name} | {r['seconds']:.1f} | - | {info['chunks']} | {chats} | - | - | {tokenize} | - | "
                     f"failed: {info['error'][:150]} |")
         words_per = sum(len(p.split()) for p in r["points"]) / max(1, len(r["points"]))
 
         def n(v: Any) -> str:
             return "-" if v is None else f"{v:,}"
 
-        return (f"| {name} | {r['seconds']:.1f} | {info['chunks']} | {n(info['input_tokens'])} | "
+        return (f"| {name} | {r['seconds']:.1f} | {r['counting']:.1f} | {info['chunks']} | {chats} | "
+                f"{n(info['input_tokens'])} | "
                 f"{n(info['dropped_tokens'])} | {tokenize} | {n(r['counted'])} / {n(info['prompt_tokens'])} | "
                 f"{len(r['points'])} key points, {words_per:.0f} words each, {r['flagged']} flagged |")
 
@@ -145,17 +152,19 @@ def main(model: Path, n_ctx: int, words: int, write_results: bool) -> None:
         f"{model.name} ({model.stat().st_size / 1e6:.0f} MB); the article: the first {stories} dev stories of "
         f"cnndm_dev_from_test.jsonl joined, {len(article.body.split()):,} words, {len(article.sentences)} sentences. "
         "`--model openai:qwen`, 3 key points, greedy (`repeat_penalty` 1.0), at most 256 new tokens, "
-        f"concurrency 1; in one process, the server started once ({started:.1f} s, not counted below).",
+        f"concurrency 1, request_timeout 900 s; in one process, the server started once ({started:.1f} s, not counted below).",
         "",
-        "| run | wall (s) | chunks | article tokens | dropped tokens | tokenize requests | prompt tokens counted / "
-        "server's usage | answer |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| run | wall (s) | of which counting (s) | chunks | chat requests | article tokens | dropped tokens | "
+        "tokenize requests | prompt tokens counted / server's usage | answer |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         row("no context given", whole),
         row(f"`-o context_tokens={n_ctx}`: chunked", chunked),
         row(f"`-o context_tokens={n_ctx} --truncate`", cut),
         "",
-        f"The server's context: {whole['context_source']} without the setting, {chunked['context_source']} with it. "
-        f"Token counts: {chunked['token_count']}; the tokenize requests include the runtime's probe of the "
+        f"`context_source` in the settings: without the setting \"{whole['context_source']}\"; with it "
+        f"\"{chunked['context_source']}\". `token_count`: \"{chunked['token_count']}\". Wall time: the "
+        "runtime's start and its questions to the server, counting, generation and grounding; counting: the "
+        "first preparation of the article (the tokenize requests). The tokenize requests include the runtime's probe of the "
         "server's endpoints, and each distinct sentence is counted once (the truncated run, a new runtime, counts "
         f"again). Requests of the chunked run by endpoint: {chunked['requests']}. "
         f"The article's body counted by sentences, as chunking counts it: {n0(chunked['segments'])} tokens; in one "
