@@ -13,9 +13,27 @@ thread each), faults chosen by the URL path.
 
 and any conversation containing ``fail_on`` (when set) is answered 500.
 
-The server records every request (time, mode, headers) and the most requests it ever had
-open at once. ``answer`` turns a conversation into the model's text; by default it repeats
-the last user message's first two sentences as bullets.
+What the server says of itself, as the servers the runtime meets do (at the API base's root,
+``http://127.0.0.1:PORT/MODE/``); without these modes those endpoints answer 404:
+
+* ``ctx=N``: llama.cpp's server: ``GET /props`` says ``default_generation_settings.n_ctx`` N;
+* ``props=bad`` (n_ctx not a number) or ``props=broken`` (not JSON): a /props that says nothing usable;
+* ``tokenize``: llama.cpp's ``POST /tokenize`` (``content``) and ``POST /apply-template``;
+* ``vllm=N``: vLLM: ``GET /v1/models`` gives ``max_model_len`` N and ``POST /tokenize`` takes a
+  ``prompt`` or ``messages``;
+* ``extras``: llama-cpp-python's server: ``POST /extras/tokenize/count``;
+* ``limit=N``: a context of N that the server does not say (llama-cpp-python's server);
+
+and an endpoint named in ``refuse`` answers 503.
+
+With a context (``ctx``, ``vllm`` or ``limit``), a chat whose prompt and ``max_tokens``
+exceed it is answered 400, as llama.cpp's server answers. The server's tokenizer is a word
+and punctuation splitter (:func:`tokens`); its chat template is ChatML's (:func:`render`).
+
+The server records every chat request (time, mode, headers, the prompt's tokens), every other
+request by endpoint (``calls``, with the Authorization headers they carried in ``call_auth``),
+and the most chat requests it ever had open at once. ``answer`` turns a conversation into the
+model's text; by default it repeats the last user message's first two sentences as bullets.
 """
 
 from __future__ import annotations
@@ -24,6 +42,7 @@ import json
 import re
 import threading
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
@@ -34,11 +53,25 @@ def _default_answer(messages: list[dict[str, str]]) -> str:
     return "\n".join(f"- {s}" for s in sentences[-2:]) or "- Nothing."
 
 
+def tokens(text: str) -> list[str]:
+    """The scripted server's tokenizer: words and single punctuation marks (whitespace is free)."""
+    return re.findall(r"\w+|[^\w\s]", text)
+
+
+def render(messages: list[dict[str, str]]) -> str:
+    """The conversation as a ChatML prompt, the assistant's turn opened."""
+    turns = "".join(f"<|im_start|>{m.get('role', '')}\n{m.get('content', '')}<|im_end|>\n" for m in messages)
+    return turns + "<|im_start|>assistant\n"
+
+
 class ChatServer:
     def __init__(self, answer: Callable[[list[dict[str, str]]], str] = _default_answer):
         self.answer = answer
         self.fail_on: str | None = None  # a conversation containing this text is answered 500
-        self.requests: list[dict[str, Any]] = []  # mode, authorization, start, end, status
+        self.requests: list[dict[str, Any]] = []  # chat requests: mode, authorization, start, end, status, prompt_tokens
+        self.calls: Counter[str] = Counter()  # other requests, by endpoint ("props", "tokenize", ...)
+        self.call_auth: dict[str, set[str]] = {}  # the Authorization headers those carried, by endpoint
+        self.refuse: set[str] = set()  # endpoints (other than chat) answered 503, as by a server going down
         self.open = 0
         self.max_open = 0
         self._lock = threading.Lock()
@@ -47,17 +80,24 @@ class ChatServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # headers and body go out in two writes: with Nagle's algorithm the body waits for the
+            # client's delayed ACK (40 ms a request on loopback)
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
 
             def do_POST(self) -> None:
-                server._serve(self)
+                server._route(self, "POST")
+
+            def do_GET(self) -> None:
+                server._route(self, "GET")
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # a short poll: close() (shutdown) waits for one, and the tests start a server each
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
 
     def base(self, mode: str = "ok") -> str:
@@ -70,18 +110,62 @@ class ChatServer:
     def reset(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.calls.clear()
+            self.call_auth.clear()
+            self.refuse.clear()
             self._seen.clear()
             self.open = self.max_open = 0
 
+    def _route(self, h: BaseHTTPRequestHandler, method: str) -> None:
+        mode, _, endpoint = h.path.strip("/").partition("/")
+        if (method, endpoint) == ("POST", "v1/chat/completions"):
+            return self._serve(h)
+        opts = _options(mode)
+        body = json.loads(h.rfile.read(int(h.headers.get("Content-Length", 0))) or b"{}") if method == "POST" else {}
+        with self._lock:
+            self.calls[endpoint] += 1
+            self.call_auth.setdefault(endpoint, set()).add(h.headers.get("Authorization", ""))
+        reply: Any = None
+        if endpoint in self.refuse:
+            return self._send(h, 503, json.dumps({"error": {"message": "unavailable"}}))
+        if (method, endpoint) == ("GET", "props"):
+            if opts.get("props") == "broken":
+                return self._send(h, 200, '{"default_generation_settings": ')
+            if opts.get("props") == "bad":
+                reply = {"default_generation_settings": {"n_ctx": "big"}}
+            elif "ctx" in opts:
+                reply = {"default_generation_settings": {"n_ctx": int(opts["ctx"])}, "total_slots": 1}
+        elif (method, endpoint) == ("GET", "v1/models"):
+            entry: dict[str, Any] = {"id": "served-model", "object": "model", "owned_by": "me"}
+            if "vllm" in opts:
+                entry.update(owned_by="vllm", max_model_len=int(opts["vllm"]))
+            reply = {"object": "list", "data": [entry]}
+        elif (method, endpoint) == ("POST", "tokenize") and "tokenize" in opts:
+            reply = {"tokens": list(range(len(tokens(str(body.get("content", ""))))))}
+        elif (method, endpoint) == ("POST", "apply-template") and "tokenize" in opts:
+            reply = {"prompt": render(body.get("messages") or [])}
+        elif (method, endpoint) == ("POST", "tokenize") and "vllm" in opts:
+            text = render(body["messages"]) if "messages" in body else body.get("prompt")
+            if not isinstance(text, str):
+                return self._send(h, 400, json.dumps({"error": {"message": "give a prompt or messages"}}))
+            reply = {"count": len(tokens(text)), "max_model_len": int(opts["vllm"]), "tokens": []}
+        elif (method, endpoint) == ("POST", "extras/tokenize/count") and "extras" in opts:
+            reply = {"count": len(tokens(str(body.get("input", ""))))}
+        if reply is None:
+            return self._send(h, 404, json.dumps({"error": {"message": f"no {method} {endpoint}"}}))
+        return self._send(h, 200, json.dumps(reply))
+
     def _serve(self, h: BaseHTTPRequestHandler) -> None:
-        start, status, mode, auth = time.monotonic(), 0, "", ""
+        start, status, mode, auth, prompt = time.monotonic(), 0, "", "", 0
         with self._lock:
             self.open += 1
             self.max_open = max(self.max_open, self.open)
         try:
             mode = h.path.strip("/").split("/")[0]
-            opts = dict(p.partition("=")[::2] for p in mode.split(","))
+            opts = _options(mode)
             body = json.loads(h.rfile.read(int(h.headers.get("Content-Length", 0))) or b"{}")
+            prompt = len(tokens(render(body.get("messages") or [])))
+            context = next((int(opts[k]) for k in ("ctx", "vllm", "limit") if k in opts), None)
             auth = h.headers.get("Authorization", "")
             if "delay" in opts:
                 time.sleep(float(opts["delay"]))
@@ -94,7 +178,12 @@ class ChatServer:
                 status = 500
             if "once" in opts and not first:
                 status = 200
-            if status != 200:
+            if status == 200 and context is not None and prompt + int(body.get("max_tokens") or 0) > context:
+                status = 400
+                payload = json.dumps({"error": {"message": f"the request ({prompt} tokens and max_tokens) exceeds the "
+                                                           f"available context size ({context} tokens)"}})
+                reply = (status, payload, {})
+            elif status != 200:
                 payload = json.dumps({"error": {"message": f"refused request with header {auth!r}"}})
                 reply = (status, payload, {"Retry-After": "0"} if status == 429 else {})
             elif "badjson" in opts:
@@ -114,7 +203,7 @@ class ChatServer:
             with self._lock:
                 self.open -= 1
                 self.requests.append({"mode": mode, "authorization": auth, "start": start, "end": time.monotonic(),
-                                      "status": status, "fields": sorted(body)})
+                                      "status": status, "fields": sorted(body), "prompt_tokens": prompt})
         # recorded before it is answered: a client that has its answer finds its request in the record
         self._send(h, *reply)
 
@@ -131,3 +220,7 @@ class ChatServer:
             h.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (a timeout test)
             pass
+
+
+def _options(mode: str) -> dict[str, str]:
+    return dict(p.partition("=")[::2] for p in mode.split(","))

@@ -16,18 +16,18 @@ Stages, one method each:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Sequence
 
 from ...article import Article
-from ...errors import UsageError
+from ...errors import ModelError, UsageError
 from ...grounding import ground
 from ...results import Summary
 from ..settings import bad_setting, setting
 from ..chunking import merge_points
 from ..hf.devices import DEVICES, DTYPES
 from .prompt import DEFAULT_POINTS, DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT, messages, parse_points, split_reasoning
-from .runtimes import ChatRuntime, Generation, open_runtime, runtime_choice
+from .runtimes import ChatRuntime, Generation, open_runtime, runtime_choice, runtime_name
 
 MIN_BUDGET = 32  # tokens of article a chunk must hold besides the prompt
 
@@ -57,6 +57,7 @@ class LLMSettings:
     run_timeout: float | None = setting(None, 'seconds for the whole run from its first request; None: no bound')
     retries: int = setting(3, 'further tries after a 429, a 5xx or a failed connection, with backoff')
     api_extra: str = setting("", 'a JSON object of more request fields, e.g. {"repeat_penalty": 1.0} for llama-cpp-python\'s server')
+    context_tokens: int | None = setting(None, "the server's context in tokens; None: asked of the server (llama.cpp's /props, vLLM's /v1/models)")
 
     def __post_init__(self) -> None:
         def bad(field: str, value: Any, expected: str) -> UsageError:
@@ -66,7 +67,7 @@ class LLMSettings:
             raise bad("device", self.device, " or ".join(DEVICES))
         if self.dtype not in DTYPES:
             raise bad("dtype", self.dtype, " or ".join(DTYPES))
-        for name in ("max_new_tokens", "batch_size", "memory_mb", "threads"):
+        for name in ("max_new_tokens", "batch_size", "memory_mb", "threads", "context_tokens"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise bad(name, value, "a positive number")
@@ -88,14 +89,58 @@ class LLMSettings:
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise bad(name, value, "positive seconds")
+        refuse_inapplicable(self)
         if self.api_extra:
-            if not self.checkpoint.startswith("openai:"):
-                raise UsageError(f"api_extra applies to --model openai:NAME (a server's model), not {self.checkpoint!r}")
             from .runtimes.openai_api import extra_fields
 
             extra_fields(self.api_extra)  # a bad one is refused before anything loads
-        if self.api_base is not None and not self.checkpoint.startswith("openai:"):
-            raise UsageError(f"--api-base applies to --model openai:NAME (a server's model), not {self.checkpoint!r}")
+
+
+# The settings that only some runtimes honour, and which; the others refuse them when set.
+SERVER_ONLY = ("api_base", "concurrency", "request_timeout", "run_timeout", "retries", "api_extra", "context_tokens")
+HONOURED_BY: dict[str, tuple[str, ...]] = {
+    "device": ("transformers", "llama.cpp"),  # llama.cpp: cpu, or every layer offloaded to a GPU
+    "dtype": ("transformers",),  # llama.cpp computes in the GGUF file's own types
+    "memory_mb": ("transformers",),  # llama.cpp sizes its KV cache to the call's longest conversation
+    "threads": ("transformers", "llama.cpp"),
+    "batch_size": ("transformers", "llama.cpp"),  # llama.cpp: sequences decoded at once
+    **{name: ("openai",) for name in SERVER_ONLY},
+}
+FLAGS = {"device": "--device", "dtype": "--dtype", "batch_size": "--batch-size", "api_base": "--api-base",
+         "concurrency": "--concurrency"}
+
+
+def refuse_inapplicable(s: LLMSettings) -> None:
+    """A setting given (not at its default) that the model's runtime would not honour is a
+    UsageError naming the runtime, never silently ignored. (A runtime registered from outside,
+    as the tests' scripted one, is not checked: what it reads is its own.)"""
+    defaults = {f.name: f.default for f in fields(s)}
+    given = [name for name in HONOURED_BY if getattr(s, name) != defaults[name]]
+    if not given:
+        return
+    try:
+        runtime = ("openai" if s.checkpoint.startswith("openai:") else s.runtime if s.runtime != "auto"
+                   else runtime_name("auto", s))
+    except ModelError:
+        return  # a model no runtime can run: said when it is opened
+    if runtime not in ("transformers", "llama.cpp", "openai"):
+        return
+    for name in given:
+        if runtime in HONOURED_BY[name]:
+            continue
+        value = getattr(s, name)
+        flag = FLAGS.get(name, f"-o {name}")
+        shown = flag if name in ("api_base", "api_extra") else f"{flag} {value}" if flag.startswith("--") else f"{flag}={value}"
+        if runtime == "openai":
+            why = ("requests go --concurrency at a time" if name == "batch_size"
+                   else "the model runs on the server (set it there)")
+        elif name in SERVER_ONLY:
+            why = "it is for --model openai:NAME (a server's model)"
+        elif name == "dtype":
+            why = "llama.cpp computes in the GGUF file's own types (choose another file for another precision)"
+        else:
+            why = "llama.cpp sizes its KV cache to the longest conversation (bound it with --batch-size)"
+        raise UsageError(f"{shown} does not apply to the {runtime} runtime: {why}")
 
 
 @dataclass
@@ -136,6 +181,9 @@ class LLMSummarizer:
                 )
             limit = self.settings.max_input_tokens
         self.context_length = limit
+        if limit is None and self.settings.truncate:
+            raise UsageError(f"--truncate needs the model's context, which the {self.runtime.name} runtime does not know; "
+                             "give -o max_input_tokens=N (or, for a server, -o context_tokens=N)")
 
     def effective_settings(self, n: int) -> dict[str, Any]:
         """The settings as used, defaults filled in (recorded in each Summary)."""
@@ -166,8 +214,10 @@ class LLMSummarizer:
         """The conversations for one article: one, or one per chunk when it is too long."""
         body = article.body
         whole = self._messages(body, n)
+        if self.context_length is None:  # nothing to fit: not counted (a server's tokenizer is requests)
+            return Prepared([whole], None)
         total = self.runtime.count_tokens(whole)
-        if total is None or self.context_length is None:
+        if total is None:
             return Prepared([whole], None)
         overhead = self.runtime.count_tokens(self._messages("", n)) or 0
         tokens = total - overhead

@@ -13,7 +13,17 @@ or a fleet behind one URL). What it promises:
 * a failed article is one :class:`Generation` with a one-line ``error``; the others complete;
 * the API key comes from ``OPENAI_API_KEY`` only, is sent in the ``Authorization`` header
   and nowhere else: it is never in ``describe()`` (the recorded settings), and any text a
-  server sends back is scrubbed of it before it reaches an error message.
+  server sends back is scrubbed of it before it reaches an error message, and it goes to
+  URLs under ``api_base`` only: the server's own endpoints at its root (``/props``,
+  ``/tokenize``) are asked without it.
+
+Long articles are chunked as on the other runtimes, which needs the server's context and a
+token count (:class:`ServerTokens`): the context comes from ``-o context_tokens=N``, else
+from the server where it says (llama.cpp's ``GET /props``, vLLM's ``GET /v1/models``);
+tokens are counted by the server's tokenizer where it offers one (``POST /tokenize`` on
+llama.cpp and vLLM, ``POST /extras/tokenize/count`` on llama-cpp-python's server), one
+request per distinct sentence, cached; else by a stated, conservative estimate.
+``describe()`` records which.
 
 httpx is imported when the runtime is opened.
 """
@@ -21,9 +31,12 @@ httpx is imported when the runtime is opened.
 from __future__ import annotations
 
 import json
+import math
 import os
+import re
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -39,6 +52,18 @@ BACKOFF_CAP = 8.0  # no wait between retries is longer, whatever a server's Retr
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 INSTALL = "pip install 'summarizer[api]'"
 
+# Token counts without the server's tokenizer: a conservative estimate. An English BPE token
+# covers about 4 characters; a CJK character is 3 UTF-8 bytes and about one token; so a token
+# per 3 bytes overcounts English prose by about a third and holds for CJK.
+ESTIMATE_BYTES = 3
+# A chat template's tokens around the messages, where the server cannot render it for us:
+# per message its role header and end marker (ChatML and Llama 3 write 5), and per conversation
+# the assistant's opening, a BOS, and the default system message some templates add when none is
+# sent (Qwen2.5's is about 25 tokens).
+TEMPLATE_PER_MESSAGE = 8
+TEMPLATE_PER_CONVERSATION = 32
+SEGMENT_WORDS = 40  # a counted segment ends at a sentence's end, before a line break, or after this many words
+
 
 @dataclass(frozen=True)
 class ApiOptions:
@@ -50,6 +75,7 @@ class ApiOptions:
     run_timeout: float | None = None  # seconds for the whole run, from its first request; None: no bound
     retries: int = 3  # further tries after a 429, a 5xx or a failed connection
     extra: dict[str, Any] = field(default_factory=dict)  # more request fields (``extra_fields``)
+    context_tokens: int | None = None  # the server's context, given; None: asked of the server
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.api_base or "")
@@ -67,6 +93,8 @@ class ApiOptions:
             raise UsageError("timeouts must be positive seconds")
         if self.retries < 0:
             raise UsageError(f"retries={self.retries}: give 0 or more")
+        if self.context_tokens is not None and self.context_tokens < 1:
+            raise UsageError(f"context_tokens={self.context_tokens}: give the server's context in tokens")
 
 
 def safe_url(url: str | None) -> str:
@@ -80,6 +108,20 @@ def safe_url(url: str | None) -> str:
     if parts.port is not None:
         host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def server_root(api_base: str) -> str:
+    """Where a server's own endpoints (``/props``, ``/tokenize``) are: ``api_base`` without its ``/v1``.
+
+    >>> server_root("http://127.0.0.1:8080/v1")
+    'http://127.0.0.1:8080/'
+    >>> server_root("https://host/llm/v1/?api-version=2")
+    'https://host/llm/'
+    """
+    parts = urlsplit(api_base)
+    path = parts.path.rstrip("/")
+    path = path[: -len("/v1")] if path.endswith("/v1") else path
+    return urlunsplit((parts.scheme, parts.netloc, path + "/", "", ""))
 
 
 def model_name(model: str) -> str:
@@ -121,18 +163,47 @@ def extra_fields(text: str) -> dict[str, Any]:
 
 def from_settings(settings: Any) -> "OpenAIRuntime":
     """The runtime for the llm backend's settings: checkpoint (``openai:MODEL``), api_base,
-    concurrency, request_timeout, run_timeout, retries."""
+    concurrency, request_timeout, run_timeout, retries, api_extra, context_tokens."""
     if not settings.api_base:
         raise UsageError(
             f"--model {settings.checkpoint} needs the server's URL: --api-base URL (e.g. http://127.0.0.1:8080/v1)"
         )
     options = ApiOptions(settings.api_base, settings.concurrency, settings.request_timeout,
-                         settings.run_timeout, settings.retries, extra_fields(settings.api_extra))
+                         settings.run_timeout, settings.retries, extra_fields(settings.api_extra),
+                         getattr(settings, "context_tokens", None))
     return OpenAIRuntime(settings.checkpoint, options)
 
 
 class _Failed(Exception):
     """One request's final failure, already one line and scrubbed of the key."""
+
+    def __init__(self, message: str, *, unreachable: bool = False, status: int | None = None, brief: str = ""):
+        super().__init__(message)
+        self.brief = brief or message  # without the server's own words: what may be recorded
+        self.unreachable = unreachable  # no connection at all: asking this server more is pointless
+        self.status = status  # the HTTP status that refused it, if one did
+
+
+@dataclass(frozen=True)
+class ServerFacts:
+    """What the runtime learned of its server, once per runtime."""
+
+    context: int | None  # tokens a request's prompt and answer share; None: unknown, articles go whole
+    context_source: str  # "setting context_tokens", "/props ...", "/v1/models ...", or "unknown"
+    server_context: int | None  # what the server said, whether or not the setting overrides it
+    tokenizer: str | None  # the server's tokenize endpoint in use ("llama.cpp", ...); None: the estimate
+    notes: tuple[str, ...] = ()  # what was asked and not answered, one line each
+
+
+# The server's tokenize endpoints: (path, the body that tokenizes ``text``, without special tokens).
+TOKENIZERS: dict[str, tuple[str, Any]] = {
+    "llama.cpp": ("tokenize", lambda model, text: {"content": text, "add_special": False, "parse_special": False}),
+    "vllm": ("tokenize", lambda model, text: {"model": model, "prompt": text, "add_special_tokens": False}),
+    "llama-cpp-python": ("extras/tokenize/count", lambda model, text: {"model": model, "input": text}),
+}
+# Fields of a /v1/models entry that give the context a server runs (vLLM: max_model_len).
+CONTEXT_FIELDS = ("max_model_len", "context_length", "context_window", "max_context_length", "n_ctx")
+CACHE_LIMIT = 200_000  # counted segments kept; an eval of thousands of articles starts over past this
 
 
 class OpenAIRuntime:
@@ -147,30 +218,59 @@ class OpenAIRuntime:
             raise ModelError(f"--model openai:... needs httpx ({e.name} is not installed): {INSTALL}") from None
         self.model = model_name(model)
         self.options = options
-        # the server's context and tokenizer are its own: articles go whole, and one that is too
-        # long fails alone with the server's message
-        self.context_length: int | None = None
         self._key = os.environ.get(API_KEY_ENV) or None
         headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
-        self._client = httpx.Client(
-            base_url=options.api_base.rstrip("/") + "/",
-            headers=headers,
-            timeout=options.request_timeout,
-            limits=httpx.Limits(max_connections=options.concurrency, max_keepalive_connections=options.concurrency),
-            follow_redirects=False,  # a redirect would carry the key to another host
-        )
+        limits = httpx.Limits(max_connections=options.concurrency, max_keepalive_connections=options.concurrency)
+        # follow_redirects=False on both: a redirect would carry the key (or an article) to another host
+        self._client = httpx.Client(base_url=options.api_base.rstrip("/") + "/", headers=headers,
+                                    timeout=options.request_timeout, limits=limits, follow_redirects=False)
+        # the server's own endpoints, outside api_base: asked without the key, which goes to api_base only
+        self._root = server_root(options.api_base)
+        self._bare = httpx.Client(base_url=self._root, timeout=options.request_timeout, limits=limits,
+                                  follow_redirects=False)
         self._httpx = httpx
         self._deadline: float | None = None
         self._lock = threading.Lock()
+        self._learn_lock = threading.Lock()
+        self._facts: ServerFacts | None = None
+        self._counts: dict[str, int] = {}  # tokens of a text segment, by the server's tokenizer
+        self._templates: dict[tuple[str, ...], int] = {}  # a chat template's own tokens, by the messages' roles
+        self._template_source = f"fixed: {TEMPLATE_PER_MESSAGE} a message + {TEMPLATE_PER_CONVERSATION}"
+        self._fallback: str | None = None  # why counting moved from the server's tokenizer to the estimate
+        self.requests: Counter[str] = Counter()  # requests sent, by endpoint: what counting costs a server
 
     # -- the protocol ---------------------------------------------------------------------------
 
-    def count_tokens(self, messages: list[Message]) -> int | None:
-        return None  # the server's tokenizer is not ours to run
+    @property
+    def context_length(self) -> int | None:
+        """The server's context in tokens (``context_tokens`` when given); None when unknown."""
+        return self.facts().context
+
+    def count_tokens(self, messages: list[Message]) -> int:
+        """Tokens of ``messages`` as the server will read them: the chat template's own tokens and each
+        message's text, counted by the server's tokenizer segment by segment (:func:`count_keys`), each
+        distinct segment once; or :func:`estimate_tokens` when the server offers no tokenizer."""
+        tokenizer = self.facts().tokenizer
+        if tokenizer is not None and self._fallback is None:
+            self._start_clock()
+            try:
+                roles = tuple(m.get("role", "") for m in messages)
+                return self._template_tokens(tokenizer, roles) + sum(
+                    self._text_tokens(tokenizer, m.get("content", "")) for m in messages)
+            except _Failed as e:  # the server stopped answering: the estimate, said in describe()
+                self._fallback = e.brief
+        return estimate_tokens(messages)
 
     def describe(self) -> dict[str, Any]:
-        o = self.options
-        return {
+        o, facts = self.options, self.facts()
+        if facts.tokenizer is None or self._fallback is not None:
+            count = "estimate"
+            rule = (f"a token per {ESTIMATE_BYTES} UTF-8 bytes, {TEMPLATE_PER_MESSAGE} a message, "
+                    f"{TEMPLATE_PER_CONVERSATION} a conversation")
+        else:
+            count = f"server {TOKENIZERS[facts.tokenizer][0]} ({facts.tokenizer})"
+            rule = f"each distinct sentence counted once; template: {self._template_source}"
+        out = {
             "runtime": self.name,
             "model": self.model,
             "api_base": safe_url(o.api_base),
@@ -180,16 +280,23 @@ class OpenAIRuntime:
             "run_timeout": o.run_timeout,
             "retries": o.retries,
             "api_extra": o.extra,
+            "context_length": facts.context,
+            "context_source": facts.context_source,
+            "server_context": facts.server_context,
+            "token_count": count,
+            "token_count_rule": rule,
             "httpx": self._httpx.__version__,
         }
+        notes = list(facts.notes) + ([f"counting fell back to the estimate: {self._fallback}"] if self._fallback else [])
+        if notes:
+            out["server_notes"] = notes
+        return out
 
     def chat(
         self, conversations: Sequence[list[Message]], *, max_new_tokens: int, temperature: float, seed: int
     ) -> list[Generation]:
         """One answer per conversation; requests run ``concurrency`` at a time, in order of submission."""
-        with self._lock:
-            if self._deadline is None and self.options.run_timeout is not None:
-                self._deadline = time.monotonic() + self.options.run_timeout
+        self._start_clock()
         body = {**self.options.extra,
                 "model": self.model, "max_tokens": max_new_tokens, "temperature": temperature, "seed": seed}
         if len(conversations) <= 1:
@@ -199,16 +306,138 @@ class OpenAIRuntime:
 
     def close(self) -> None:
         self._client.close()
+        self._bare.close()
+
+    # -- what the server says of itself ---------------------------------------------------------
+
+    def facts(self) -> ServerFacts:
+        """The server's context and tokenizer, asked once (``/props``, ``/v1/models``, a tokenize probe)."""
+        with self._learn_lock:
+            if self._facts is None:
+                self._facts = self._learn()
+            return self._facts
+
+    def _learn(self) -> ServerFacts:
+        notes: list[str] = []
+        server_context, source, kind = None, "unknown", None
+        reachable = True
+        try:  # llama.cpp's server: the context of one slot (--ctx-size / --parallel)
+            props = self._call("GET", "props", keyed=False, patient=False)
+            n = _positive(_field(props, "default_generation_settings", "n_ctx"))
+            if n:
+                server_context, source, kind = n, "/props default_generation_settings.n_ctx", "llama.cpp"
+            else:
+                notes.append(f"{self._url('props', False)} has no default_generation_settings.n_ctx")
+        except _Failed as e:
+            notes.append(e.brief)
+            reachable = not e.unreachable
+        if server_context is None and reachable:
+            try:  # vLLM: max_model_len; llama.cpp (when /props is closed to a keyless request): meta.n_ctx_train
+                entry = _model_entry(self._call("GET", "models", patient=False), self.model)
+                for name in CONTEXT_FIELDS:
+                    if _positive(entry.get(name)):
+                        server_context, source = entry[name], f"/v1/models {name}"
+                        break
+                else:
+                    if _positive(_field(entry, "meta", "n_ctx_train")):
+                        server_context = entry["meta"]["n_ctx_train"]
+                        source = "/v1/models meta.n_ctx_train (the model's training context: the server may run less)"
+                if "max_model_len" in entry:
+                    kind = "vllm"
+                if server_context is None:
+                    notes.append(f"{self._url('models', True)} names no context for {self.model!r}")
+            except _Failed as e:
+                notes.append(e.brief)
+                reachable = not e.unreachable
+        tokenizer = None
+        if reachable:  # the detected server's tokenizer first, then the others
+            absent: set[str] = set()  # paths the server does not have
+            for name in sorted(TOKENIZERS, key=lambda k: k != kind):
+                if TOKENIZERS[name][0] in absent:
+                    continue
+                try:
+                    if self._tokenize(name, "Hello, world.", patient=False) > 0:
+                        tokenizer = name
+                        break
+                except _Failed as e:
+                    if e.unreachable:
+                        break
+                    if e.status in (404, 405):
+                        absent.add(TOKENIZERS[name][0])
+            if tokenizer is None:
+                notes.append("no tokenize endpoint answered (" + ", ".join(
+                    dict.fromkeys(self._url(p, False) for p, _ in TOKENIZERS.values())) + ")")
+        context = self.options.context_tokens or server_context
+        if self.options.context_tokens:
+            source = "setting context_tokens"
+        elif server_context is None:
+            source = "unknown: give -o context_tokens=N for long articles to be chunked"
+        return ServerFacts(context, source, server_context, tokenizer, tuple(_excerpt(n) for n in notes))
+
+    # -- counting -------------------------------------------------------------------------------
+
+    def _tokenize(self, tokenizer: str, text: str, *, patient: bool = True) -> int:
+        path, body = TOKENIZERS[tokenizer]
+        answer = self._call("POST", path, body(self.model, text), keyed=False, patient=patient)
+        return _token_count(answer, self._url(path, False))
+
+    def _text_tokens(self, tokenizer: str, text: str) -> int:
+        keys = count_keys(text)
+        todo = [k for k in dict.fromkeys(keys) if k not in self._counts]
+        if todo:
+            if len(self._counts) + len(todo) > CACHE_LIMIT:
+                self._counts.clear()
+            workers = min(self.options.concurrency, len(todo))
+            if workers == 1:
+                counted = [self._tokenize(tokenizer, k) for k in todo]
+            else:
+                with ThreadPoolExecutor(max_workers=workers) as pool:
+                    counted = list(pool.map(lambda k: self._tokenize(tokenizer, k), todo))
+            self._counts.update(zip(todo, counted))
+        return sum(self._counts[k] for k in keys)
+
+    def _template_tokens(self, tokenizer: str, roles: tuple[str, ...]) -> int:
+        """The chat template's own tokens for messages of these roles: rendered by the server where it
+        can (llama.cpp's ``/apply-template``, vLLM's ``/tokenize`` of messages), else the fixed allowance."""
+        if roles not in self._templates:
+            empty = [{"role": r, "content": ""} for r in roles]
+            count = None
+            try:
+                if tokenizer == "llama.cpp":
+                    prompt = self._call("POST", "apply-template", {"messages": empty}, keyed=False).get("prompt")
+                    if isinstance(prompt, str):
+                        count = _token_count(self._call("POST", "tokenize", {
+                            "content": prompt, "add_special": True, "parse_special": True}, keyed=False), "tokenize")
+                        self._template_source = "server /apply-template"
+                elif tokenizer == "vllm":
+                    count = _token_count(self._call("POST", "tokenize", {
+                        "model": self.model, "messages": empty, "add_generation_prompt": True}, keyed=False), "tokenize")
+                    self._template_source = "server /tokenize of the messages"
+            except _Failed:
+                count = None
+            if count is None:
+                count = TEMPLATE_PER_CONVERSATION + TEMPLATE_PER_MESSAGE * len(roles)
+            self._templates[roles] = count
+        return self._templates[roles]
 
     # -- one request ----------------------------------------------------------------------------
+
+    def _start_clock(self) -> None:
+        """The run's deadline counts from its first request to count or to answer."""
+        with self._lock:
+            if self._deadline is None and self.options.run_timeout is not None:
+                self._deadline = time.monotonic() + self.options.run_timeout
 
     def _one(self, body: dict[str, Any]) -> Generation:
         start = time.monotonic()
         try:
-            answer = self._post(body)
+            answer = self._call("POST", "chat/completions", body)
             text = _content(answer, self._scrub)
         except _Failed as e:
-            return Generation(None, error=str(e), seconds=time.monotonic() - start)
+            error = str(e)
+            if "context" in error.lower() and self.facts().context is None:
+                error += " (the server does not say its context: give -o context_tokens=N to chunk long articles)"
+            return Generation(None, error=error, seconds=time.monotonic() - start)
         usage = answer.get("usage") if isinstance(answer.get("usage"), dict) else {}
         return Generation(
             text,
@@ -217,24 +446,39 @@ class OpenAIRuntime:
             seconds=time.monotonic() - start,
         )
 
-    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
-        httpx, where = self._httpx, safe_url(self.options.api_base)
+    def _url(self, path: str, keyed: bool) -> str:
+        """Where ``path`` is, as it may be shown: under api_base, or at the server's root."""
+        return (safe_url(self.options.api_base).rstrip("/") if keyed else safe_url(self._root).rstrip("/")) + "/" + path
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None, *, keyed: bool = True,
+              patient: bool = True) -> dict[str, Any]:
+        """The JSON object ``path`` answers (under api_base with the key when ``keyed``, else at the
+        server's root without it), tried again after a 429, a 5xx or, when ``patient``, a failed
+        connection; one scrubbed line in :class:`_Failed` when it fails."""
+        httpx = self._httpx
+        client = self._client if keyed else self._bare
+        where = safe_url(self.options.api_base) if path == "chat/completions" else self._url(path, keyed)
+        unreachable = False
         for attempt in range(self.options.retries + 1):
             timeout = self._time_left()
+            self.requests[path] += 1
             try:
-                r = self._client.post("chat/completions", json=body, timeout=timeout)
+                r = client.request(method, path, json=body, timeout=timeout)
             except httpx.TimeoutException:
-                problem = f"no answer from {where} within {timeout:g} s"
-                wait = None
+                problem = brief = f"no answer from {where} within {timeout:g} s"
+                wait, unreachable = None, False
             except httpx.TransportError as e:  # refused, reset, DNS: the server may be starting or restarting
-                problem = f"cannot reach {where}: {self._scrub(first_line(e))}"
-                wait = None
+                brief = f"cannot reach {where}"
+                problem, wait, unreachable = f"{brief}: {self._scrub(first_line(e))}", None, True
+                if not patient:
+                    break
             else:
                 if r.status_code == 200:
-                    return self._json(r)
-                problem = f"{where} answered {r.status_code} {r.reason_phrase}{self._detail(r)}"
+                    return self._json(r, where)
+                brief = f"{where} answered {r.status_code} {r.reason_phrase}"
+                problem, unreachable = brief + self._detail(r), False
                 if r.status_code not in RETRY_STATUS:
-                    raise _Failed(problem)
+                    raise _Failed(problem, status=r.status_code, brief=brief)
                 wait = _retry_after(r.headers.get("retry-after"))
             if attempt == self.options.retries:
                 break
@@ -243,7 +487,7 @@ class OpenAIRuntime:
                 break
             time.sleep(delay)
         tries = f" after {attempt + 1} tries" if attempt else ""
-        raise _Failed(problem + tries)
+        raise _Failed(problem + tries, unreachable=unreachable, brief=brief + tries)
 
     def _time_left(self) -> float:
         """This request's timeout: the per-request one, cut to what is left of the run's."""
@@ -254,14 +498,14 @@ class OpenAIRuntime:
             raise _Failed(f"the run's timeout of {self.options.run_timeout:g} s had passed before this article was sent")
         return min(self.options.request_timeout, left)
 
-    def _json(self, r: Any) -> dict[str, Any]:
+    def _json(self, r: Any, where: str) -> dict[str, Any]:
         try:
             answer = r.json()
         except (ValueError, UnicodeDecodeError):
-            raise _Failed(f"{safe_url(self.options.api_base)} answered malformed JSON: "
-                          f"{self._scrub(_excerpt(r.text))!r}") from None
+            raise _Failed(f"{where} answered malformed JSON: {self._scrub(_excerpt(r.text))!r}",
+                          brief=f"{where} answered malformed JSON") from None
         if not isinstance(answer, dict):
-            raise _Failed(f"{safe_url(self.options.api_base)} answered JSON that is not an object")
+            raise _Failed(f"{where} answered JSON that is not an object")
         return answer
 
     def _detail(self, r: Any) -> str:
@@ -283,6 +527,88 @@ class OpenAIRuntime:
             if len(self._key) >= 12:
                 text = text.replace(self._key[:12], "***")
         return text
+
+
+_WORD = re.compile(r"(\s*)(\S+)")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def count_keys(text: str) -> list[str]:
+    """The segments whose token counts add up to ``text``'s: its sentences (a segment ends at a
+    sentence's end, before a line break, or after ``SEGMENT_WORDS`` words), each with one leading
+    space, as it reads inside a story, so the same sentence is the same segment wherever it stands;
+    and whitespace other than one space before a segment, on its own.
+
+    >>> count_keys("Story:\\nThe vote passed. Critics object.\\n")
+    [' Story:', '\\n', ' The vote passed.', ' Critics object.', '\\n']
+    """
+    keys: list[str] = []
+    start = end = 0
+    words = 0
+
+    def flush() -> None:
+        nonlocal words
+        if words:
+            keys.append(" " + text[start:end])
+            words = 0
+
+    for m in _WORD.finditer(text):
+        space = m.group(1)
+        if words and "\n" in space:
+            flush()
+        if not words:
+            if space not in ("", " "):
+                keys.append(space)
+            start = m.start(2)
+        end = m.end(2)
+        words += 1
+        if words >= SEGMENT_WORDS or _SENTENCE_END.search(m.group(2)):
+            flush()
+    flush()
+    tail = text[end:] if keys else text
+    if tail not in ("", " "):
+        keys.append(tail)
+    return keys
+
+
+def estimate_tokens(messages: list[Message]) -> int:
+    """A conservative token count without the server's tokenizer: a token per ``ESTIMATE_BYTES``
+    UTF-8 bytes of each message, and the template allowances.
+
+    >>> estimate_tokens([{"role": "user", "content": "x" * 300}])
+    140
+    """
+    return TEMPLATE_PER_CONVERSATION + sum(
+        TEMPLATE_PER_MESSAGE + math.ceil(len(m.get("content", "").encode("utf-8")) / ESTIMATE_BYTES) for m in messages)
+
+
+def _field(data: Any, *path: str) -> Any:
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data
+
+
+def _positive(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def _model_entry(models: dict[str, Any], model: str) -> dict[str, Any]:
+    """The ``/v1/models`` entry of ``model``, or the only entry (a one-model server serves it under
+    any name: llama.cpp's id is its file path), else ``{}``."""
+    entries = [e for e in models.get("data") or [] if isinstance(e, dict)]
+    named = [e for e in entries if e.get("id") == model]
+    return named[0] if named else entries[0] if len(entries) == 1 else {}
+
+
+def _token_count(answer: dict[str, Any], where: str) -> int:
+    """Tokens in a tokenize answer: its ``count`` (vLLM, llama-cpp-python) or its ``tokens`` (llama.cpp)."""
+    count = answer.get("count")
+    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+        return count
+    tokens = answer.get("tokens")
+    if isinstance(tokens, list):
+        return len(tokens)
+    raise _Failed(f"{where} answered no count and no tokens")
 
 
 def _content(answer: dict[str, Any], scrub: Any) -> str:
