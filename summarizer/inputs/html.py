@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..article import Article
-from ..errors import InputError
+from ..errors import NotAnArticleError
 from .charset import decode_page
 
 MIN_WORDS = 60  # a news brief has about this many; less is a teaser, a notice or a gallery
@@ -356,11 +356,11 @@ def page_article(data: bytes, name: str, *, url: str | None = None, header_chars
     html = decode_page(data, name, header=header_charset, override=override, fallback=fallback)
     ex = extract(html, url=url) if html.strip() else None
     if ex is None or not (ex.paragraphs or (any_page and ex.with_items)):
-        raise InputError(f"{name}: no article text found on the page")
+        raise NotAnArticleError(f"{name}: no article text found on the page")
     why = not_an_article(ex)
     paragraphs = ex.paragraphs
     if why and not any_page:
-        raise InputError(f"{name}: not an article: {why}; pass --any-page to summarize it anyway")
+        raise NotAnArticleError(f"{name}: not an article: {why}; pass --any-page to summarize it anyway")
     if why:
         paragraphs = ex.with_items
     return Article(body="\n\n".join(paragraphs), title=ex.title, name=name, layout="web",
