@@ -5,7 +5,9 @@
 * **bulk**: the first ``--limit`` dev stories through the path ``summarize eval`` takes
   (``get_summarizer`` once, then ``engines.summarize_batch`` on batches of its
   ``--docs-per-call`` 16, 3 key points each), in a process of its own, timed after the model
-  loads; run before and after the server, and the mean taken (the machine is shared).
+  loads; run before and after the server, and the mean taken (the machine is shared). Then
+  the first 200 stories one a call, in that process: the model's own time for a lone story,
+  the floor under the server's latency.
 * **the server**: ``python -m summarizer serve`` (the default model and settings) in a
   process of its own on a free port of 127.0.0.1. For each ``--clients`` level, that many
   clients (one keep-alive connection each, a small asyncio HTTP/1.1 client, so the load
@@ -43,6 +45,7 @@ REPO = Path(__file__).resolve().parents[2]
 DATA = REPO.parent / "shared" / "data" / "cnndm_dev_from_test.jsonl"
 DOCS_PER_CALL = 16  # summarize eval's default --docs-per-call
 NUM_POINTS = 3  # summarize eval's default -n
+ALONE = 200  # stories timed one a call in the bulk process: the model's own share of a lone request
 TARGETS = {"p50_ms": 60.0, "share": 0.80}
 
 
@@ -68,7 +71,12 @@ def bulk_worker(limit: int) -> dict:
     t = time.perf_counter()
     ok = sum(isinstance(r, Prediction) for batch in batches(docs, DOCS_PER_CALL) for r in summarize_batch(model, batch, job))
     seconds = time.perf_counter() - t
-    return {"articles": len(docs), "ok": ok, "seconds": seconds,
+    alone = []  # the floor of a server's latency: one story a call, in this process, no HTTP
+    for d in docs[:ALONE]:
+        t = time.perf_counter()
+        model.summarize([d.article], num_points=NUM_POINTS)
+        alone.append(time.perf_counter() - t)
+    return {"articles": len(docs), "ok": ok, "seconds": seconds, "alone": alone,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -203,6 +211,7 @@ def _mark(ok: bool) -> str:
 
 def table(levels: list[dict], bulks: list[dict], rss: float, page: dict, loads: tuple, command: str, limit: int) -> str:
     rate = statistics.mean(b["ok"] / b["seconds"] for b in bulks)
+    alone = [1000 * t for b in bulks for t in b["alone"]]
     one = next((lv for lv in levels if lv["clients"] == 1), None)
     lines = [
         "## `summarize serve`: latency, throughput against `summarize eval`'s bulk rate, the page (`eval/bench/serve.py`)",
@@ -215,6 +224,9 @@ def table(levels: list[dict], bulks: list[dict], rss: float, page: dict, loads: 
         f"**Bulk** (`summarize eval`'s path: one model, `summarize_batch` on {DOCS_PER_CALL} stories a call, 3 key points): "
         + ", ".join(f"{b['ok'] / b['seconds']:.2f}" for b in bulks) + f" articles/s (before and after the server; "
         f"mean {rate:.2f}), peak RSS {max(b['peak_rss_mb'] for b in bulks):.0f} MB.",
+        "",
+        f"**One story a call** in the bulk process (the model alone, no HTTP; the first {len(bulks[0]['alone'])}): p50 "
+        f"{_pct(alone, 50):.1f} ms, p99 {_pct(alone, 99):.1f} ms.",
         "",
         "| clients | answers | errors | articles/s | share of bulk | p50 ms | p99 ms |",
         "| --- | --- | --- | --- | --- | --- | --- |",

@@ -249,7 +249,7 @@ def create_app(config: ServeConfig, served: ServedModel, *, address_check: Calla
             return answer(NotFound(f"no such page: {request.url.path}; the API is under /v1/ (see /openapi.json)"))
         return answer(_Status(e.status_code, e))
 
-    async def article_of(req, request: Request, deadline: float) -> Article:
+    async def article_of(req, deadline: float) -> Article:
         kind, value = req.source()
         loop = asyncio.get_running_loop()
         pool = service.fetch_pool if kind != "text" else None  # text: the loop's own threads
@@ -282,7 +282,7 @@ def create_app(config: ServeConfig, served: ServedModel, *, address_check: Calla
         settings = service.request_settings(req.settings)  # a bad setting fails before any reading
 
         async def work(deadline: float):
-            article = await article_of(req, request, deadline)
+            article = await article_of(req, deadline)
             summary = await service.queue.submit(("summarize", settings, req.n, req.strict), article)
             return _json(_summary_json(summary, article, req))
 
@@ -294,7 +294,7 @@ def create_app(config: ServeConfig, served: ServedModel, *, address_check: Calla
         points = req.key_points.splitlines() if isinstance(req.key_points, str) else list(req.key_points)
 
         async def work(deadline: float):
-            article = await article_of(req, request, deadline)
+            article = await article_of(req, deadline)
             summary = await service.queue.submit(("check",), (article, points))
             return _json(_summary_json(summary, article, req))
 

@@ -1,8 +1,8 @@
 """Every error the server answers, mapped to its HTTP status here and nowhere else.
 
 The body is ``{"error": "..."}``: the one line the command line prints after ``Error:``.
-A traceback never leaves the server: an error that is not ours is logged there and
-answered 500 with its type only.
+A traceback never leaves the server: an error that is not ours is answered 500 with its
+type only, and raised on to uvicorn, which logs it with its traceback.
 
 >>> from summarizer.errors import NotAnArticleError
 >>> status_of(NotAnArticleError("x: not an article"))
@@ -12,13 +12,10 @@ answered 500 with its type only.
 from __future__ import annotations
 
 import json
-import logging
 
 from ..errors import (FetchTimeoutError, InputError, ModelError, NotAnArticleError, SummarizerError, TooLargeError,
                       UsageError)
 from .batching import Busy
-
-log = logging.getLogger("summarizer.serve")
 
 
 class HTTPError(Exception):
@@ -83,8 +80,7 @@ def answer(e: BaseException):
         headers["Retry-After"] = str(e.retry_after)
     if isinstance(e, (HTTPError, SummarizerError, Busy)):
         message = str(e)
-    else:  # not ours: the type only; the traceback goes to the server's log
-        log.error("internal error", exc_info=e)
+    else:  # not ours: the type only; Starlette raises it on to uvicorn, which logs the traceback
         message = f"internal error ({type(e).__name__}); the server's log has the details"
     body = json.dumps({"error": message}, ensure_ascii=False).encode("utf-8")
     return Response(body, status_code=status, headers=headers, media_type="application/json")
