@@ -374,6 +374,25 @@ def test_the_whole_request_timeout_is_503():
     assert r.status_code == 503 and "longer than 0.5 s" in r.json()["error"] and r.headers["retry-after"]
 
 
+def test_a_body_sent_too_slowly_is_cut_at_the_whole_request_timeout():
+    gate = Gate()
+    gate.open.set()
+    with running(gated(gate, timeout=0.5)) as base:
+        port = int(base.rsplit(":", 1)[1])
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"POST /v1/summarize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 1000\r\n\r\n{\"text\": \"The council")  # and nothing more
+            answer = b""
+            while not answer.endswith(b"}"):  # the head and the body may come in two packets
+                chunk = s.recv(65536)
+                assert chunk, answer
+                answer += chunk
+    assert answer.startswith(b"HTTP/1.1 503") and b"retry-after: " in answer.lower()
+    assert b"longer than 0.5 s" in answer and time.monotonic() - started < 3
+    assert gate.calls == []
+
+
 def test_settings_a_request_may_change():
     gate = Gate()
     gate.open.set()

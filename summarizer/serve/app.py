@@ -36,7 +36,7 @@ from ..read import Source, html_article, read_source, text_article
 from ..results import Summary
 from .batching import BatchQueue, Busy
 from .config import API_KEY_ENV, ServeConfig
-from .errors import BadRequest, HTTPError, NotFound, Overloaded, answer
+from .errors import BadRequest, HTTPError, NotFound, answer
 from .guard import PROTECTED, Guard
 from .schema import CheckRequest, ErrorOut, HealthOut, ModelsOut, SummarizeRequest, SummaryOut
 
@@ -256,24 +256,19 @@ def create_app(config: ServeConfig, served: ServedModel, *, address_check: Calla
         return await loop.run_in_executor(pool, service.read, kind, value, req.any_page, deadline)
 
     async def served_request(request: Request, work) -> Any:
-        """``work(deadline)`` under the whole-request timeout, cancelled if the client goes away."""
+        """``work(deadline)``, cancelled if the client goes away (the whole-request timeout is the Guard's)."""
         service.queue.in_flight += 1
-        deadline = time.monotonic() + config.timeout
-        task = asyncio.ensure_future(asyncio.wait_for(work(deadline), config.timeout))
+        task = asyncio.ensure_future(work(time.monotonic() + config.timeout))
         gone = asyncio.ensure_future(_disconnected(request))
         try:
             await asyncio.wait({task, gone}, return_when=asyncio.FIRST_COMPLETED)
             if not task.done():  # the client went away: its place in the queue is freed
                 task.cancel()
                 return Response(status_code=499)
-            try:
-                return task.result()
-            except asyncio.TimeoutError:
-                raise Overloaded(f"the request took longer than {config.timeout:g} s (the server is busy, or "
-                                 f"the article is very long); try again, or start the server with a longer "
-                                 f"--timeout", {"Retry-After": str(service.queue.retry_after())}) from None
+            return task.result()
         finally:
-            gone.cancel()
+            for t in (task, gone):
+                t.cancel()  # the request timed out: its work stops too
             service.queue.in_flight -= 1
 
     @app.post("/v1/summarize", response_model=None, responses={200: {"model": SummaryOut}, **errors},
@@ -322,7 +317,7 @@ def create_app(config: ServeConfig, served: ServedModel, *, address_check: Calla
         return Response(static[name], media_type=STATIC[name], headers={"Cache-Control": "no-cache"})
 
     _document_key(app, config)
-    return Guard(app, config)
+    return Guard(app, config, service.queue.retry_after)
 
 
 class _Status(HTTPError):

@@ -8,16 +8,21 @@
   same time however much of the key matches, and the key is never logged.
 * **Body limit**: a body over ``max_body`` bytes is answered 413: at once when its
   ``Content-Length`` says so, else as soon as the bytes read pass the limit (a chunked body).
+* **Whole-request timeout**: ``timeout`` seconds from the request's headers to its answer,
+  reading a slow body included; past it the request is cancelled (its place in the queue
+  freed) and answered 503 with ``Retry-After``.
 * **Headers**: a Content-Security-Policy that lets the page load only its own script and
   style and talk only to this server, and no sniffing, referrer or framing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+from typing import Callable
 
 from .config import ServeConfig, is_loopback
-from .errors import BodyTooLarge, HTTPError, Unauthorized, answer
+from .errors import BodyTooLarge, HTTPError, Overloaded, Unauthorized, answer
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -43,16 +48,20 @@ def _host_name(host: bytes) -> str:
 class Guard:
     """ASGI middleware: the checks above, then the app."""
 
-    def __init__(self, app, config: ServeConfig):
-        self.app, self.config = app, config
+    def __init__(self, app, config: ServeConfig, retry_after: Callable[[], int] = lambda: 1):
+        self.app, self.config, self.retry_after = app, config, retry_after
         self._key = config.api_key.encode("utf-8") if config.api_key is not None else None
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
+        started = False
+
         async def send_with_headers(message):
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message = {**message, "headers": [*message.get("headers", []), *HEADERS]}
             await send(message)
 
@@ -80,7 +89,15 @@ class Guard:
             if not refused:
                 await send_with_headers(message)
 
-        await self.app(scope, limited_receive, app_send)
+        try:
+            await asyncio.wait_for(self.app(scope, limited_receive, app_send), self.config.timeout)
+        except asyncio.TimeoutError:
+            if not started:
+                timeout = self.config.timeout
+                await answer(Overloaded(f"the request took longer than {timeout:g} s (the server is busy, or the "
+                                        f"article is very long); try again, or start the server with a longer "
+                                        f"--timeout", {"Retry-After": str(self.retry_after())}))(
+                    scope, receive, send_with_headers)
 
     def _check(self, scope) -> None:
         headers = dict(scope.get("headers") or [])
