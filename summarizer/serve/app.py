@@ -26,12 +26,16 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Callable, Sequence
 
-from fastapi import Request  # the routes' annotations are looked up here by name, so at the top
+from fastapi import FastAPI, Request  # the routes' annotations are looked up in this module by name
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import HTMLResponse, Response
 
-from .. import api
+from .. import __version__, api
 from ..article import Article, Limits, parse_article
 from ..backends import ResolvedModel, Summarizer, known_models, make_settings, resolve, settings_class
 from ..errors import InputError, ModelError, SummarizerError, UsageError
+from ..inputs.fetch import private_address
 from ..read import Source, html_article, read_source, text_article
 from ..results import Summary
 from .batching import BatchQueue, Busy
@@ -194,23 +198,14 @@ def _validation_message(errors: Sequence[dict]) -> str:
     return f"{where}: {e.get('msg', 'bad value')}"
 
 
-def _json(data: Any, status: int = 200):
-    from starlette.responses import Response
-
-    return Response(json.dumps(data, ensure_ascii=False).encode("utf-8"), status_code=status,
-                    media_type="application/json", headers={"Cache-Control": "no-store"})
+def _json(data: Any) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False).encode("utf-8"), media_type="application/json",
+                    headers={"Cache-Control": "no-store"})
 
 
 def create_app(config: ServeConfig, served: ServedModel, *, address_check: Callable | None = None):
     """The server (an ASGI app). ``address_check`` vets a URL's addresses
     (:func:`summarizer.inputs.fetch.private_address` unless ``config.allow_private``)."""
-    from fastapi import FastAPI
-    from fastapi.exceptions import RequestValidationError
-    from starlette.exceptions import HTTPException as StarletteHTTPException
-    from starlette.responses import HTMLResponse, Response
-
-    from ..inputs.fetch import private_address
-
     config.check_key()
     if address_check is None and not config.allow_private:
         address_check = private_address
@@ -227,8 +222,6 @@ def create_app(config: ServeConfig, served: ServedModel, *, address_check: Calla
         finally:
             await service.queue.stop()
             service.fetch_pool.shutdown(wait=False, cancel_futures=True)
-
-    from .. import __version__
 
     app = FastAPI(title="summarizer", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Key points of news articles. Errors are `{\"error\": \"...\"}` with the command "

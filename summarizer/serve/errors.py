@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 
+from starlette.responses import Response
+
 from ..errors import (FetchTimeoutError, InputError, ModelError, NotAnArticleError, SummarizerError, TooLargeError,
                       UsageError)
 from .batching import Busy
@@ -70,10 +72,8 @@ def status_of(e: BaseException) -> int:
     return next((status for cls, status in STATUSES if isinstance(e, cls)), 500)
 
 
-def answer(e: BaseException):
-    """The JSON response for ``e`` (a Starlette ``Response``)."""
-    from starlette.responses import Response
-
+def answer(e: BaseException) -> Response:
+    """The JSON response for ``e``."""
     status = status_of(e)
     headers = dict(getattr(e, "headers", None) or {})
     if isinstance(e, Busy):
