@@ -22,7 +22,7 @@ SERVE_INSTALL = "pip install 'summarizer[serve]'"
 
 @cli.command("serve", context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Another than loopback (0.0.0.0 for every interface) needs "
+              help="Address to listen on. One other than loopback (0.0.0.0: every interface) needs "
                    "SUMMARIZER_API_KEY set: clients then send 'Authorization: Bearer KEY'.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free one).")
 @click.option("-m", "--model", default=DEFAULT_MODEL, show_default=True,
