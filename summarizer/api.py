@@ -45,6 +45,24 @@ def summarize_articles(
     :class:`InputError` naming it; pass ``limits=Limits(max_chars=..., max_sentences=...)``
     to raise the ceiling. ``strict`` leaves out abstractive key points that name numbers or
     names the article lacks."""
+    _check_articles(articles, n, limits)
+    if not articles:
+        return []
+    return summarize_loaded(load(model, **settings), articles, n, limits=limits, strict=strict)
+
+
+def summarize_loaded(summarizer: Summarizer, articles: Sequence[Article], n: int | None = 3, *,
+                     limits: Limits = Limits(), strict: bool = False) -> list[Summary]:
+    """:func:`summarize_articles` with a model already loaded (by :func:`load`, or a server at
+    start-up): the same checks, the page's metadata, ``strict``."""
+    _check_articles(articles, n, limits)
+    if not articles:
+        return []
+    summaries = with_page(articles, summarizer.summarize(articles, num_points=n))
+    return [drop_flagged(s) for s in summaries] if strict else summaries
+
+
+def _check_articles(articles: Sequence[Article], n: int | None, limits: Limits) -> None:
     if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
         raise UsageError(f"n must be a positive number of key points, got {n!r}")
     if not isinstance(limits, Limits):
@@ -53,10 +71,6 @@ def summarize_articles(
         if not a.body.strip():
             raise InputError(f"{a.name or 'article'}: is empty")
         limits.check(a)
-    if not articles:
-        return []
-    summaries = with_page(articles, load(model, **settings).summarize(articles, num_points=n))
-    return [drop_flagged(s) for s in summaries] if strict else summaries
 
 
 def check_points(article: Article, key_points: Sequence[str]) -> Summary:

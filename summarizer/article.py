@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from .errors import InputError, UsageError
+from .errors import TooLargeError, UsageError
 from .split import Sentence, split_sentences
 
 # The input ceiling. A long news story has 2,000 words (12,000 characters, 100 sentences); this
@@ -137,7 +137,7 @@ class Limits:
     >>> Limits(max_sentences=1).check(Article(body="One. Two.", name="a.txt"))
     Traceback (most recent call last):
     ...
-    summarizer.errors.InputError: a.txt: 2 sentences, over the input ceiling of 1; split the text, or raise the ceiling with --max-sentences (memory grows with it)
+    summarizer.errors.TooLargeError: a.txt: 2 sentences, over the input ceiling of 1; split the text, or raise the ceiling with --max-sentences (memory grows with it)
     """
 
     max_chars: int = MAX_CHARS  # characters of body text
@@ -152,7 +152,7 @@ class Limits:
     def check_chars(self, n: int, name: str) -> None:
         """Refuse ``n`` characters (before splitting: the cheap test first)."""
         if n > self.max_chars:
-            raise InputError(f"{name}: {n:,} characters, over the input ceiling of {self.max_chars:,}; split the text, "
+            raise TooLargeError(f"{name}: {n:,} characters, over the input ceiling of {self.max_chars:,}; split the text, "
                              "or raise the ceiling with --max-chars (memory grows with it)")
 
     def check(self, article: "Article") -> None:
@@ -161,7 +161,7 @@ class Limits:
         self.check_chars(len(article.body), name)
         n = len(article.sentences)
         if n > self.max_sentences:
-            raise InputError(f"{name}: {n:,} sentences, over the input ceiling of {self.max_sentences:,}; split the text, "
+            raise TooLargeError(f"{name}: {n:,} sentences, over the input ceiling of {self.max_sentences:,}; split the text, "
                              "or raise the ceiling with --max-sentences (memory grows with it)")
 
 

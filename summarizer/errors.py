@@ -15,6 +15,18 @@ class InputError(SummarizerError):
     """An article, file, URL or dataset that cannot be read or used."""
 
 
+class TooLargeError(InputError):
+    """An input over a size limit: the input ceiling (``Limits``)."""
+
+
+class NotAnArticleError(InputError):
+    """A web page that is not an article (too little story text, mostly lists and links)."""
+
+
+class FetchTimeoutError(InputError):
+    """A URL whose whole fetch did not finish in time."""
+
+
 class UsageError(SummarizerError):
     """Arguments that do not fit together (a bad option value, an unknown name)."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Iterator
 
 from .article import Article, Limits, parse_article
 from .errors import InputError
@@ -24,7 +24,10 @@ from .inputs.fetch import MAX_BYTES as MAX_PAGE_BYTES
 from .inputs.fetch import TIMEOUT as URL_TIMEOUT
 from .inputs.local import STDIN, check_size, check_text, decode, max_bytes, read_file, read_stdin, stat_error
 
-__all__ = ["Source", "expand", "decode", "read_source"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .inputs.fetch import AddressCheck
+
+__all__ = ["Source", "expand", "decode", "read_source", "text_article", "html_article"]
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
@@ -82,27 +85,25 @@ def read_source(
     page_encoding: str | None = None,
     any_page: bool = False,
     limits: Limits = Limits(),
+    address_check: AddressCheck | None = None,
 ) -> Article:
     """The parsed article behind one source; raises :class:`InputError` when unusable
     (including an article over ``limits``).
 
     ``page_encoding`` overrides the charset a web page declares (the user named one);
-    ``any_page`` summarizes a page that does not look like an article.
+    ``any_page`` summarizes a page that does not look like an article; ``address_check``
+    vets a URL's addresses before each connection (:func:`summarizer.inputs.fetch.fetch`).
     """
     from .inputs.fetch import fetch, looks_like_html
     from .inputs.charset import decode_page
 
     def html(data: bytes, url: str | None = None, header: str | None = None) -> Article:
-        from .inputs.html import page_article  # only for a page: a text file needs none of it
-
-        article = page_article(data, src.name, url=url, header_charset=header, override=page_encoding,
-                               fallback=encoding, any_page=any_page)
-        limits.check(article)
-        return article
+        return html_article(data, src.name, url=url, charset=header, override=page_encoding, fallback=encoding,
+                            any_page=any_page, limits=limits)
 
     text_bytes = max_bytes(limits.max_chars)  # the most bytes max_chars characters can take
     if src.is_url:
-        page = fetch(src.spec, timeout=timeout)
+        page = fetch(src.spec, timeout=timeout, address_check=address_check)
         if page.is_html:
             return html(page.body, page.url, page.charset)
         text = decode_page(page.body, src.name, header=page.charset, override=page_encoding, fallback=encoding,
@@ -118,10 +119,35 @@ def read_source(
         return html(read_file(src.spec, limit=max(text_bytes, MAX_PAGE_BYTES)))  # markup outweighs the text
     else:
         text = decode(read_file(src.spec, limit=text_bytes), src.name, encoding)
-    limits.check_chars(len(text), src.name)
-    article = parse_article(text, name=src.name)
+    return text_article(text, src.name, limits=limits)
+
+
+def text_article(text: str, name: str, *, limits: Limits = Limits()) -> Article:
+    """The article in a text (the CNBC layout, else plain), refused when it has no body or is over ``limits``.
+
+    >>> text_article("Key Points\\n• A point.\\n", "a.txt")
+    Traceback (most recent call last):
+    ...
+    summarizer.errors.InputError: a.txt: has no body text after its key points
+    """
+    limits.check_chars(len(text), name)  # before splitting it
+    article = parse_article(text, name=name)
     if not article.body.strip():
         what = "has no body text after its key points" if article.layout == "cnbc" else "is empty"
-        raise InputError(f"{src.name}: {what}")
+        raise InputError(f"{name}: {what}")
+    limits.check(article)
+    return article
+
+
+def html_article(data: bytes, name: str, *, url: str | None = None, charset: str | None = None,
+                 override: str | None = None, fallback: str = "utf-8", any_page: bool = False,
+                 limits: Limits = Limits()) -> Article:
+    """The article in a web page's bytes (:mod:`summarizer.inputs.html`), refused when it is not
+    one (unless ``any_page``) or is over ``limits``. ``charset``: the one the server declared;
+    ``override``: one that wins over any the page declares."""
+    from .inputs.html import page_article
+
+    article = page_article(data, name, url=url, header_charset=charset, override=override, fallback=fallback,
+                           any_page=any_page)
     limits.check(article)
     return article

@@ -55,6 +55,7 @@ def cli() -> None:
     summarize models                      the models and their settings
     summarize check a.txt --summary k.txt  check key points written elsewhere against the article
     summarize prepare                     build the default model's ONNX encoder ahead of time
+    summarize serve                       key points over HTTP, and a page at http://127.0.0.1:8000/
     """
 
 
@@ -63,4 +64,4 @@ def main(*args, **kwargs):
 
 
 # Subcommands register themselves on import; keep these modules free of heavy imports.
-from . import check_cmd, compare_cmd, eval_cmd, models_cmd, prepare_cmd, read_cmd, run_cmd, score_cmd  # noqa: E402,F401
+from . import check_cmd, compare_cmd, eval_cmd, models_cmd, prepare_cmd, read_cmd, run_cmd, score_cmd, serve_cmd  # noqa: E402,F401

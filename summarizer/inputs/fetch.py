@@ -15,20 +15,27 @@ raises :class:`InputError` with one line saying what went wrong:
 The environment's proxy settings (``http_proxy``, ``https_proxy``, ``no_proxy``) are
 honoured, as ``urllib`` does, except for the machine's own addresses.
 
+``address_check`` is a hook for a caller that fetches URLs others give it (``summarize
+serve``): every host, the first and each redirect's, is resolved here, each address is put
+to the hook (:func:`private_address` refuses the machine's own and its private networks),
+and the connection goes to an address that passed, not to a second lookup of the name.
+
 Decoding the bytes is the reader's job (:mod:`summarizer.inputs.html` honours the
 charset declared here, then the page's own ``<meta charset>``).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import threading
 import time
 import zlib
 from dataclasses import dataclass
 from email.message import Message
+from typing import Callable
 
-from ..errors import InputError
+from ..errors import FetchTimeoutError, InputError
 
 TIMEOUT = 20.0  # seconds for the whole fetch; news pages answer in far less
 MAX_BYTES = 20 * 1024 * 1024  # a news page is far smaller; a bigger answer is not an article
@@ -92,7 +99,7 @@ class _Deadline:
         return left
 
     def error(self) -> InputError:
-        return InputError(f"{self.url}: no complete answer within {self.timeout:g} s (timed out); "
+        return FetchTimeoutError(f"{self.url}: no complete answer within {self.timeout:g} s (timed out); "
                           f"try again or raise --timeout")
 
     def watch(self, conn) -> None:
@@ -114,6 +121,62 @@ class _Deadline:
             self._timer.cancel()
 
 
+AddressCheck = Callable[["ipaddress.IPv4Address | ipaddress.IPv6Address"], "str | None"]
+
+# well-known cloud metadata services, named in the refusal (169.254.169.254 is link-local too)
+_METADATA = frozenset({"169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254"})
+
+
+def private_address(ip: "ipaddress.IPv4Address | ipaddress.IPv6Address") -> str | None:
+    """Why ``ip`` is no address to fetch a URL from for someone else (None when it is a public one):
+    this machine, its private networks, link-local and metadata addresses, anything not global.
+
+    >>> import ipaddress
+    >>> [private_address(ipaddress.ip_address(a)) for a in ("127.0.0.1", "10.0.0.1", "::ffff:192.168.1.2", "93.184.215.14")]
+    ['a loopback address', 'a private address', 'a private address', None]
+    """
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if str(ip) in _METADATA:
+        return "a cloud metadata address"
+    for what, test in (("a loopback address", ip.is_loopback), ("a link-local address", ip.is_link_local),
+                       ("an unspecified address", ip.is_unspecified), ("a multicast address", ip.is_multicast),
+                       ("a private address", ip.is_private), ("a reserved address", ip.is_reserved)):
+        if test:
+            return what
+    return None if ip.is_global else "an address that is not public"
+
+
+def _vetted(url: str, host: str, port: int, check: AddressCheck) -> list[str]:
+    """The addresses ``host`` resolves to, each passed by ``check``; refused when one is not
+    (a name that resolves to a private address is as private as the address)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as e:
+        raise InputError(f"{url}: cannot fetch (cannot resolve {host!r}: {getattr(e, 'strerror', None) or e})") from None
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    for address in addresses:
+        why = check(ipaddress.ip_address(address.split("%", 1)[0]))
+        if why:
+            shown = host if host == address else f"{host} ({address})"
+            raise InputError(f"{url}: refused: {shown} is {why}; this server fetches public addresses only")
+    return addresses
+
+
+def _pin(conn, addresses: list[str]) -> None:
+    """Connect ``conn`` to the vetted ``addresses`` (in order) rather than looking the name up again."""
+    def create(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None):
+        error: OSError | None = None
+        for ip in addresses:
+            try:
+                return socket.create_connection((ip, address[1]), timeout, source_address)
+            except OSError as e:
+                error = e
+        raise error or OSError("no address to connect to")
+
+    conn._create_connection = create  # what http.client's connect() calls; TLS still checks the name
+
+
 def _proxy(scheme: str, host: str):
     """The proxy for ``scheme`` from the environment (``https_proxy``, ``no_proxy``, ...), if any.
     The machine's own addresses never go through one."""
@@ -132,8 +195,9 @@ def _proxy(scheme: str, host: str):
     return urlsplit(proxy if "://" in proxy else f"http://{proxy}")
 
 
-def _connection(url: str, timeout: float):
-    """A connection for ``url`` (through the environment's proxy, if any) and the request target."""
+def _connection(url: str, timeout: float, addresses: list[str] | None = None):
+    """A connection for ``url`` (through the environment's proxy, if any) and the request target;
+    ``addresses``: the host's vetted addresses, connected to directly when there is no proxy."""
     import http.client
     import ssl
     from urllib.parse import quote, urlsplit
@@ -142,16 +206,18 @@ def _connection(url: str, timeout: float):
     # percent-encode what a browser would (spaces, non-ASCII); escapes already there stay
     target = quote((parts.path or "/") + (f"?{parts.query}" if parts.query else ""), safe="!#$%&'()*+,/:;=?@[]~")
     proxy = _proxy(parts.scheme, parts.hostname)
+    if proxy is None:
+        conn = (http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout,
+                                            context=ssl.create_default_context())
+                if parts.scheme == "https" else http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout))
+        if addresses is not None:
+            _pin(conn, addresses)
+        return conn, target
     if parts.scheme == "https":
-        if proxy is None:
-            return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout,
-                                               context=ssl.create_default_context()), target
         conn = http.client.HTTPSConnection(proxy.hostname, proxy.port or 8080, timeout=timeout,
                                            context=ssl.create_default_context())
         conn.set_tunnel(parts.hostname, parts.port or 443)
         return conn, target
-    if proxy is None:
-        return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout), target
     # a plain-HTTP proxy takes the whole URL as the target
     return http.client.HTTPConnection(proxy.hostname, proxy.port or 8080, timeout=timeout), \
         f"http://{parts.netloc.rsplit('@', 1)[-1]}{target}"
@@ -187,8 +253,10 @@ def _read_body(resp, url: str, max_bytes: int, deadline: _Deadline) -> bytes:
 
 
 def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
-          max_redirects: int = MAX_REDIRECTS) -> Page:
-    """The page at ``url`` (``http`` or ``https``); raises :class:`InputError` (see the module doc)."""
+          max_redirects: int = MAX_REDIRECTS, address_check: AddressCheck | None = None) -> Page:
+    """The page at ``url`` (``http`` or ``https``); raises :class:`InputError` (see the module doc).
+    ``address_check``: refuse a host (the first or a redirect's) with an address it names a
+    reason for, before connecting (e.g. :func:`private_address`)."""
     import http.client
     from urllib.parse import urljoin, urlsplit
 
@@ -199,7 +267,11 @@ def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise InputError(f"{url}: cannot fetch {current!r}: only http and https URLs are read")
         try:
-            conn, target = _connection(current, deadline.left())
+            addresses = None
+            if address_check is not None:
+                addresses = _vetted(url, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
+                                    address_check)
+            conn, target = _connection(current, deadline.left(), addresses)
         except ValueError as e:  # a port that is not a number
             raise InputError(f"{url}: cannot fetch ({e})") from None
         deadline.watch(conn)

@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 
 from ..article import Article
-from ..errors import InputError
+from ..errors import NotAnArticleError
 from .blocks import Block, collect, count_words, extraction
 from .charset import decode_page
 from .containers import continued
@@ -195,10 +195,10 @@ def page_article(data: bytes, name: str, *, url: str | None = None, header_chars
     html = decode_page(data, name, header=header_charset, override=override, fallback=fallback)
     ex = extract(html, url=url) if html.strip() else None
     if ex is None or not (ex.paragraphs or (any_page and ex.with_items)):
-        raise InputError(f"{name}: no article text found on the page")
+        raise NotAnArticleError(f"{name}: no article text found on the page")
     why = not_an_article(ex)
     if why and not any_page:
-        raise InputError(f"{name}: not an article: {why}; pass --any-page to summarize it anyway")
+        raise NotAnArticleError(f"{name}: not an article: {why}; pass --any-page to summarize it anyway")
     if why:
         body, headings = "\n\n".join(ex.with_items), ()
     else:
