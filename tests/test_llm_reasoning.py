@@ -90,3 +90,24 @@ def test_a_model_that_only_thinks_is_told_to_raise_max_new_tokens(models, story)
     [line] = r.stderr.strip().splitlines()
     assert "spent its whole answer thinking" in line and "max_new_tokens=64" in line
     assert "-o max_new_tokens=256" in line
+
+
+def test_reasoning_content_from_a_server_is_read_apart_from_the_answer():
+    from summarizer.backends.llm.runtimes.openai_api import _content, _reasoning
+
+    answer = {"choices": [{"message": {"content": "- Rates rose.", "reasoning_content": "The user wants points."}}]}
+    assert (_content(answer, str), _reasoning(answer)) == ("- Rates rose.", "The user wants points.")
+    thinking_only = {"choices": [{"message": {"content": None, "reasoning_content": "Still thinking about"}}]}
+    assert (_content(thinking_only, str), _reasoning(thinking_only)) == ("", "Still thinking about")
+
+
+def test_a_budget_spent_in_reasoning_content_is_said(models, story, monkeypatch):
+    from summarizer.backends.llm.runtimes import Generation
+
+    def chat(self, conversations, *, max_new_tokens, temperature, seed):
+        return [Generation("", completion_tokens=max_new_tokens, reasoning="Let me list the facts first")
+                for _ in conversations]
+
+    monkeypatch.setattr(ScriptedRuntime, "chat", chat)
+    r = invoke("-m", models["qwen2"], "-o", "runtime=scripted", "-o", "max_new_tokens=32", story)
+    assert r.exit_code == 1 and "spent its whole answer thinking" in r.stderr and "max_new_tokens=32" in r.stderr

@@ -317,7 +317,8 @@ class LLMSummarizer:
         if failed and not points:
             info["error"] = failed[0] or "the model returned no answer"
             info["runtime_failed"] = True  # no answer came (a server down, a timeout): eval retries it on --resume
-        elif not points and any(not r.finished for r in answers):
+        elif not points and any(not r.finished or (not r.answer and r.text and g.completion_tokens >= self.settings.max_new_tokens)
+                                for r, g in zip(answers, [g for g in gens if g.text is not None])):
             budget = self.settings.max_new_tokens
             info["error"] = (f"the model spent its whole answer thinking: max_new_tokens={budget} ran out inside its "
                              f"reasoning ({thinking:,} characters) before any key point; raise it, e.g. "

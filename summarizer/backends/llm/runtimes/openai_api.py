@@ -444,6 +444,7 @@ class OpenAIRuntime:
             prompt_tokens=_count(usage.get("prompt_tokens")),
             completion_tokens=_count(usage.get("completion_tokens")),
             seconds=time.monotonic() - start,
+            reasoning=_reasoning(answer),
         )
 
     def _url(self, path: str, keyed: bool) -> str:
@@ -611,12 +612,28 @@ def _token_count(answer: dict[str, Any], where: str) -> int:
     raise _Failed(f"{where} answered no count and no tokens")
 
 
+def _reasoning(answer: dict[str, Any]) -> str:
+    """Thinking a server sends apart from the answer (vLLM's and DeepSeek's ``reasoning_content``,
+    Ollama's and others' ``reasoning``); '' when there is none."""
+    try:
+        message = answer["choices"][0]["message"]
+    except (KeyError, IndexError, TypeError):
+        return ""
+    if not isinstance(message, dict):
+        return ""
+    value = message.get("reasoning_content") or message.get("reasoning")
+    return value if isinstance(value, str) else ""
+
+
 def _content(answer: dict[str, Any], scrub: Any) -> str:
-    """The answer's text; an answer without one fails this article only."""
+    """The answer's text; an answer without one fails this article only (one that only thought,
+    its content null, is an empty answer: the backend says the budget went on thinking)."""
     try:
         text = answer["choices"][0]["message"]["content"]
     except (KeyError, IndexError, TypeError):
         text = None
+    if text is None and _reasoning(answer):
+        text = ""
     if not isinstance(text, str):
         keys = ", ".join(sorted(map(str, answer))) or "nothing"
         raise _Failed(f"the answer has no choices[0].message.content (it has {scrub(_excerpt(keys))})")
