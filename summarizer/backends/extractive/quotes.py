@@ -15,8 +15,9 @@ opens with a quotation mark begins a quotation rather than continuing one.
 
 Single quotation marks (British style) are mostly apostrophes, and the detokenized
 CNN/DailyMail text often spaces them wrongly (``she added:' his health is fine``), so only
-their firmest sign counts: a sentence that ends by closing one (``.'``) and holds no other
-single mark but apostrophes inside words, the tail of a quotation begun earlier.
+their firmest sign counts: a sentence whose first single mark (apostrophes inside words
+aside) closes a quotation after a full stop, comma, question or exclamation mark
+(``club,' he said``), the tail of a quotation begun earlier.
 
 >>> body = 'The talks failed. "We tried. It did not work," he said. Next year is open.'
 >>> starts = [0, 18, 29, 56]
@@ -49,19 +50,17 @@ def _kind(text: str, i: int) -> str:
 
 
 def _closes_single_quote_it_never_opened(sentence: str) -> bool:
-    """The sentence ends with a closing single mark (``.'``, ``?’``) and holds no other single
-    mark outside a word: the tail of a quotation begun in an earlier sentence."""
-    body = sentence.rstrip()
-    if len(body) < 2 or body[-1] not in "'’" or body[-2] not in ".,!?;:":
-        return False
-    inner = body[:-1]
-    for i, ch in enumerate(inner):
-        if ch in "'‘’":
-            before = inner[i - 1] if i else " "
-            after = inner[i + 1] if i + 1 < len(inner) else " "
-            if not (before.isalnum() and after.isalnum()):  # not an apostrophe inside a word
-                return False
-    return True
+    """The first single mark of the sentence that is not an apostrophe inside a word closes a
+    quotation (``.'`` or ``,’`` before a space or the end): the tail of one begun earlier."""
+    for i, ch in enumerate(sentence):
+        if ch not in "'‘’":
+            continue
+        before = sentence[i - 1] if i else " "
+        after = sentence[i + 1] if i + 1 < len(sentence) else " "
+        if before.isalnum() and after.isalnum():  # an apostrophe inside a word
+            continue
+        return before in ".,!?" and (after.isspace() or after in '"”')
+    return False
 
 
 _MARKS = re.compile(r'["“”\n]')
