@@ -18,11 +18,12 @@ from summarizer.cli import cli
 ARTICLE = parse_article(EXAMPLE.read_text(encoding="utf-8"))
 
 
-def check_body_sentences_only(d: dict, adaptive) -> None:
+def check_body_sentences_only(d: dict, extractive) -> None:
     """Each key point is a whole body sentence: never the title, caption or a human key point;
-    without -n, as many as the learned scorer's adaptive rule allows."""
+    without -n, as many as the selector's candidate sizes allow (2 to 4)."""
     by_index = {s.index: s for s in ARTICLE.sentences}
-    assert adaptive.min_points <= len(d["key_points"]) <= adaptive.max_points
+    sizes = extractive.selector.config
+    assert sizes.min_size <= len(d["key_points"]) <= sizes.max_size
     for kp in d["key_points"]:
         (i,) = kp["sentences"]
         s = by_index[i]
@@ -39,7 +40,7 @@ def run_json(*args: str) -> dict:
 
 def test_cli_on_the_example_picks_body_sentences(extractive):
     d = run_json(str(EXAMPLE))
-    check_body_sentences_only(d, extractive.scorer.adaptive)
+    check_body_sentences_only(d, extractive)
     assert d["model"] == "extractive"
     assert d["settings"]["encoder"] == "all-MiniLM-L6-v2"
     assert d["num_sentences"] == len(ARTICLE.sentences)
@@ -119,7 +120,7 @@ def test_offline_in_a_fresh_process_without_the_offline_switches(extractive, tmp
     assert "NETWORK ATTEMPT" not in r.stderr, r.stderr[-2000:]
     assert r.returncode == 0, r.stderr[-2000:]
     d = json.loads(r.stdout)
-    check_body_sentences_only(d, extractive.scorer.adaptive)
+    check_body_sentences_only(d, extractive)
     # the same picks and scores as in this process: deterministic across processes
     here = run_json(str(EXAMPLE))
     assert [k["text"] for k in d["key_points"]] == [k["text"] for k in here["key_points"]]

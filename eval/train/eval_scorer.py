@@ -6,8 +6,9 @@ oracle, Lead-3, the unlearned scorer and the learned one, with paired tests agai
 
 Two harness runs on ../shared/data/cnndm_dev_from_test.jsonl (1,000 stories), as
 ``summarize eval`` makes them (``summarizer.evaluate.run_eval``, into eval/runs/, not
-committed): the default ``extractive`` (learned scorer, the adaptive number of key points)
-with the oracle, and ``extractive -o scorer=centrality`` with 3 key points. Each run also
+committed): ``extractive -o selection=sentences`` (the learned scorer's sentences one by one,
+the adaptive number of key points; the default before summary-level selection, whose table
+``python -m eval.quality.selection_dev`` writes) with the oracle, and ``extractive -o scorer=centrality`` with 3 key points. Each run also
 scores Lead-3 on the same stories. ROUGE is the harness's (rouge-score's rules, stemming,
 mean F1 x 100, ROUGE-Lsum on one key point per line); each system is compared with
 Lead-3 by the harness's paired approximate-randomization test (two-sided, seeded) and a
@@ -93,7 +94,9 @@ def main(data: Path, limit: int | None, samples: int, seed: int, speed_articles:
     from summarizer.evaluate import bootstrap, paired_test
 
     command = "python -m eval.train.eval_scorer" + "".join(f" {shlex.quote(a)}" for a in sys.argv[1:])
-    learned, preds, cmd_learned = harness_run("learned", {}, None, True, limit, data)
+    # the sentence-by-sentence choice: the default now chooses key points as a set, on top of
+    # this scorer (its table: python -m eval.quality.selection_dev)
+    learned, preds, cmd_learned = harness_run("learned", {"selection": "sentences"}, None, True, limit, data)
     central, _, cmd_central = harness_run("centrality", {"scorer": "centrality"}, 3, False, limit, data)
     lead = learned["lead-3"]
     assert central["lead-3"].ids == lead.ids == learned["extractive"].ids  # same stories, same order
@@ -101,7 +104,7 @@ def main(data: Path, limit: int | None, samples: int, seed: int, speed_articles:
         ("oracle (greedy ROUGE, up to 3 sentences): the ceiling", learned["oracle"]),
         ("Lead-3", lead),
         ("extractive -o scorer=centrality (unlearned), 3 key points", central["extractive"]),
-        ("**extractive (learned scorer, adaptive number): the default**", learned["extractive"]),
+        ("**extractive -o selection=sentences (learned scorer, adaptive number)**", learned["extractive"]),
     ]
     base = 100 * lead.f1(METRICS)
     lines = [
@@ -143,7 +146,7 @@ def main(data: Path, limit: int | None, samples: int, seed: int, speed_articles:
 
         arts = [Article(body=r["article"]) for r in read_stories(data, speed_articles)]
         models = {"centrality": (get_summarizer("extractive", scorer="centrality"), 3),
-                  "learned": (get_summarizer("extractive"), None)}
+                  "learned": (get_summarizer("extractive", selection="sentences"), None)}
         tp = throughput(models, arts, repeats)
         lines += ["", f"Throughput (the whole backend: encode, score, choose; after load; the first {len(arts)} "
                       f"stories in calls of {CHUNK}; best of {repeats}, the two scorers alternating, same process): "

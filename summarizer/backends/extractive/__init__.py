@@ -2,9 +2,11 @@
 
 * ``backend.py``: :class:`ExtractiveSummarizer`, the sentence vectors (``summarizer.encoder``)
   scored and chosen;
-* ``weights.py``: the shipped scorer's file, its settings and their checks (a leaf);
-* ``scorer.py``: the features and the scorer in numpy (no torch import);
-* ``net.py``: the same network in torch, for training and ``-o scorer_runtime=torch``.
+* ``weights.py``: the shipped scorer's and selector's files, their settings and checks (a leaf);
+* ``scorer.py``: the features and the sentence scorer in numpy (no torch import);
+* ``selection.py``: key points chosen as a set: candidate summaries scored as wholes (numpy);
+* ``quotes.py``: which sentences begin inside a quotation (a leaf);
+* ``net.py``: the same networks in torch, for training and ``-o runtime=torch``.
 """
 
 from .backend import ExtractiveSettings, ExtractiveSummarizer

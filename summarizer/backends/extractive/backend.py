@@ -3,9 +3,14 @@
 Each body sentence is embedded with all-MiniLM-L6-v2. By default (``scorer="learned"``) a
 small network trained on CNN/DailyMail highlights (:mod:`summarizer.backends.extractive.scorer`) reads
 the sentence vectors, their positions and a few similarities, and gives each sentence a
-probability of being a key point; the best are kept, with trigram blocking against
-repeats, and without ``num_points`` their number adapts to the article (see
-``scorer.Adaptive``). ``scorer="centrality"`` is the unlearned scorer: how central a
+probability of being a key point. By default (``selection="set"``) the key points are then
+chosen as a set (:mod:`summarizer.backends.extractive.selection`): candidate summaries made
+of the best sentences are scored as wholes by a second small network and the best one is
+kept, which also decides how many key points the article gets; a sentence that begins inside
+a quotation (:mod:`summarizer.backends.extractive.quotes`) never starts a key point.
+``selection="sentences"`` keeps the sentence-by-sentence choice: the best are kept, with
+trigram blocking against repeats, and without ``num_points`` their number adapts to the
+article (see ``scorer.Adaptive``). ``scorer="centrality"`` is the unlearned scorer: how central a
 sentence is to the article (cosine similarity of its vector to the article's mean vector)
 plus the position prior of news writing (the lead carries the story), with maximal
 marginal relevance against repeats (:func:`select`). Either way the chosen sentences are
@@ -32,7 +37,9 @@ if TYPE_CHECKING:  # pragma: no cover
 class ExtractiveSettings:
     scorer: str = setting("learned", '"learned": trained on news highlights; "centrality": unlearned, below')
     scorer_weights: str | None = setting(None, 'a file from python -m eval.train.scorer; None: the shipped weights')
-    block_trigrams: bool = setting(True, 'learned: skip a sentence sharing a word trigram with a chosen one')
+    selection: str = setting("set", 'learned: "set" (candidate summaries scored as wholes) or "sentences" (best one by one)')
+    selector_weights: str | None = setting(None, 'a file from python -m eval.train.selection; None: the shipped weights')
+    block_trigrams: bool = setting(True, 'learned, selection=sentences: skip a sentence sharing a word trigram with a chosen one')
     # scorer="centrality": weights chosen by eval/train/tune_extractive.py on 400 stories of the shared *training* file
     # (R1 33.84 vs Lead-3's 32.35 there), never on the dev set results are reported on.
     centrality_weight: float = setting(1.0, 'how much "about the whole story" counts')
@@ -52,6 +59,8 @@ class ExtractiveSettings:
     def __post_init__(self) -> None:
         if self.scorer not in SCORERS:
             raise bad_setting("extractive", "scorer", self.scorer, " or ".join(SCORERS))
+        if self.selection not in SELECTIONS:
+            raise bad_setting("extractive", "selection", self.selection, " or ".join(SELECTIONS))
         if self.quantize not in (None, "int8"):
             raise bad_setting("extractive", "quantize", self.quantize, "int8 or none")
         if self.runtime not in ("onnx", "torch"):
@@ -63,6 +72,34 @@ class ExtractiveSettings:
 
 
 SCORERS = ("learned", "centrality")
+SELECTIONS = ("set", "sentences")
+
+
+def eligible_sentences(
+    texts: Sequence[str], body: str, starts: Sequence[int], min_words: int, quotes: bool = True, need: int = 1
+) -> "np.ndarray":
+    """Which sentences may be key points: those of at least ``min_words`` words (all of them
+    when none is) and, with ``quotes``, not beginning inside a quotation, unless that leaves
+    fewer than ``need`` (or than there are).
+
+    >>> eligible_sentences(["By staff.", 'He said: "we won.', 'It was close," she said.'], "", [0, 0, 0], 3).tolist()
+    [False, True, True]
+    >>> body = 'The vote was held. "We won. It was close," she said.'
+    >>> eligible_sentences(['The vote was held.', '"We won.', 'It was close," she said.'], body, [0, 19, 28], 2).tolist()
+    [True, True, False]
+    """
+    import numpy as np
+
+    ok = np.array([len(t.split()) >= min_words for t in texts], dtype=bool)
+    if not ok.any():
+        ok[:] = True
+    if quotes and len(texts):
+        from .quotes import begins_inside_quote
+
+        clean = ok & ~np.array(begins_inside_quote(body, starts), dtype=bool)
+        if clean.sum() >= min(need, ok.sum()):
+            ok = clean
+    return ok
 
 
 def select(
@@ -120,6 +157,11 @@ class ExtractiveSummarizer:
             from .scorer import LearnedScorer
 
             self.scorer = LearnedScorer(s.scorer_weights, runtime="torch" if s.runtime == "torch" else "numpy")
+        self.selector = None
+        if s.scorer == "learned" and s.selection == "set":
+            from .selection import Selector
+
+            self.selector = Selector(s.selector_weights)
         self.encoder = SentenceEncoder(
             batch_size=s.batch_size,
             batch_tokens=s.batch_tokens,
@@ -158,11 +200,22 @@ class ExtractiveSummarizer:
 
             probs = self.scorer.score(list(zip(vectors, texts)))
             settings["scorer_model"] = self.scorer.description
+        if self.selector is not None:
+            settings["selector_model"] = self.selector.description
         out = []
         for j, a in enumerate(articles):
             sents = a.sentences
             eligible = np.array([len(t.split()) >= s.min_words for t in texts[j]], dtype=bool)
-            if self.scorer is not None:
+            if self.selector is not None:
+                c = self.selector.config
+                ok = eligible_sentences(texts[j], a.body, [x.start for x in sents], s.min_words, quotes=True,
+                                        need=num_points if num_points is not None else c.min_size)
+                if num_points is not None and num_points > c.max_n:  # beyond the sizes it was trained on
+                    idx = choose(probs[j], texts[j], num_points, ok, self.scorer.adaptive, s.block_trigrams)
+                else:
+                    idx = list(self.selector.choose(vectors[j], texts[j], probs[j], ok, num_points).indices)
+                scores = [float(probs[j][i]) for i in idx]
+            elif self.scorer is not None:
                 idx = choose(probs[j], texts[j], num_points, eligible, self.scorer.adaptive, s.block_trigrams)
                 scores = [float(probs[j][i]) for i in idx]
             else:

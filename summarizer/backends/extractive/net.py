@@ -1,6 +1,7 @@
-"""The learned scorer's network in torch: the module that training uses, its weights on disk,
-and ``runtime="torch"`` scoring. The default path scores with :class:`~summarizer.backends.extractive.scorer.NumpyNet`
-and never imports this module.
+"""The learned networks in torch: the sentence scorer that training uses, its weights on disk,
+and ``runtime="torch"`` scoring; the summary-level selector's network, for training. The
+default path runs both in numpy (:class:`~summarizer.backends.extractive.scorer.NumpyNet`,
+:class:`~summarizer.backends.extractive.selection.SelectorNet`) and never imports this module.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import torch
 from torch import nn
 
 from ...errors import ModelError
-from .weights import WEIGHTS, ScorerConfig, fix_hint, read_weights
+from .weights import SELECTOR, WEIGHTS, ScorerConfig, SelectorConfig, fix_hint, read_weights
 
 
 class ScorerNet(nn.Module):
@@ -120,3 +121,55 @@ class TorchNet:
             chunk.append((v, f))
         flush()
         return out
+
+
+class CandidateNet(nn.Module):
+    """The summary-level selector's network (candidate features -> a score), for training;
+    :class:`~summarizer.backends.extractive.selection.SelectorNet` runs it in numpy."""
+
+    def __init__(self, config: SelectorConfig, mean: np.ndarray | None = None, std: np.ndarray | None = None):
+        super().__init__()
+        self.config = config
+        nf, h = config.num_features, config.hidden
+        # standardization of the features, fixed from the training candidates (saved with the weights)
+        self.register_buffer("mean", torch.zeros(nf) if mean is None else torch.as_tensor(mean, dtype=torch.float32))
+        self.register_buffer("std", torch.ones(nf) if std is None else torch.as_tensor(std, dtype=torch.float32))
+        self.l1 = nn.Linear(nf, h)
+        self.l2 = nn.Linear(h, h)
+        self.out = nn.Linear(h, 1)
+
+    def forward(self, feats: torch.Tensor) -> torch.Tensor:
+        """Scores of ``(..., num_features)`` candidates, shape ``(...)``."""
+        x = (feats - self.mean) / self.std
+        x = torch.relu(self.l1(x))
+        x = torch.relu(self.l2(x))
+        return self.out(x).squeeze(-1)
+
+
+class CandidateEnsemble(nn.Module):
+    """Several selector networks trained from different seeds; a candidate's score is the mean
+    of theirs (steadier than any one seed's choice)."""
+
+    def __init__(self, members: Sequence[CandidateNet]):
+        super().__init__()
+        self.config = members[0].config
+        self.members = nn.ModuleList(members)
+
+    def forward(self, feats: torch.Tensor) -> torch.Tensor:
+        return torch.stack([m(feats) for m in self.members]).mean(0)
+
+
+def save_selector(model: CandidateEnsemble, meta: dict, path: Path) -> str:
+    """Write the selector and ``meta`` as safetensors; return the file's sha256 (and write
+    ``<file>.sha256`` beside a file other than the shipped one)."""
+    from safetensors.torch import save
+
+    state = {k: v.detach().contiguous() for k, v in sorted(model.state_dict().items())}
+    config = {**asdict(model.config), "members": len(model.members)}
+    data = save(state, metadata={"selector": json.dumps({**meta, "config": config}, sort_keys=True)})
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()
+    if Path(path).resolve() != SELECTOR.resolve():
+        Path(str(path) + ".sha256").write_text(digest + "\n")
+    return digest
