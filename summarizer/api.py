@@ -89,8 +89,7 @@ def check_article(a: Article) -> None:
     strings, or hold a NUL or a lone surrogate (:func:`~.inputs.local.check_characters`): a
     model's tokenizer would fail on it with a ``TypeError``, and no output could be written."""
     expect(a.name, (str, type(None)), "an Article's name must be a string or None")
-    name = a.name or "article"
-    check_characters(name, ascii(name))  # the name opens every message about the article
+    name = a.name or "article"  # a path's name may hold a surrogate (os.fsdecode's): it is no text a model reads
     expect(a.body, str, f"{name}: an Article's body must be a string")
     check_characters(a.body, name)
     for field in ("title", "caption", "author", "date", "url"):
