@@ -144,6 +144,29 @@ def test_a_document_made_by_hand_with_a_surrogate_fails_alone_in_its_batch():
     assert results[1].message.startswith("d1: not valid text (a lone surrogate") and not results[1].retry
 
 
+_JSON_TEXT = st.lists(st.one_of(st.text(max_size=20), st.sampled_from(["\ud800", "\udfff", "\x00", ". "])),
+                      max_size=6).map("".join)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=st.lists(st.fixed_dictionaries({"id": _JSON_TEXT, "article": _JSON_TEXT, "highlights": _JSON_TEXT},
+                                              optional={"title": _JSON_TEXT}), min_size=1, max_size=4))
+def test_a_dataset_of_any_json_strings_gives_writable_documents_or_our_error(tmp_path, records):
+    from summarizer.evaluate import load_dataset
+
+    p = tmp_path / "d.jsonl"
+    p.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")  # lone surrogates as escapes
+    for skip_bad in (False, True):
+        try:
+            dataset = load_dataset(str(p), skip_bad=skip_bad)
+        except SummarizerError:
+            continue
+        for d in dataset.documents:  # each can be summarized, written and reported
+            json.dumps([d.id, d.body, d.references, d.title], ensure_ascii=False).encode("utf-8")
+            assert isinstance(d.article, Article)
+        assert dataset.fingerprint
+
+
 # -- 6. check reads its key points under the article's ceiling -----------------------------------
 
 
@@ -225,6 +248,26 @@ def test_a_page_that_declares_a_codec_that_is_no_charset_is_one_line_and_the_nex
     assert [json.loads(line)["key_points"][0]["text"] for line in r.stdout.splitlines()] == STORY[:1]
 
 
+@settings(max_examples=300, deadline=None)
+@given(data=st.one_of(st.binary(max_size=200), st.text(max_size=60).map(lambda t: t.encode("utf-8", "surrogatepass"))),
+       label=st.one_of(st.sampled_from(["rot13", "base64", "uu", "hex", "zlib", "bz2", "quopri", "utf-7", "undefined",
+                                        "idna", "punycode", "unicode_escape", "raw_unicode_escape", "utf-16",
+                                        "iso-8859-1", "koi8-r", "utf\x008", "mbcs"]),
+                       st.text(max_size=12)),
+       where=st.sampled_from(["header", "override", "meta"]))
+def test_a_page_in_any_declared_charset_decodes_to_text_or_our_error(data, label, where):
+    from summarizer.inputs.charset import decode_page
+
+    if where == "meta":
+        data = b'<html><head><meta charset="' + label.encode("utf-8", "surrogatepass") + b'">' + data
+    try:
+        text = decode_page(data, "page.html", header=label if where == "header" else None,
+                           override=label if where == "override" else None)
+    except InputError:
+        return
+    text.encode("utf-8")  # no lone surrogate got through
+
+
 def test_charsets_that_fail_without_an_offset_or_make_surrogates_are_one_line(site):
     r = CliRunner().invoke(cli, ["-m", "lead", f"{site}/utf7", f"{site}/undefined", f"{site}/story"])
     assert r.exit_code == 1
@@ -263,6 +306,40 @@ def test_malformed_urls_are_one_line_each_and_the_others_are_summarized(site, mo
             assert line.startswith("Error: http") and message in line, line
             assert line.isprintable(), ascii(line)  # a NUL or a line separator is shown escaped
         assert r.stdout.strip() == f"==> {site}/story <==\n• {STORY[0]}"
+
+
+@settings(max_examples=400, deadline=None)
+@given(url=st.one_of(
+    st.text(max_size=40),
+    st.builds(lambda scheme, rest: scheme + rest, st.sampled_from(["http://", "https://", "HTTP://", "ftp://"]),
+              st.lists(st.one_of(st.text(max_size=8), st.sampled_from(
+                  ["[", "]", "::1", ":", "99999", "@", "user:pw@", "/", "?", "#", "\x00", "\u2028", "\udcff", "%",
+                   "é", "xn--", ".", "..", "８"])), max_size=8).map("".join))))
+def test_any_url_is_parsed_or_refused_in_one_line_without_its_user_part(url):
+    from summarizer.inputs.fetch import check_url, shown
+
+    name = shown(url)
+    assert name.isprintable()
+    try:
+        parts = check_url(url, name)
+    except InputError as e:
+        assert str(e).startswith(name) and str(e).isprintable()
+        return
+    assert parts.scheme in ("http", "https") and parts.hostname and "@" not in parts.netloc
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=st.text(max_size=10).filter(lambda t: not set(t) & set("/?#")),
+       after=st.lists(st.one_of(st.text(max_size=8), st.sampled_from(["\uff0f", "\uff20", "\uff1a", "[", ":99999", "@",
+                                                                      "\x00", "/"])), max_size=5).map("".join))
+def test_a_password_in_any_url_is_never_shown(before, after):
+    from summarizer.inputs.fetch import check_url, shown
+
+    url = f"http://{before}reader:hunter2@{after}"
+    assert "hunter2" not in shown(url)
+    with pytest.raises(InputError) as e:
+        check_url(url, shown(url))
+    assert "hunter2" not in str(e.value)
 
 
 def test_a_url_with_a_password_is_refused_and_the_password_never_shown(site):

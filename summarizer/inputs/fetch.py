@@ -101,11 +101,16 @@ def redacted(url: str) -> str:
     >>> redacted("http://user:pw@example.com:8080/news?id=1")
     'http://***@example.com:8080/news?id=1'
     """
-    head, sep, rest = url.partition("://")
+    user = _user_part(url)
+    return url.replace(f"://{user}@", "://***@", 1) if user else url
+
+
+def _user_part(url: str) -> str:
+    """What comes between ``://`` and the authority's last ``@`` ("" when nothing does)."""
+    _, sep, rest = url.partition("://")
     end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
-    if not sep or "@" not in rest[:end]:
-        return url
-    return f"{head}{sep}***@{rest[rest.rfind('@', 0, end) + 1:]}"
+    at = rest.rfind("@", 0, end)
+    return rest[:at] if sep and at >= 0 else ""
 
 
 def printable(text: str) -> str:
@@ -133,8 +138,12 @@ def check_url(url: str, name: str) -> "SplitResult":
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018  (the port is parsed, and checked, when it is read)
-    except ValueError as e:  # "Invalid IPv6 URL", "Port out of range 0-65535"
-        raise InputError(f"{where}not a valid URL ({printable(first_line(e))}){fix}") from None
+    except ValueError as e:  # "Invalid IPv6 URL", "Port out of range 0-65535", "netloc '...' contains ..."
+        why = first_line(e)
+        user = _user_part(url)
+        if user:  # the NFKC check quotes the whole netloc
+            why = why.replace(user, "***")
+        raise InputError(f"{where}not a valid URL ({printable(why)}){fix}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError(f"{name}: cannot fetch {shown(url)!r}: only http and https URLs are read")
     if "@" in parts.netloc:
