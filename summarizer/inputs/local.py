@@ -111,7 +111,7 @@ def check_characters(text: str, name: str) -> None:
     if nul >= 0:
         utf16 = "; if it is UTF-16 or UTF-32 text, pass --encoding utf-16 (or utf-32)" if "\x00" in text[:3] else ""
         raise InputError(f"{name}: looks like a binary file (a NUL character at offset {nul}), not an article{utf16}")
-    lone = _SURROGATE.search(text)
+    lone = None if text.isascii() else _SURROGATE.search(text)  # isascii: a flag of the string, no scan
     if lone:
         raise InputError(f"{name}: not valid text (a lone surrogate, U+{ord(lone.group()):04X}, at character "
                          f"{lone.start():,}: half a UTF-16 pair, as errors='surrogateescape' or a JSON \\ud800 escape "
