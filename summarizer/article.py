@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from .errors import TooLargeError, UsageError
+from .errors import TooLargeError, UsageError, expect
 from .split import Sentence, split_sentences
 
 # The input ceiling. A long news story has 2,000 words (12,000 characters, 100 sentences); this
@@ -167,6 +167,8 @@ class Limits:
 
 def parse_article(text: str, name: str | None = None) -> Article:
     """Split ``text`` into title, key points, caption and body (see the module doc)."""
+    expect(text, str, "parse_article() takes the article's text as a string")
+    expect(name, (str, type(None)), "parse_article() takes the name as a string or None")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     nonblank = [i for i, line in enumerate(lines) if line.strip()]

@@ -6,6 +6,8 @@ place (``summarizer.cli.to_click_error``). Messages are one line: what was found
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class SummarizerError(Exception):
     """Base class of every error this package raises on purpose."""
@@ -66,3 +68,37 @@ def first_line(e: BaseException) -> str:
     """
     lines = [line.strip() for line in str(e).splitlines() if line.strip()]
     return lines[0] if lines else type(e).__name__
+
+
+def expect(value: object, kind: type | tuple[type, ...], what: str, *, each: bool = False) -> None:
+    """Refuse an argument of the wrong type with a :class:`UsageError` (the Python API's
+    misuse, said in one line rather than a ``TypeError`` from deep inside): ``what`` says
+    what was expected; ``each``: ``value`` is a sequence (a list, a tuple; not a string)
+    of ``kind``. ``True`` is no number here, though Python counts it as one.
+
+    >>> expect(5, str, "check() takes the key points as a string or a list of strings")
+    Traceback (most recent call last):
+    ...
+    summarizer.errors.UsageError: check() takes the key points as a string or a list of strings, got int
+    >>> expect(["a", None], str, "summarize() takes a string or a list of strings", each=True)
+    Traceback (most recent call last):
+    ...
+    summarizer.errors.UsageError: summarize() takes a string or a list of strings, got a list holding None at 1
+    """
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+
+    def fits(v: object) -> bool:
+        return isinstance(v, kinds) and not (isinstance(v, bool) and bool not in kinds)
+
+    def name(v: object) -> str:
+        return "None" if v is None else type(v).__name__
+
+    if not each:
+        if not fits(value):
+            raise UsageError(f"{what}, got {name(value)}")
+        return
+    if not isinstance(value, Sequence) or isinstance(value, (str, bytes, bytearray)):
+        raise UsageError(f"{what}, got {name(value)}")
+    bad = next((i for i, v in enumerate(value) if not fits(v)), None)
+    if bad is not None:
+        raise UsageError(f"{what}, got a {name(value)} holding {name(value[bad])} at {bad}")

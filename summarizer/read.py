@@ -22,6 +22,7 @@ from .article import Article, Limits, parse_article
 from .errors import InputError
 from .inputs.fetch import MAX_BYTES as MAX_PAGE_BYTES
 from .inputs.fetch import TIMEOUT as URL_TIMEOUT
+from .inputs.fetch import shown
 from .inputs.local import STDIN, check_size, check_text, decode, max_bytes, read_file, read_stdin, stat_error
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,7 +45,10 @@ class Source:
 
     @property
     def name(self) -> str:
-        return "<stdin>" if self.spec == STDIN else self.spec
+        """How messages and outputs name it: a URL without its user part (:func:`~.inputs.fetch.shown`)."""
+        if self.spec == STDIN:
+            return "<stdin>"
+        return shown(self.spec) if self.is_url else self.spec
 
 
 def expand(specs: list[str]) -> Iterator[Source | InputError]:

@@ -32,6 +32,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .errors import expect
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -183,6 +185,7 @@ def _bounded(text: str, offset: int, start: int, end: int, out: list[tuple[int, 
 
 def split_sentences(body: str) -> list[Sentence]:
     """Split ``body`` into sentences whose offsets index ``body`` itself."""
+    expect(body, str, "split_sentences() takes the text as a string")
     cased = _is_cased(body)
     spans: list[tuple[int, int]] = []
     pos = 0

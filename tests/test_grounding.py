@@ -288,7 +288,7 @@ def test_check_bad_inputs(extractive, files, tmp_path):
     r = invoke("check", tmp_path / "missing.txt", "-s", good)
     assert r.exit_code == 1 and "missing.txt" in r.stderr and "Traceback" not in r.output
     r = invoke("check", art, "-s", tmp_path / "nope.txt")
-    assert r.exit_code == 1 and "nope.txt: cannot read" in r.stderr
+    assert r.exit_code == 1 and "nope.txt: no such file or directory" in r.stderr  # as for the article
     empty = tmp_path / "empty.txt"
     empty.write_text("\n  \n", encoding="utf-8")
     r = invoke("check", art, "-s", empty)

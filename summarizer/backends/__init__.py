@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 
 from ..article import Article
-from ..errors import ModelError, UnknownModelError, UsageError
+from ..errors import ModelError, UnknownModelError, UsageError, expect
 from ..results import Summary
 
 DEFAULT_MODEL = "extractive"
@@ -88,6 +88,7 @@ def resolve(model: "str | ResolvedModel") -> ResolvedModel:
     unknown one is refused with the known names. Resolve once and pass the value on."""
     if isinstance(model, ResolvedModel):
         return model
+    expect(model, str, f"a model is named by a string (one of {', '.join(sorted(BACKENDS))}, or a path)")
     if model in BACKENDS:
         return ResolvedModel(model, model)
     for resolver in RESOLVERS:

@@ -13,8 +13,9 @@ A dataset is named by a string:
 
 A reference field holds one human summary (a newline-separated string, or a list of key
 points) or several (a list of such lists); naming several fields gives one reference each.
-A record that cannot be used (bad JSON, a missing or empty field, a repeated id) is
-refused with its file and line, or skipped and counted with ``skip_bad=True``.
+A record that cannot be used (bad JSON, a missing or empty field, a repeated id, text
+that is not valid Unicode: a JSON ``\\ud800`` escape without its pair) is refused with its
+file and line, or skipped and counted with ``skip_bad=True``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any, Iterable, Iterator
 
 from ..article import Article, parse_article
 from ..errors import InputError, UsageError
+from ..inputs.local import check_characters
 from ..read import decode
 
 FORMATS = ("auto", "jsonl", "csv", "tsv", "stories", "cnbc", "hf")
@@ -48,7 +50,10 @@ class Document:
 
     @cached_property
     def article(self) -> Article:
-        """The article the summarizer reads (the body; the references never go in)."""
+        """The article the summarizer reads (the body; the references never go in). A body
+        no model can read (a NUL, a lone surrogate) is an :class:`InputError` naming the
+        document: the engines report it alone and summarize the others."""
+        check_characters(self.body, self.id)
         return Article(body=self.body, title=self.title, name=self.id)
 
 
@@ -87,7 +92,8 @@ class Dataset:
 
         h = hashlib.sha256()
         for d in self.documents:
-            h.update(json.dumps([d.id, d.body, d.references, d.title], ensure_ascii=False).encode("utf-8"))
+            h.update(json.dumps([d.id, d.body, d.references, d.title], ensure_ascii=False)
+                     .encode("utf-8", "surrogatepass"))  # the same bytes for any text; no crash on a Document made by hand
             h.update(b"\n")
         return "sha256:" + h.hexdigest()
 
@@ -399,4 +405,21 @@ def _document(record: dict[str, Any], fields: Fields, n: int) -> Document:
         ref_name, value = _text_field(record, Fields.DEFAULT_REFERENCES, "reference", "--reference-field")
         refs = _references(value, ref_name)
     title = record.get("title")
-    return Document(doc_id, body.strip(), tuple(refs), title if isinstance(title, str) and title.strip() else None)
+    title = title if isinstance(title, str) and title.strip() else None
+    _valid_text(doc_id, fields.id or "id")
+    _valid_text(body, name)
+    for ref in refs:
+        for point in ref:
+            _valid_text(point, "reference")
+    if title is not None:
+        _valid_text(title, "title")
+    return Document(doc_id, body.strip(), tuple(refs), title)
+
+
+def _valid_text(text: str, field: str) -> None:
+    """Refuse a field no model, scorer or report can take: a lone surrogate (JSON lets
+    ``"\\ud800"`` through), a NUL (``"\\u0000"``)."""
+    try:
+        check_characters(text, f"field {field!r}")
+    except InputError as e:
+        raise _BadRecord(str(e)) from None

@@ -4,7 +4,9 @@ What the document declares decides, as in a browser: a byte-order mark, the HTTP
 header's charset, then ``<meta charset>``; without any, the reader's fallback (UTF-8).
 A page whose bytes are not valid in the declared charset, or that declares a single-byte
 charset while its bytes are UTF-8, is refused with the fix (``--encoding``, which
-overrides the declaration). Local text files are decoded by ``summarizer.read``.
+overrides the declaration). A charset that names a codec which is no text encoding
+(``rot13``, ``base64``, ``uu``, ``hex``, ``zlib``) is refused as an unknown one is.
+Local text files are decoded by ``summarizer.read``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 import codecs
 import re
 
-from ..errors import InputError
+from ..errors import InputError, first_line
+from .local import check_characters
 
 # WHATWG maps these labels to windows-1252, as browsers do
 _LABELS = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
@@ -62,9 +65,13 @@ def decode_page(data: bytes, name: str, *, header: str | None = None, override: 
     codec = _codec(label)
     try:
         info = codecs.lookup(codec)
-    except LookupError:
-        raise InputError(f"{name}: the page declares an unknown charset {label!r}; pass --encoding with the "
-                         f"right one (e.g. --encoding utf-8)") from None
+    except (LookupError, ValueError):  # ValueError: a NUL in the label
+        info = None
+    # base64, rot13, uu, hex, zlib are Python codecs but no charset: bytes.decode refuses them
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        what = "an unknown charset" if info is None else "a charset that is no text encoding"
+        raise InputError(f"{name}: the page declares {what} {label!r}; pass --encoding with the "
+                         f"right one (e.g. --encoding utf-8)")
     if "16" not in info.name and "32" not in info.name and b"\x00" in data[:8192]:
         raise InputError(f"{name}: looks like a binary file (it has NUL bytes), not a web page or text")
     said = f"declares charset {label} ({where})" if where and where != "--encoding" else f"is read as {label}"
@@ -73,12 +80,17 @@ def decode_page(data: bytes, name: str, *, header: str | None = None, override: 
                          f"pass --encoding utf-8")
     if info.name == "utf-8":
         codec = "utf-8-sig"
+    example = "cp1252" if info.name == "utf-8" else "utf-8"
     try:
-        return data.decode(codec)
+        text = data.decode(codec)
     except UnicodeDecodeError as e:
-        example = "cp1252" if info.name == "utf-8" else "utf-8"
         raise InputError(f"{name}: the page {said} but byte 0x{data[e.start]:02x} at offset {e.start} is not "
                          f"valid {label}; pass --encoding with the right charset (e.g. --encoding {example})") from None
+    except UnicodeError as e:  # idna, undefined: a codec with no offset to give
+        raise InputError(f"{name}: the page {said} but its bytes are not valid {label} ({first_line(e)}); "
+                         f"pass --encoding with the right charset (e.g. --encoding {example})") from None
+    check_characters(text, name)  # utf-7 and unicode_escape decode bytes into lone surrogates
+    return text
 
 
 def _is_utf8(data: bytes) -> bool:

@@ -10,7 +10,13 @@ raises :class:`InputError` with one line saying what went wrong:
   media type (a PDF, an image) is refused before its body is read;
 * a page over ``max_bytes`` is refused before it is read whole: by its
   ``Content-Length`` when it declares one, else as soon as more bytes arrive;
-* HTTP errors (404, 500, ...), a connection closed early, a malformed answer.
+* HTTP errors (404, 500, ...), a connection closed early, a malformed answer;
+* a URL that is not one (``http://[::1/x``, port 99999, a control character, a NUL), the
+  first or a redirect's, is refused before any connection; so is a URL with a user name or
+  password in it (``http://user:secret@host/``): no site is logged in to (such a URL's
+  credentials would not be sent), and a URL is echoed in messages and written into the
+  output. Every URL in a message is shown by :func:`shown`: its user part as ``***``,
+  characters that are not printable escaped, so a message stays one line and holds no secret.
 
 The environment's proxy settings (``http_proxy``, ``https_proxy``, ``no_proxy``) are
 honoured, as ``urllib`` does, except for the machine's own addresses.
@@ -33,9 +39,12 @@ import time
 import zlib
 from dataclasses import dataclass
 from email.message import Message
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from ..errors import FetchTimeoutError, InputError
+if TYPE_CHECKING:  # pragma: no cover
+    from urllib.parse import SplitResult
+
+from ..errors import FetchTimeoutError, InputError, first_line
 
 TIMEOUT = 20.0  # seconds for the whole fetch; news pages answer in far less
 MAX_BYTES = 20 * 1024 * 1024  # a news page is far smaller; a bigger answer is not an article
@@ -72,6 +81,76 @@ def looks_like_html(data: bytes) -> bool:
     """
     head = data[:1024].lstrip(b"\xef\xbb\xbf").lstrip().lower()
     return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml", b"<!--", b"<meta"))
+
+
+def shown(url: str) -> str:
+    """``url`` as a message may show it: a user name or password replaced by ``***``, and
+    characters that are not printable (controls, NUL, line separators, bidirectional
+    controls) escaped, so that the line stays one line and reads as it is.
+
+    >>> shown("https://reader:hunter2@example.com/a b\\x00")
+    'https://***@example.com/a b\\\\x00'
+    """
+    return printable(redacted(url))
+
+
+def redacted(url: str) -> str:
+    """``url`` with its user name and password, if any, replaced by ``***`` (a page's own
+    canonical URL is recorded so in the output).
+
+    >>> redacted("http://user:pw@example.com:8080/news?id=1")
+    'http://***@example.com:8080/news?id=1'
+    """
+    user = _user_part(url)
+    return url.replace(f"://{user}@", "://***@", 1) if user else url
+
+
+def _user_part(url: str) -> str:
+    """What comes between ``://`` and the authority's last ``@`` ("" when nothing does)."""
+    _, sep, rest = url.partition("://")
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    at = rest.rfind("@", 0, end)
+    return rest[:at] if sep and at >= 0 else ""
+
+
+def printable(text: str) -> str:
+    """``text`` with what is not printable (but the space) escaped as Python writes it: ``\\x1b``, ``\\u202e``.
+
+    >>> printable("Not Found\\x1b[2J")
+    'Not Found\\\\x1b[2J'
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else ascii(c)[1:-1] for c in text)
+
+
+def check_url(url: str, name: str) -> "SplitResult":
+    """The parts of ``url`` (``http`` or ``https``, a host, a port that is one), or an
+    :class:`InputError` that begins with ``name`` (the URL asked for, :func:`shown`; ``url``
+    differs from it when a redirect led there)."""
+    from urllib.parse import urlsplit
+
+    where = f"{name}: " if shown(url) == name else f"{name}: redirected to {shown(url)}: "
+    fix = "; copy the address again from the browser" if shown(url) == name else ""
+    bad = next((c for c in url if not c.isprintable() and c != " "), None)
+    if bad is not None:
+        raise InputError(f"{where}not a valid URL: it has a control character ({ascii(bad)[1:-1]}){fix}")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (the port is parsed, and checked, when it is read)
+    except ValueError as e:  # "Invalid IPv6 URL", "Port out of range 0-65535", "netloc '...' contains ..."
+        why = first_line(e)
+        user = _user_part(url)
+        if user:  # the NFKC check quotes the whole netloc
+            why = why.replace(user, "***")
+        raise InputError(f"{where}not a valid URL ({printable(why)}){fix}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(f"{name}: cannot fetch {shown(url)!r}: only http and https URLs are read")
+    if "@" in parts.netloc:
+        raise InputError(f"{where}refused: the URL has a user name or password in it; no site is logged in to "
+                         "(they would not be sent) and the URL is written into the output: leave them out, or save "
+                         "the page and give the file")
+    return parts
 
 
 def _media_type(header: str | None) -> tuple[str, str | None]:
@@ -258,22 +337,20 @@ def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
     ``address_check``: refuse a host (the first or a redirect's) with an address it names a
     reason for, before connecting (e.g. :func:`private_address`)."""
     import http.client
-    from urllib.parse import urljoin, urlsplit
+    from urllib.parse import urljoin
 
+    current, url = url, shown(url)  # from here on ``url`` is what messages show
     deadline = _Deadline(url, timeout)
-    current = url
     for _ in range(max_redirects + 1):
-        parts = urlsplit(current)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise InputError(f"{url}: cannot fetch {current!r}: only http and https URLs are read")
+        parts = check_url(current, url)
         try:
             addresses = None
             if address_check is not None:
                 addresses = _vetted(url, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
                                     address_check)
             conn, target = _connection(current, deadline.left(), addresses)
-        except ValueError as e:  # a port that is not a number
-            raise InputError(f"{url}: cannot fetch ({e})") from None
+        except (ValueError, http.client.HTTPException) as e:  # InvalidURL: a host http.client refuses
+            raise InputError(f"{url}: cannot fetch ({type(e).__name__}: {printable(first_line(e))})") from None
         deadline.watch(conn)
         try:
             conn.request("GET", target, headers={
@@ -288,15 +365,19 @@ def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
                 location = resp.getheader("Location")
                 if not location:
                     raise InputError(f"{url}: the server answered HTTP {resp.status} without saying where to go")
-                current = urljoin(current, location.strip())
+                try:
+                    current = urljoin(current, location.strip())  # checked at the top of the loop
+                except ValueError:  # not a URL at all: the check at the top of the loop says why
+                    current = location.strip()
                 continue
+            reason = printable(resp.reason or "")  # the server's words: no escape sequence reaches a terminal
             if resp.status >= 400:
-                raise InputError(f"{url}: the server answered HTTP {resp.status} {resp.reason}".rstrip())
+                raise InputError(f"{url}: the server answered HTTP {resp.status} {reason}".rstrip())
             if resp.status != 200:
-                raise InputError(f"{url}: the server answered HTTP {resp.status} {resp.reason}, not the page".rstrip())
+                raise InputError(f"{url}: the server answered HTTP {resp.status} {reason}, not the page".rstrip())
             media_type, charset = _media_type(resp.getheader("Content-Type"))
             if media_type and media_type not in HTML_TYPES | TEXT_TYPES:
-                raise InputError(f"{url}: the server sent {media_type}, not an HTML page or text; "
+                raise InputError(f"{url}: the server sent {printable(media_type)}, not an HTML page or text; "
                                  f"only web pages and text are summarized")
             declared = resp.getheader("Content-Length")
             if declared and declared.strip().isdigit() and int(declared) > max_bytes:
@@ -309,8 +390,8 @@ def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
         except (OSError, ValueError, http.client.HTTPException) as e:  # ValueError: a URL http.client refuses
             if deadline.fired:
                 raise deadline.error() from None
-            what = getattr(e, "strerror", None) or str(e) or type(e).__name__
-            raise InputError(f"{url}: cannot fetch ({type(e).__name__}: {what})") from None
+            what = getattr(e, "strerror", None) or first_line(e)
+            raise InputError(f"{url}: cannot fetch ({type(e).__name__}: {printable(what)})") from None
         finally:
             deadline.cancel()
             conn.close()

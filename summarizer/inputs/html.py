@@ -44,6 +44,7 @@ from ..errors import NotAnArticleError
 from .blocks import Block, collect, count_words, extraction
 from .charset import decode_page
 from .containers import continued
+from .fetch import redacted
 from .furniture import norm, reason, strip_byline
 from .keypoints import page_key_points
 from .story import Extraction, Part, read_story
@@ -203,6 +204,7 @@ def page_article(data: bytes, name: str, *, url: str | None = None, header_chars
         body, headings = "\n\n".join(ex.with_items), ()
     else:
         body, headings = "\n\n".join(p.text for p in ex.parts), ex.headings
-    return Article(body=body, title=ex.title, name=name, layout="web", author=ex.author, date=ex.date, url=ex.url,
+    url = redacted(ex.url) if ex.url else ex.url  # a canonical URL the page gives may carry a user part
+    return Article(body=body, title=ex.title, name=name, layout="web", author=ex.author, date=ex.date, url=url,
                    key_points=ex.key_points, key_points_from=KEY_POINTS_SOURCES.get(ex.key_points_from or ""),
                    headings=headings)

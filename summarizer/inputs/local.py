@@ -8,7 +8,11 @@ Every fault is one :class:`~summarizer.errors.InputError` line naming the input:
   ``--encoding utf-16``;
 * bytes invalid in the encoding are refused with the offset of the first, never replaced;
 * text with a NUL character anywhere is refused as binary (never stripped: a NUL in an
-  article means the file is not the text it claims to be);
+  article means the file is not the text it claims to be), and so is text with a lone
+  surrogate (``\\ud800``: what ``errors="surrogateescape"``, ``utf-7`` or
+  ``unicode_escape`` make of bytes that are no text), which no model can read;
+  :func:`check_characters` is these two checks alone, for text that comes as a string
+  (the Python API, a dataset's JSON);
 * text that decodes but is not text is refused as binary: more than 1% control, private-use
   or non-characters, or (in 20 or more visible characters) fewer than 25% letters;
 * a file, or standard input, larger than the input ceiling allows is refused before it is
@@ -46,6 +50,7 @@ _BOMS = (
 )
 # C0/C1 controls other than white space, private use, non-characters, lone surrogates
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # in a str only ever lone: a pair is one character
 _MAX_NOT_TEXT = 0.01  # a stray form feed or DOS end-of-file mark is fine; 1 in 100 is not text
 _MIN_LETTERS = 0.25  # of visible characters; news prose has ~80%, a table of figures still ~30%
 _LETTER_CHECK_FROM = 20  # visible characters; "2024." alone is not worth refusing
@@ -61,7 +66,7 @@ def codec_name(encoding: str) -> str:
         if not getattr(info, "_is_text_encoding", True):  # what bytes.decode itself checks (base64, rot13)
             raise LookupError(encoding)
         return info.name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
         raise InputError(f"unknown encoding {encoding!r} (or not one for text); use a Python codec name such "
                          "as utf-8 or cp1252") from None
 
@@ -92,12 +97,30 @@ def decode(data: bytes, name: str, encoding: str = "utf-8") -> str:
     return text
 
 
-def check_text(text: str, name: str) -> None:
-    """Refuse decoded text that is not text (NUL, controls, too few letters)."""
+def check_characters(text: str, name: str) -> None:
+    """Refuse a string no article holds: a NUL character (binary data), a lone surrogate
+    (not Unicode text: no encoder, tokenizer or JSON writer takes it). Other characters,
+    right-to-left marks and bidirectional controls among them, are an article's own.
+
+    >>> check_characters("Rates rose.\\udcff", "text")
+    Traceback (most recent call last):
+    ...
+    summarizer.errors.InputError: text: not valid text (a lone surrogate, U+DCFF, at character 11: half a UTF-16 pair, as errors='surrogateescape' or a JSON \\ud800 escape leaves); decode the text strictly, or fix that character
+    """
     nul = text.find("\x00")
     if nul >= 0:
         utf16 = "; if it is UTF-16 or UTF-32 text, pass --encoding utf-16 (or utf-32)" if "\x00" in text[:3] else ""
         raise InputError(f"{name}: looks like a binary file (a NUL character at offset {nul}), not an article{utf16}")
+    lone = None if text.isascii() else _SURROGATE.search(text)  # isascii: a flag of the string, no scan
+    if lone:
+        raise InputError(f"{name}: not valid text (a lone surrogate, U+{ord(lone.group()):04X}, at character "
+                         f"{lone.start():,}: half a UTF-16 pair, as errors='surrogateescape' or a JSON \\ud800 escape "
+                         "leaves); decode the text strictly, or fix that character")
+
+
+def check_text(text: str, name: str) -> None:
+    """Refuse decoded text that is not text (NUL, lone surrogates, controls, too few letters)."""
+    check_characters(text, name)
     odd = len(_NOT_TEXT.findall(text))
     if odd > _MAX_NOT_TEXT * len(text):
         raise InputError(f"{name}: not text ({odd} of {len(text)} characters are control or private-use "
