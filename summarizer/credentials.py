@@ -29,8 +29,6 @@ True
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import os
 import re
@@ -85,6 +83,8 @@ def secret_forms(secret: str) -> set[str]:
     >>> {"ab cd/ef+gh", "abcd/ef+gh", "ab%20cd%2Fef%2Bgh", "YWIgY2QvZWYrZ2g="} <= secret_forms(" ab cd/ef+gh")
     True
     """
+    import base64  # here: the commands' start-up does not pay for it
+
     s = secret.strip()
     forms = {secret, s, s[:PREFIX], " ".join(s.split()), "".join(s.split()), quote(s, safe=""), quote_plus(s),
              json.dumps(s)[1:-1], s.encode("unicode_escape").decode("ascii")}
@@ -109,6 +109,9 @@ def _views(text: str) -> list[str]:
 def _decoded_base64(text: str) -> Iterable[str]:
     """Each run of base64 characters in ``text``, decoded from each of the 4 places it may begin
     (a run can start with the text's own letters) in both alphabets."""
+    import base64
+    import binascii
+
     for run in _BASE64.findall(text):
         run = run.rstrip("=")
         for shift in range(4):
