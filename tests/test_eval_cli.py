@@ -161,8 +161,11 @@ def test_sample_draws_seeded_documents_in_file_order_and_is_part_of_the_run(data
     r = invoke("eval", "--dataset", dataset, "--model", "lead", "--out", tmp_path / "d", "--sample", "6",
                "--limit", "5")
     assert r.exit_code == 2 and "not both" in r.stderr
-    eval_run(dataset, tmp_path / "e", "--sample", "400")  # more than there are: all of them
-    assert len(read_lines(tmp_path / "e" / "predictions.jsonl")) == 40
+    r = invoke("eval", "--dataset", dataset, "--model", "lead", "--out", tmp_path / "e", "--sample", "400")
+    assert r.exit_code == 2 and "has only 40 documents" in r.stderr  # a sample of 400 it would not be
+    assert not (tmp_path / "e").exists()
+    eval_run(dataset, tmp_path / "e", "--sample", "40")  # all of them, in the file's order
+    assert [p["id"] for p in read_lines(tmp_path / "e" / "predictions.jsonl")] == ids
 
 
 def test_model_settings_and_bad_options(dataset, tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from ..credentials import redact
 from ..errors import SummarizerError, UsageError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -16,10 +17,13 @@ DEFAULT_COMMAND = "run"
 
 
 def to_click_error(e: SummarizerError) -> click.ClickException:
-    """The click error for one of ours: exit 2 for usage mistakes, 1 for the rest."""
+    """The click error for one of ours: exit 2 for usage mistakes, 1 for the rest; masked of
+    anything that looks like a credential (the key of the environment in any written form, a
+    URL's password), whatever a server or a library put in it."""
+    message = redact(str(e))
     if isinstance(e, UsageError):
-        return click.UsageError(str(e))
-    return click.ClickException(str(e))
+        return click.UsageError(message)
+    return click.ClickException(message)
 
 
 class DefaultGroup(click.Group):

@@ -17,6 +17,7 @@ import click
 
 from ..article import MAX_CHARS, MAX_SENTENCES
 from ..backends import ResolvedModel, resolve, settings_class
+from ..credentials import redact, refuse_credentials
 from ..errors import UsageError
 
 _NONE = {"none", "null", ""}
@@ -52,6 +53,8 @@ def parse_settings(model: str | ResolvedModel, options: tuple[str, ...] | list[s
     fields = {f.name: f for f in dataclasses.fields(cls)}
     out: dict[str, Any] = {}
     for opt in options:
+        # before anything echoes it: settings are recorded with a run (a credential goes in the environment)
+        refuse_credentials(f"-o {_name_of(opt)}", [opt, opt.partition("=")[2].strip()])
         key, sep, raw = opt.partition("=")
         key = key.strip().replace("-", "_")
         if not sep:
@@ -60,6 +63,12 @@ def parse_settings(model: str | ResolvedModel, options: tuple[str, ...] | list[s
             raise UsageError(f"model {backend!r} has no setting {key!r}; its settings: {', '.join(fields)}")
         out[key] = _convert(backend, fields[key], raw.strip(), hints)
     return out
+
+
+def _name_of(opt: str) -> str:
+    """The KEY of ``-o KEY=VALUE`` where it is a plain name, for a message that must not echo the value."""
+    key = opt.partition("=")[0].strip()
+    return key if key.replace("_", "").replace("-", "").isalnum() and len(key) <= 40 else "KEY=VALUE"
 
 
 def settings_with_flags(model: str | ResolvedModel, settings: dict[str, Any], flags: dict[str, Any]) -> dict[str, Any]:
@@ -72,6 +81,7 @@ def settings_with_flags(model: str | ResolvedModel, settings: dict[str, Any], fl
     out = dict(settings)
     for key, value in flags.items():
         flag = "--" + key.replace("_", "-")
+        refuse_credentials(flag, value)
         if key not in fields:
             raise UsageError(f"{flag} does not apply to model {backend!r}, which has no {key} setting")
         if key in settings and settings[key] != value:
@@ -97,7 +107,7 @@ NOT_RECORDED = {"resume", "jobs", "engine", "address", "workers", "concurrency"}
 
 
 def warn(msg: str) -> None:
-    click.echo(f"Warning: {msg}", err=True)
+    click.echo(f"Warning: {redact(msg)}", err=True)
 
 
 def command_line(ctx: click.Context) -> str:

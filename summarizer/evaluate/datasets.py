@@ -98,12 +98,18 @@ class Dataset:
         return "sha256:" + h.hexdigest()
 
     def sample(self, n: int, seed: int = 0) -> "Dataset":
-        """``n`` documents drawn at random with ``seed`` (all of them when there are no more), kept in the
-        file's order: a fair slice of a file whose order means something (CNN/DailyMail lists its CNN
-        stories first, so its first hundred are all CNN)."""
+        """``n`` documents drawn at random with ``seed``, kept in the file's order: a fair slice of a
+        file whose order means something (CNN/DailyMail lists its CNN stories first, so its first
+        hundred are all CNN). More than there are is refused, as every draw without replacement
+        refuses it (``random.sample``, pandas): a run recorded as a sample of ``n`` must be one.
+        (``head`` is a ceiling: the first 10 of 3 documents are all 3, a true record.)"""
         import random
 
-        if n >= len(self.documents):
+        if n > len(self.documents):
+            skipped = f" (after skipping {len(self.skipped)} unusable records)" if self.skipped else ""
+            raise UsageError(f"--sample {n}: {self.spec} has only {len(self.documents)} documents{skipped}; give "
+                             f"--sample {len(self.documents)} or fewer, or leave --sample out to take them all")
+        if n == len(self.documents):
             return self
         keep = sorted(random.Random(seed).sample(range(len(self.documents)), n))
         return Dataset(self.spec, [self.documents[k] for k in keep], self.skipped, self.format)

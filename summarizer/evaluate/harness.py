@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from ..article import Limits
+from ..credentials import redact, refuse_credentials
 from ..errors import InputError, ModelError, SummarizerError, UsageError
 from .baselines import LEAD_NAME, ORACLE_NAME, lead3, oracle_summary
 from .datasets import Dataset, Document, Fields, load_dataset
@@ -30,12 +32,12 @@ from .runs import (
     Prediction,
     PredictionLog,
     batches,
-    cut_torn_tail,
-    lock_run,
     make_folder,
+    open_run,
     read_json,
     read_log,
     read_predictions,
+    whole_lines,
     write_atomic,
 )
 from .scores import SystemScores, score_system, to_jsonl
@@ -178,8 +180,28 @@ def _check_resume(opts: EvalOptions, identity: dict[str, Any]) -> None:
     diffs = [f"{k}: {before.get(k)!r} then, {v!r} now" for k, v in identity.items()
              if k in before and not _same(k, before[k], v)]  # a key older versions did not record is not checked
     if diffs:
-        raise UsageError(f"{opts.out} holds a run with other options ({'; '.join(diffs)}); "
-                         "resume with the same options, or choose another --out")
+        # masked: an older version may have recorded a credential in run.json
+        raise UsageError(redact(f"{opts.out} holds a run with other options ({'; '.join(diffs)}); "
+                                "resume with the same options, or choose another --out"))
+
+
+def check_settings(opts: EvalOptions, command: str | None = None) -> None:
+    """What can be refused before anything is written to a run folder: a credential in what
+    the run records (the command, the model, the dataset's name, each setting), and settings
+    the backend refuses (the model itself may refuse more when it loads: the folder is then
+    left as it was, see :func:`~.runs.open_run`)."""
+    from ..backends import make_settings, resolve
+
+    if opts.docs_per_call < 1:
+        raise UsageError(f"--docs-per-call must be at least 1, got {opts.docs_per_call}")
+    for name, value in sorted(opts.settings.items()):
+        refuse_credentials(f"the setting {name}", value)
+    refuse_credentials("--model", opts.model)
+    refuse_credentials("--dataset", opts.data.spec)
+    if command is not None:
+        refuse_credentials("the command line", command)
+    resolved = resolve(opts.resolved or opts.model)
+    make_settings(resolved.backend, {**resolved.implied, **opts.settings})
 
 
 def _same(key: str, then: Any, now: Any) -> bool:
@@ -213,13 +235,15 @@ def run_eval(
 
     ``engine`` summarizes the pending batches: :class:`~.engines.LocalEngine` (the
     default) in this process, :class:`~.engines.RayEngine` on Ray; the files and figures
-    are the same either way."""
-    if opts.docs_per_call < 1:
-        raise UsageError(f"--docs-per-call must be at least 1, got {opts.docs_per_call}")
+    are the same either way.
+
+    Nothing is written until the settings pass (:func:`check_settings`) and the dataset is
+    read; ``run.json`` is written with the first batch the model answers. A run refused
+    before then leaves ``out`` as it found it."""
+    check_settings(opts, command)
     dataset = opts.data.load()
     _warn_skipped(dataset, notify)
-    make_folder(opts.out)
-    with lock_run(opts.out):
+    with open_run(opts.out):
         return _run_locked(opts, dataset, engine or LocalEngine(notify), command, notify, progress)
 
 
@@ -228,29 +252,43 @@ def _run_locked(opts: EvalOptions, dataset: Dataset, engine: Engine, command: st
     identity = _jsonable(opts.identity(dataset))
     _check_resume(opts, identity)
     preds_path = opts.out / PREDICTIONS
-    if not (opts.out / RUN).exists():
-        write_atomic(opts.out / RUN, json.dumps({"identity": identity}, indent=2, ensure_ascii=False) + "\n")
-    preds_path.touch(exist_ok=True)
-
-    torn = cut_torn_tail(preds_path)
-    if torn and notify:
-        notify(f"{preds_path}: cut off a torn last line ({torn} bytes) left by an interrupted run")
     groups = list(batches(dataset.documents, opts.docs_per_call))
-    done = _keep_whole_batches(preds_path, dataset, groups, notify)
+    done, rewrite, notes = _plan_log(preds_path, dataset, groups)
+    started = False
+
+    def start() -> None:
+        """The first write of this command: once the model has answered (or need not)."""
+        nonlocal started
+        if started:
+            return
+        started = True
+        if not (opts.out / RUN).exists():
+            write_atomic(opts.out / RUN, json.dumps({"identity": identity}, indent=2, ensure_ascii=False) + "\n")
+        if rewrite is not None:
+            write_atomic(preds_path, rewrite)
+        preds_path.touch(exist_ok=True)
+        for note in notes if notify else ():
+            notify(note)
+
     todo = [g for g in groups if not all(d.id in done for d in g)]
     failures: list[Failure] = []
     if todo:
         job = Job(opts.model, opts.settings, opts.num_points, opts.limits, resolved=opts.resolved)
-        with PredictionLog(preds_path) as log, Progress(len(dataset), done=len(done), label="summarizing",
-                                                       enabled=progress) as bar:
+        with ExitStack() as stack:
+            bar = stack.enter_context(Progress(len(dataset), done=len(done), label="summarizing", enabled=progress))
+            log: PredictionLog | None = None
             for results in engine.predict(todo, job):
+                if log is None:
+                    start()
+                    log = stack.enter_context(PredictionLog(preds_path))
                 log.append(r for r in results if isinstance(r, Prediction))
                 for f in (r for r in results if isinstance(r, Failure)):
                     failures.append(f)
                     if notify:
                         then = " (not written, --resume tries it again)" if f.retry else ""
-                        notify(f"document {f.id!r} not summarized: {f.message}{then}")
+                        notify(redact(f"document {f.id!r} not summarized: {f.message}{then}"))
                 bar.update(len(results))
+    start()
     if failures and all(f.retry for f in failures):  # a server down, a timeout: nothing to fix in the documents
         raise ModelError(
             f"{len(failures)} of {len(dataset)} documents could not be summarized (the first: {failures[0].id!r}): "
@@ -275,8 +313,8 @@ def _run_locked(opts: EvalOptions, dataset: Dataset, engine: Engine, command: st
     return _finish(opts.out, rows, report, dataset, opts.scoring)
 
 
-def _own_log(path: Path, dataset: Dataset) -> LogState:
-    state = read_log(path)
+def _own_log(path: Path, dataset: Dataset, data: bytes | None = None) -> LogState:
+    state = read_log(path, data)
     unknown = [i for i in state.rows if i not in dataset.by_id]
     if unknown:
         raise InputError(f"{path}: prediction for {unknown[0]!r}, which is not in the dataset; "
@@ -284,22 +322,31 @@ def _own_log(path: Path, dataset: Dataset) -> LogState:
     return state
 
 
-def _keep_whole_batches(path: Path, dataset: Dataset, groups: list[Sequence[Document]],
-                        notify: Notify | None) -> dict[str, Prediction]:
-    """The predictions of the batches already whole in the log; the log is rewritten without
-    repeated ids (older versions let two runs write one folder) and without the rows of a
-    batch a kill interrupted (redone whole, as an uninterrupted run summarizes it)."""
-    state = _own_log(path, dataset)
+def _plan_log(path: Path, dataset: Dataset,
+              groups: list[Sequence[Document]]) -> tuple[dict[str, Prediction], str | None, list[str]]:
+    """The predictions of the batches already whole in the log, read without changing it; the
+    text the log is to be rewritten to before this run appends to it (None: it is fine as it
+    is), and what to say of that. The rewrite drops a torn last line, repeated ids (older
+    versions let two runs write one folder) and the rows of a batch a kill interrupted
+    (redone whole, as an uninterrupted run summarizes it)."""
+    data = path.read_bytes() if path.exists() else b""
+    complete = whole_lines(data)
+    state = _own_log(path, dataset, complete)
     whole = {d.id for g in groups if all(d.id in state.rows for d in g) for d in g}
     partial = len(state.rows) - len(whole)
-    if state.duplicates or partial:
-        write_atomic(path, "".join(raw.decode("utf-8") for i, (_, raw) in state.rows.items() if i in whole))
-        if notify and state.duplicates:
-            notify(f"{path}: dropped {state.duplicates} repeated predictions (kept each id's first complete row)")
-        if notify and partial:
-            notify(f"{path}: redoing the {partial} predictions of an interrupted batch (batches are summarized whole, "
-                   "so that a resumed run writes what an uninterrupted one does)")
-    return {i: p for i, (p, _) in state.rows.items() if i in whole}
+    torn = len(data) - len(complete)
+    notes = []
+    if torn:
+        notes.append(f"{path}: cut off a torn last line ({torn} bytes) left by an interrupted run")
+    if state.duplicates:
+        notes.append(f"{path}: dropped {state.duplicates} repeated predictions (kept each id's first complete row)")
+    if partial:
+        notes.append(f"{path}: redoing the {partial} predictions of an interrupted batch (batches are summarized "
+                     "whole, so that a resumed run writes what an uninterrupted one does)")
+    rewrite = None
+    if notes:
+        rewrite = "".join(raw.decode("utf-8") for i, (_, raw) in state.rows.items() if i in whole)
+    return {i: p for i, (p, _) in state.rows.items() if i in whole}, rewrite, notes
 
 
 def _in_dataset_order(path: Path, dataset: Dataset) -> dict[str, Prediction]:
@@ -331,6 +378,8 @@ def score_predictions(
     notify: Notify | None = None,
 ) -> Report:
     """Score existing predictions (another system's outputs) against the dataset."""
+    if command is not None:
+        refuse_credentials("the command line", command)  # before it is recorded in out
     dataset = data.load()
     _warn_skipped(dataset, notify)
     preds = read_predictions(Path(predictions), id_field=id_field, summary_field=summary_field, where=where)

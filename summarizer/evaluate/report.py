@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from ..credentials import redact
 from ..errors import InputError, UsageError
 from .aggregate import CONFIDENCE, SAMPLES, SEED, TESTS, Interval, PairedTest, bootstrap, paired_test
 from .baselines import LEAD_NAME
@@ -124,7 +125,11 @@ class Report:
     run: dict[str, Any] = field(hash=False)  # model and settings, or the predictions file
     scorer: dict[str, Any] = field(hash=False)  # the signature
     systems: tuple[SystemResult, ...]
-    command: str | None = None
+    command: str | None = None  # as recorded: masked of anything that looks like a credential
+
+    def __post_init__(self) -> None:
+        if self.command:  # the one place a command is recorded (report.json, report.md, report.html)
+            object.__setattr__(self, "command", redact(self.command))
 
     @property
     def signature(self) -> str:

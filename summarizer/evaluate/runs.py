@@ -3,7 +3,8 @@
 * ``predictions.jsonl``: one line per document, appended, flushed and synced batch by
   batch. A kill (even ``kill -9``) can leave only a torn last line, which a resumed run
   cuts off before appending; the documents already there are not summarized again.
-* ``run.json``: what the run was started with, checked on ``--resume``.
+* ``run.json``: what the run was started with, checked on ``--resume``; written with the first
+  batch the model answers, so settings a model refuses when it loads leave nothing behind.
 * ``.lock`` and ``writer.json``: one writer per folder. :func:`lock_run` holds an exclusive
   kernel lock (``flock``, through ``filelock``) on ``.lock`` for the whole run; the kernel
   drops it when the process dies, so even ``kill -9`` leaves no stale lock. ``writer.json``
@@ -11,6 +12,9 @@
   removed when the run ends (``.lock`` stays: removing a lock file races with its next taker).
 * Every other file (``scores.jsonl``, ``report.json``, ``report.md``) is written whole
   to a temporary file and renamed over the old one: never half-written.
+* A run refused before it wrote anything (a setting the model refuses, a dataset that
+  cannot be read) leaves the folder as it found it (:func:`open_run`): a folder it created is
+  removed, an existing one keeps its bytes, so it can be rerun or resumed as before.
 """
 
 from __future__ import annotations
@@ -90,6 +94,54 @@ def make_folder(path: Path, what: str = "--out") -> Path:
         raise OutputError(f"{what} {path}: cannot create it or write in it ({e.strerror or e}); "
                           f"choose another {what}") from None
     return path
+
+
+def _new_folders(path: Path) -> list[Path]:
+    """The folders that creating ``path`` makes, outermost first."""
+    out = []
+    p = Path(path).absolute()
+    try:
+        while not p.exists() and p != p.parent:
+            out.append(p)
+            p = p.parent
+    except OSError:  # cannot even look: make_folder says why
+        return []
+    return out[::-1]
+
+
+def _names(folder: Path) -> set[str] | None:
+    try:
+        return {p.name for p in Path(folder).iterdir()}
+    except OSError:
+        return None
+
+
+@contextmanager
+def open_run(folder: Path, what: str = "--out") -> Iterator[None]:
+    """Create ``folder`` (:func:`make_folder`) and hold its writer lock (:func:`lock_run`) for
+    the ``with`` block. A block that fails before it added a file leaves the folder as it
+    was: the lock file it created is removed (while still held, so no other writer has
+    taken it), then the folders it created, where they are empty."""
+    folder = Path(folder)
+    created = _new_folders(folder)
+    before = _names(folder) or set()
+    make_folder(folder, what)
+    try:
+        with lock_run(folder):
+            try:
+                yield
+            except BaseException:
+                now = _names(folder)
+                if LOCK not in before and now is not None and now - before <= {LOCK, WRITER}:
+                    (folder / LOCK).unlink(missing_ok=True)
+                raise
+    except BaseException:
+        for d in reversed(created):
+            try:
+                d.rmdir()  # only an empty one: never what another run has put there since
+            except OSError:
+                break
+        raise
 
 
 @contextmanager
@@ -251,10 +303,10 @@ class LogState:
     duplicates: int  # rows dropped because their id came earlier
 
 
-def read_log(path: Path) -> LogState:
-    """The rows of a run's own ``predictions.jsonl``, keeping each id's first row (older
-    versions could write an id twice when two runs shared a folder)."""
-    data = Path(path).read_bytes()
+def read_log(path: Path, data: bytes | None = None) -> LogState:
+    """The rows of a run's own ``predictions.jsonl`` (or of its bytes ``data``), keeping each
+    id's first row (older versions could write an id twice when two runs shared a folder)."""
+    data = Path(path).read_bytes() if data is None else data
     rows: dict[str, tuple[Prediction, bytes]] = {}
     duplicates = 0
     for lineno, raw in enumerate(data.splitlines(keepends=True), 1):
@@ -280,29 +332,13 @@ def read_log(path: Path) -> LogState:
     return LogState(rows, duplicates)
 
 
-def cut_torn_tail(path: Path) -> int:
-    """Cut off a last line that has no newline (what a killed writer leaves); its bytes."""
-    with open(path, "rb+") as f:
-        size = f.seek(0, os.SEEK_END)
-        if size == 0:
-            return 0
-        pos = size
-        while pos > 0:  # read backwards to the last newline
-            step = min(65536, pos)
-            f.seek(pos - step)
-            chunk = f.read(step)
-            nl = chunk.rfind(b"\n")
-            if nl >= 0:
-                keep = pos - step + nl + 1
-                break
-            pos -= step
-        else:
-            keep = 0
-        if keep < size:
-            f.truncate(keep)
-            f.flush()
-            os.fsync(f.fileno())
-        return size - keep
+def whole_lines(data: bytes) -> bytes:
+    """``data`` without a last line that has no newline (what a killed writer leaves).
+
+    >>> whole_lines(b'{"id": 1}\\n{"id"')
+    b'{"id": 1}\\n'
+    """
+    return data[: data.rfind(b"\n") + 1]
 
 
 class PredictionLog:
