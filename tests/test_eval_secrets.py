@@ -142,6 +142,23 @@ def test_no_form_of_the_key_is_written_or_printed_by_a_run_its_resume_and_its_re
         assert leaks(printed, KEY) == [], printed
 
 
+def test_summarize_files_masks_a_key_a_server_echoes_in_one_inputs_error(server, tmp_path):
+    """``summarize FILE...`` reports each failed input on its own line, and no form of the key is
+    in it: the runtime scrubs the server's echo, and the per-input line is masked again as the
+    command's own errors are (either alone keeps this test passing)."""
+    paths = []
+    for name, text in STORIES:
+        paths.append(tmp_path / f"{name}.txt")
+        paths[-1].write_text(text, encoding="utf-8")
+    server.fail_on = "mine"
+    r = CliRunner().invoke(cli, ["-m", "openai:tiny", "--api-base", server.base(), "-o", "retries=0",
+                                 *map(str, paths)])
+    assert r.exit_code == 1, r.output
+    assert "mine.txt" in r.output and "harbor" in r.output.lower()  # the others are summarized
+    assert any(req["authorization"] == f"Bearer {KEY}" for req in server.requests)  # the key was sent
+    assert leaks(r.output, KEY) == [], r.output
+
+
 @pytest.mark.parametrize("how", ["user part", "query", "api_extra field", "api_extra header value", "api_extra url",
                                  "a key's shape in a prompt"])
 def test_a_credential_is_refused_before_a_folder_is_made_and_not_repeated(server, dataset, tmp_path, how):

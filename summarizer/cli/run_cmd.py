@@ -8,6 +8,7 @@ import sys
 import click
 
 from ..backends import DEFAULT_MODEL, make_settings, resolve
+from ..credentials import redact
 from ..errors import InputError, SummarizerError, UsageError
 from ..grounding import drop_flagged
 from ..output import FORMATS, render, render_json_list, render_references
@@ -20,7 +21,8 @@ CHUNK = 32  # articles summarized per call: bounds memory on a long list of inpu
 
 
 def _error(msg: str) -> None:
-    click.echo(f"Error: {msg}", err=True)
+    """One input's error on stderr, masked like the command's own errors (``to_click_error``)."""
+    click.echo(f"Error: {redact(msg)}", err=True)
 
 
 def scored(summary: Summary) -> Summary:
