@@ -213,8 +213,8 @@ class ChatServer:
             elif "echo" in opts:
                 key = auth.partition(" ")[2]
                 payload = json.dumps({"error": {"message": (
-                    f"invalid key {auth!r}; as sent: {key}; encoded: {quote(key, safe='')}; upper: {key.upper()}; "
-                    f"see http://user:{key}@proxy.example/v1?api_key={quote(key, safe='')}"), "key": key}})
+                    f"upper: {key.upper()}; encoded: {quote(key, safe='')}; see http://user:{key}@proxy.example/v1?"
+                    f"api_key={quote(key, safe='')}; invalid key {auth!r}"), "key": key}})
                 reply = (status, payload, {})
             elif status != 200:
                 payload = json.dumps({"error": {"message": f"refused request with header {auth!r}"}})
