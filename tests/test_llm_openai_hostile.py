@@ -3,7 +3,8 @@ decompression, one deadline for a whole request and run, keys refused up front a
 shown, malformed bases in one line, and a model's answer made safe before it is a key point.
 
 The server is ``eval/common/chat_server.py`` on 127.0.0.1, its faults chosen by the URL path.
-Where a case is about memory, the client runs in a subprocess that reports its own peak RSS.
+Where a case is about memory, the client runs in a subprocess that reports its own peak RSS
+(Linux's VmHWM, reset before each case).
 """
 
 from __future__ import annotations
@@ -71,17 +72,25 @@ def ask(server: ChatServer, mode: str, **options):
 
 # -- case 1: an answer's size -----------------------------------------------------------------
 
+needs_proc = pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="measures peak RSS through /proc")
+
 MEMORY_SCRIPT = textwrap.dedent("""
-    import json, resource, sys
+    import json, sys
     from summarizer.backends.llm.runtimes.openai_api import ApiOptions, OpenAIRuntime
 
+    def reset_peak():  # the peak RSS from here on (ru_maxrss would carry the parent's across fork and exec)
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+
     def peak_mb():
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
 
     conversation = [[{"role": "user", "content": "The council met. It voted."}]]
     out = {}
     for name, base, cap in json.loads(sys.argv[1]):
         rt = OpenAIRuntime("openai:tiny", ApiOptions(base, retries=0, request_timeout=30, max_answer_bytes=cap))
+        reset_peak()
         before = peak_mb()
         (g,) = rt.chat(conversation, max_new_tokens=8, temperature=0.0, seed=0)
         out[name] = {"grew_mb": peak_mb() - before, "error": g.error, "chars": len(g.text or "")}
@@ -89,6 +98,7 @@ MEMORY_SCRIPT = textwrap.dedent("""
 """)
 
 
+@needs_proc
 def test_a_gzip_bomb_is_refused_at_the_cap_with_bounded_memory(server):
     """97 KB of gzip inflating to 100 MB: refused at max_answer_bytes (after decompression), and
     the client's peak RSS grows by a few MB. The control (the cap raised above the bomb) shows
@@ -122,15 +132,21 @@ def long_answer(messages):
 
 
 PEAK_SCRIPT = textwrap.dedent("""
-    import json, resource, sys, time
+    import json, sys, time
     import summarizer
 
+    def reset_peak():  # the peak RSS from here on (ru_maxrss would carry the parent's across fork and exec)
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+
     def peak_mb():
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
 
     article = sys.argv[2]
     out = {}
     for name, base in json.loads(sys.argv[1]):
+        reset_peak()
         start = time.monotonic()
         (s,) = summarizer.load("openai:tiny", api_base=base, retries=0).summarize(
             [summarizer.parse_article(article, name=name)])
@@ -139,6 +155,7 @@ PEAK_SCRIPT = textwrap.dedent("""
 """)
 
 
+@needs_proc
 def test_a_megabytes_long_key_point_is_cut_to_the_sentence_ceiling_in_bounded_memory(tmp_path, monkeypatch):
     """The 1,000-character ceiling of an extracted sentence holds for a model's key point: a
     3 MB one is cut (at a word boundary here: it has no sentence end), said in info and a
@@ -237,7 +254,7 @@ def test_the_scrub_covers_a_cut_key_and_each_form():
 def test_a_header_error_that_can_never_succeed_is_not_retried(server, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     rt = OpenAIRuntime("openai:tiny", ApiOptions(server.base(), retries=4))
-    rt._client.headers["X-Broken"] = f"{KEY}\nInjected: yes"  # a header h11 refuses to send
+    rt._api.client.headers["X-Broken"] = f"{KEY}\nInjected: yes"  # a header h11 refuses to send
     start = time.monotonic()
     (g,) = rt.chat(CONVERSATION, max_new_tokens=8, temperature=0.0, seed=0)
     assert time.monotonic() - start < 0.5 and server.requests == []  # no backoff: one try
