@@ -282,6 +282,18 @@ def test_unsafe_characters_in_an_answer_are_removed_and_reported(server, story, 
     assert r.stderr.splitlines() == [f"Warning: {story}: the model's answer held {shown}: removed from its key points"]
 
 
+def test_eval_warns_of_removed_characters_and_scores_the_clean_points(server, tmp_path):
+    data = tmp_path / "news.jsonl"
+    data.write_text(json.dumps({"id": "d0", "article": STORY, "highlights": ["Ships lined up at the pier."]}) + "\n",
+                    encoding="utf-8")
+    r = invoke("eval", "-d", data, "-m", "openai:tiny", "--api-base", server.base("char=bidi"), "--out",
+               tmp_path / "run", "--samples", "20")
+    assert r.exit_code == 0, r.output
+    assert "Warning: d0: the model's answer held 2 bidirectional controls: removed from its key points" in r.stderr
+    (row,) = [json.loads(x) for x in (tmp_path / "run" / "predictions.jsonl").read_text().splitlines()]
+    assert "\u202e" not in json.dumps(row, ensure_ascii=False) and "Ships lined up" in json.dumps(row)
+
+
 # -- case 8: malformed bases -----------------------------------------------------------------
 
 @pytest.mark.parametrize("base, message", [

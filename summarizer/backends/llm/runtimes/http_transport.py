@@ -133,8 +133,13 @@ def check_base(url: Any) -> None:
         raise UsageError(f"--api-base {shown}: the URL names no host; {_EXAMPLE}")
     if not host.isascii():
         try:
-            host.encode("idna")
-        except UnicodeError:
+            try:  # IDNA 2008, as httpx encodes a host (the idna package comes with httpx)
+                import idna
+            except ImportError:  # IDNA 2003, Python's own codec
+                host.encode("idna")
+            else:
+                idna.encode(host.lower())
+        except (UnicodeError, ValueError):  # idna's errors are ValueErrors
             raise UsageError(f"--api-base {shown}: the host is not a name IDNA can encode; give its ASCII "
                              f"(xn--) form or its address") from None
 

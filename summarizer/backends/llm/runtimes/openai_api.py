@@ -28,6 +28,8 @@ llama.cpp and vLLM, ``POST /extras/tokenize/count`` on llama-cpp-python's server
 request per distinct sentence, cached; else by a stated, conservative estimate
 (``openai_tokens``). ``describe()`` records which.
 
+The requests themselves (retries, backoff, one line for each failure) are ``openai_client``'s;
+what each goes through (the deadline, the cap, the key's checks and scrub) is ``http_transport``'s.
 httpx is imported when the runtime is opened.
 """
 
