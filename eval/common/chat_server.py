@@ -10,6 +10,17 @@ thread each), faults chosen by the URL path.
   as a careless proxy might); with ``once``, only the first request of each conversation;
 * ``badjson``: answer 200 with a body that is not JSON;
 * ``nochoices``: answer 200 with JSON that has no choices;
+* ``bomb=MB``: answer 200 with a gzip body of about MB/1,000 bytes that inflates to MB megabytes
+  (a JSON answer whose one key point is that long);
+* ``endless``: answer 200 without a length, 1 KB every ``every`` seconds (default 0.01), until the
+  client goes away; ``endless,every=0`` as fast as the socket takes it;
+* ``trickle=S``: a well-formed answer, one byte every S seconds (with ``headers``, its status line
+  and headers too);
+* ``char=NAME``: the answer's key points hold a ``surrogate`` (``\ud800``), a ``nul``, a ``bidi``
+  override (U+202E) or an ``esc`` (U+001B);
+* ``echo``: answer 401 with a body that echoes the Authorization header's key in several forms
+  (as sent, percent-encoded, in upper case, in a URL's user part and query), as a careless
+  proxy might;
 
 and any conversation containing ``fail_on`` (when set) is answered 500.
 
@@ -40,8 +51,11 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 import time
+import zlib
+from urllib.parse import quote
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
@@ -95,6 +109,13 @@ class ChatServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        quiet = self.httpd.handle_error
+
+        def handle_error(request: Any, address: Any) -> None:  # a client that gave up is no error of the server
+            if not isinstance(sys.exc_info()[1], OSError):
+                quiet(request, address)
+
+        self.httpd.handle_error = handle_error  # type: ignore[method-assign]
         self.port = self.httpd.server_address[1]
         # a short poll: close() (shutdown) waits for one, and the tests start a server each
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -169,6 +190,10 @@ class ChatServer:
             auth = h.headers.get("Authorization", "")
             if "delay" in opts:
                 time.sleep(float(opts["delay"]))
+            if "bomb" in opts:
+                return self._send_raw(h, 200, _bomb(int(opts["bomb"])), {"Content-Encoding": "gzip"})
+            if "endless" in opts:
+                return _endless(h, float(opts.get("every") or 0.01))
             key = json.dumps(body.get("messages"), sort_keys=True)
             with self._lock:
                 first = key not in self._seen
@@ -178,10 +203,18 @@ class ChatServer:
                 status = 500
             if "once" in opts and not first:
                 status = 200
+            if "echo" in opts:
+                status = 401
             if status == 200 and context is not None and prompt + int(body.get("max_tokens") or 0) > context:
                 status = 400
                 payload = json.dumps({"error": {"message": f"the request ({prompt} tokens and max_tokens) exceeds the "
                                                            f"available context size ({context} tokens)"}})
+                reply = (status, payload, {})
+            elif "echo" in opts:
+                key = auth.partition(" ")[2]
+                payload = json.dumps({"error": {"message": (
+                    f"upper: {key.upper()}; encoded: {quote(key, safe='')}; see http://user:{key}@proxy.example/v1?"
+                    f"api_key={quote(key, safe='')}; invalid key {auth!r}"), "key": key}})
                 reply = (status, payload, {})
             elif status != 200:
                 payload = json.dumps({"error": {"message": f"refused request with header {auth!r}"}})
@@ -192,6 +225,9 @@ class ChatServer:
                 reply = (200, json.dumps({"object": "chat.completion"}), {})
             else:
                 text = self.answer(body.get("messages") or [])
+                if "char" in opts:
+                    char = {"surrogate": "\ud800", "nul": "\x00", "bidi": "\u202e", "esc": "\x1b"}[opts["char"]]
+                    text = "\n".join(f"{line[:-1]}{char}{line[-1:]}" for line in text.split("\n"))
                 answer = {
                     "object": "chat.completion",
                     "model": body.get("model"),
@@ -199,6 +235,9 @@ class ChatServer:
                     "usage": {"prompt_tokens": 11, "completion_tokens": len(text.split()), "total_tokens": 0},
                 }
                 reply = (200, json.dumps(answer), {})
+                if "trickle" in opts:
+                    reply = (200, json.dumps(answer), {"X-Trickle": opts["trickle"],
+                                                       "X-Trickle-Headers": "1" if "headers" in opts else ""})
         finally:
             with self._lock:
                 self.open -= 1
@@ -209,7 +248,12 @@ class ChatServer:
 
     @staticmethod
     def _send(h: BaseHTTPRequestHandler, status: int, payload: str, headers: dict[str, str] | None = None) -> None:
-        data = payload.encode()
+        if headers and headers.get("X-Trickle"):
+            return _trickle(h, status, payload.encode(), float(headers["X-Trickle"]), bool(headers["X-Trickle-Headers"]))
+        ChatServer._send_raw(h, status, payload.encode(), headers)
+
+    @staticmethod
+    def _send_raw(h: BaseHTTPRequestHandler, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
         h.send_response(status)
         h.send_header("Content-Type", "application/json")
         h.send_header("Content-Length", str(len(data)))
@@ -224,3 +268,56 @@ class ChatServer:
 
 def _options(mode: str) -> dict[str, str]:
     return dict(p.partition("=")[::2] for p in mode.split(","))
+
+
+_BOMBS: dict[int, bytes] = {}
+
+
+def _bomb(megabytes: int) -> bytes:
+    """A gzip answer that inflates to ``megabytes`` MB: one key point of that many letters
+    (compressed a megabyte at a time: building it costs the server little memory)."""
+    if megabytes not in _BOMBS:
+        z = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+        head = b'{"choices": [{"message": {"role": "assistant", "content": "- '
+        tail = b'"}}]}'
+        parts = [z.compress(head)]
+        left = megabytes * 1_000_000 - len(head) - len(tail)
+        while left > 0:
+            parts.append(z.compress(b"a" * min(left, 1_000_000)))
+            left -= 1_000_000
+        parts += [z.compress(tail), z.flush()]
+        _BOMBS[megabytes] = b"".join(parts)
+    return _BOMBS[megabytes]
+
+
+def _endless(h: BaseHTTPRequestHandler, every: float) -> None:
+    """200 and a body that never ends, 1 KB at a time, until the client goes away."""
+    h.close_connection = True
+    try:
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")
+        h.wfile.write(b'{"choices": [{"message": {"content": "- ')
+        while True:
+            h.wfile.write(b"a" * 1024)
+            h.wfile.flush()
+            if every:
+                time.sleep(every)
+    except OSError:  # the client gave up
+        pass
+
+
+def _trickle(h: BaseHTTPRequestHandler, status: int, data: bytes, every: float, headers_too: bool) -> None:
+    """A whole answer, one byte every ``every`` seconds (its status line and headers too, if asked)."""
+    h.close_connection = True
+    head = (f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+            "Connection: close\r\n\r\n").encode()
+    try:
+        if not headers_too:
+            h.wfile.write(head)
+            h.wfile.flush()
+            head = b""
+        for b in head + data:
+            h.wfile.write(bytes([b]))
+            h.wfile.flush()
+            time.sleep(every)
+    except OSError:
+        pass

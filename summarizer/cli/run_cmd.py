@@ -193,6 +193,8 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
                 _error(f"{s.name}: {s.info['error']}")
                 failed = True
                 continue
+            for warning in s.info.get("warnings") or ():  # e.g. characters taken out of a model's answer
+                click.echo(f"Warning: {s.name}: {warning}", err=True)
             if strict:
                 s = drop_flagged(s)
             if score:

@@ -115,6 +115,8 @@ def _prediction_of(d: Document, s: Any, job: Job, notify: Callable[[str], None] 
         return Failure(d.id, s.info.get("error") or "the model run failed", retry=True)
     if s.info.get("error") and notify is not None:
         notify(f"{d.id}: {s.info['error']} (scored as empty)")
+    for warning in (s.info.get("warnings") or ()) if notify is not None else ():  # e.g. characters taken out
+        notify(f"{d.id}: {warning}")
     return Prediction(d.id, tuple(s.texts), job.model, s.settings, tuple(k.spans for k in s.key_points))
 
 

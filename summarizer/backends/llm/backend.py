@@ -23,10 +23,13 @@ from ...article import Article
 from ...errors import ModelError, UsageError
 from ...grounding import ground
 from ...results import Summary
+from ...split import MAX_SENTENCE_CHARS
+from ...text_safety import clean_answer, describe_removed, merge_counts
 from ..settings import bad_setting, setting
 from ..chunking import merge_points
 from ..hf.devices import DEVICES, DTYPES
-from .prompt import DEFAULT_POINTS, DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT, messages, parse_points, split_reasoning
+from .prompt import (DEFAULT_POINTS, DEFAULT_PROMPT, DEFAULT_SYSTEM_PROMPT, bound_point, messages, parse_points,
+                     split_reasoning)
 from .runtimes import ChatRuntime, Generation, open_runtime, runtime_choice, runtime_name
 
 MIN_BUDGET = 32  # tokens of article a chunk must hold besides the prompt
@@ -58,6 +61,7 @@ class LLMSettings:
     retries: int = setting(3, 'further tries after a 429, a 5xx or a failed connection, with backoff')
     api_extra: str = setting("", 'a JSON object of more request fields, e.g. {"repeat_penalty": 1.0} for llama-cpp-python\'s server')
     context_tokens: int | None = setting(None, "the server's context in tokens; None: asked of the server (llama.cpp's /props, vLLM's /v1/models)")
+    max_answer_bytes: int = setting(4 * 1024 * 1024, "an answer's bytes after decompression; more is refused (a chat answer is a few KB)")
 
     def __post_init__(self) -> None:
         def bad(field: str, value: Any, expected: str) -> UsageError:
@@ -89,15 +93,23 @@ class LLMSettings:
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise bad(name, value, "positive seconds")
+        if self.max_answer_bytes < 1024:
+            raise bad("max_answer_bytes", self.max_answer_bytes, "1024 bytes or more")
         refuse_inapplicable(self)
-        if self.api_extra:
-            from .runtimes.openai_api import extra_fields
+        if self.api_extra or self.api_base is not None or self.checkpoint.startswith("openai:"):
+            from .runtimes.openai_api import api_key, check_base, extra_fields
 
-            extra_fields(self.api_extra)  # a bad one is refused before anything loads
+            # a bad one is refused before anything loads or is written, and never shown
+            extra_fields(self.api_extra)
+            if self.api_base is not None:
+                check_base(self.api_base)
+            if self.checkpoint.startswith("openai:"):
+                api_key()
 
 
 # The settings that only some runtimes honour, and which; the others refuse them when set.
-SERVER_ONLY = ("api_base", "concurrency", "request_timeout", "run_timeout", "retries", "api_extra", "context_tokens")
+SERVER_ONLY = ("api_base", "concurrency", "request_timeout", "run_timeout", "retries", "api_extra", "context_tokens",
+               "max_answer_bytes")
 HONOURED_BY: dict[str, tuple[str, ...]] = {
     "device": ("transformers", "llama.cpp"),  # llama.cpp: cpu, or every layer offloaded to a GPU
     "dtype": ("transformers",),  # llama.cpp computes in the GGUF file's own types
@@ -306,14 +318,32 @@ class LLMSummarizer:
             "seconds": round(sum(g.seconds for g in gens), 3),
         }
         failed = [g.error for g in gens if g.text is None]
+        warnings: list[str] = []
+        # characters no key point may hold (a lone surrogate, NUL, bidirectional and other controls)
+        # are taken out of the answer before it is read, and counted
+        cleaned = [(clean_answer(g.text), clean_answer(g.reasoning)[0]) for g in gens if g.text is not None]
+        removed = merge_counts(*(r for (_, r), _ in cleaned))
+        if removed:
+            info["removed_chars"] = removed
+            warnings.append(f"the model's answer held {describe_removed(removed)}: removed from its key points")
         # a reasoning model's thinking (<think>...</think>, reasoning_content) is never a key point
-        answers = [split_reasoning(g.text, g.reasoning) for g in gens if g.text is not None]
+        answers = [split_reasoning(text, reasoning) for (text, _), reasoning in cleaned]
         thinking = sum(len(r.text) for r in answers)
         if thinking:
             info["reasoning_chars"] = thinking
         per_chunk = [parse_points(r.answer, n) for r in answers]
         # near-duplicates are dropped across chunks only: one answer's points are the model's choice
         points = per_chunk[0][:n] if len(per_chunk) == 1 else merge_points(per_chunk, n, self.settings.dedup_threshold)
+        # the ceiling of an extracted sentence holds for a written key point too: a longer one is cut, and said
+        bounded = [bound_point(p) for p in points]
+        cut = [(len(p), len(b)) for p, b in zip(points, bounded) if len(b) < len(p)]
+        if cut:
+            points = bounded
+            info["cut_points"] = len(cut)
+            warnings += [f"a key point of {before:,} characters was cut to {after:,} (a key point, like an extracted "
+                         f"sentence, is at most {MAX_SENTENCE_CHARS:,} characters)" for before, after in cut]
+        if warnings:
+            info["warnings"] = warnings
         if failed and not points:
             info["error"] = failed[0] or "the model returned no answer"
             info["runtime_failed"] = True  # no answer came (a server down, a timeout): eval retries it on --resume

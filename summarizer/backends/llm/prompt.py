@@ -16,6 +16,10 @@ Reasoning models (DeepSeek-R1 distills, Qwen3, QwQ) think before they answer, in
 
 >>> split_reasoning("<think>The story is about rates.</think>\\n- Rates rose.")
 Reasoning(text='The story is about rates.', answer='- Rates rose.', finished=True)
+
+A key point obeys the ceiling of an extracted sentence (``split.MAX_SENTENCE_CHARS``, 1,000
+characters): :func:`bound_point` cuts a longer one to its leading sentences that fit, or at a
+word boundary, and the backend reports each cut.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...split import split_sentences
+from ...split import MAX_SENTENCE_CHARS, split_sentences
 
 DEFAULT_POINTS = 3  # CNBC stories carry three key points; asked for when -n is not given
 DEFAULT_SYSTEM_PROMPT = (
@@ -150,3 +154,24 @@ def parse_points(answer: str, n: int | None) -> list[str]:
         if n is not None and len(out) >= n:
             break
     return out
+
+
+def bound_point(text: str, limit: int = MAX_SENTENCE_CHARS) -> str:
+    """``text`` at most ``limit`` characters long: as it is when it fits; else its leading
+    whole sentences that fit; else cut at the last space before the limit (at the limit when
+    the first half has none). Only the first ``limit + 1`` characters are looked at, so a
+    megabyte-long line costs no more than a short one.
+
+    >>> bound_point("Rates rose. " + "On and on " * 200, limit=50)
+    'Rates rose.'
+    >>> bound_point("word " * 30, limit=22)
+    'word word word word'
+    """
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    ends = [s.end for s in split_sentences(head)[:-1] if s.end <= limit]  # the last may be cut by the slice
+    if ends:
+        return head[: ends[-1]].rstrip()
+    space = max(head.rfind(" ", 0, limit + 1), head.rfind("\n", 0, limit + 1))
+    return (head[:space] if space > limit // 2 else head[:limit]).rstrip()

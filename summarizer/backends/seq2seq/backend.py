@@ -34,6 +34,7 @@ from ...grounding import ground
 from ...results import Summary
 from ..settings import bad_setting, setting
 from ...split import split_sentences
+from ...text_safety import clean_answer, describe_removed, merge_counts
 from ..hf.checkpoints import find_checkpoint, hub_unreachable_reason, is_seq2seq, not_seq2seq_error
 from ..hf.batching import encode, is_oom, oom_message, pad, plan_batches
 from ..chunking import merge_points, plan_chunks
@@ -405,11 +406,17 @@ class Seq2SeqSummarizer:
     # -- postprocess --------------------------------------------------------------------------
 
     def sentences(self, ids: Sequence[int]) -> list[str]:
-        """The generated text of one input, split into sentences."""
+        """The generated text of one input, split into sentences (each within the ceiling of
+        ``split.MAX_SENTENCE_CHARS``)."""
+        return self._sentences(ids)[0]
+
+    def _sentences(self, ids: Sequence[int]) -> tuple[list[str], dict[str, int]]:
+        """:meth:`sentences`, and the characters no key point may hold that were taken out (by class)."""
         text = self.tokenizer.decode(ids, skip_special_tokens=True)
         if self.newline_token:
             text = text.replace(self.newline_token, "\n")
-        return [s.text for line in text.split("\n") for s in split_sentences(line.strip())]
+        text, removed = clean_answer(text)
+        return [s.text for line in text.split("\n") for s in split_sentences(line.strip())], removed
 
     def summarize(self, articles: Sequence[Article], *, num_points: int | None = 3) -> list[Summary]:
         prepared = [self.prepare(a) for a in articles]
@@ -418,7 +425,9 @@ class Seq2SeqSummarizer:
         settings = {**self.effective_settings(), "num_points": num_points}
         summaries = []
         for a, p in zip(articles, prepared):
-            per_window = [self.sentences(next(outputs)) for _ in p.windows]
+            decoded = [self._sentences(next(outputs)) for _ in p.windows]
+            per_window = [sentences for sentences, _ in decoded]
+            removed = merge_counts(*(r for _, r in decoded))
             # without a number, a chunked article gets as many key points as one window's summary
             n = num_points if num_points is not None else max(map(len, per_window), default=0)
             points = merge_points(per_window, n, self.settings.dedup_threshold)
@@ -430,6 +439,9 @@ class Seq2SeqSummarizer:
                 "chunked_tokens": p.input_tokens if chunks > 1 else 0,
                 "dropped_tokens": p.dropped_tokens,
             }
+            if removed:
+                info["removed_chars"] = removed
+                info["warnings"] = [f"the model's output held {describe_removed(removed)}: removed from its key points"]
             summaries.append(
                 Summary(
                     key_points=ground(a, points),  # support and flags: abstractive points are checked

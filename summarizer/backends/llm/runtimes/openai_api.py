@@ -8,61 +8,56 @@ or a fleet behind one URL). What it promises:
   connection pool of that size);
 * 429 and 5xx answers, and connection failures, retried ``retries`` times with exponential
   backoff (a ``Retry-After`` the server sends is honoured, within bounds);
-* a per-request timeout, and a whole-run deadline counted from the first request: an
-  article not answered in time fails alone;
+* ``request_timeout`` bounds a whole request (connecting, sending, the answer's last byte),
+  ``run_timeout`` the whole run from its first request: a server that trickles its answer is
+  cut when the time is up (``http_transport``), and an article not answered in time fails alone;
+* an answer is read up to ``max_answer_bytes`` after decompression, and no further;
 * a failed article is one :class:`Generation` with a one-line ``error``; the others complete;
-* the API key comes from ``OPENAI_API_KEY`` only, is sent in the ``Authorization`` header
-  and nowhere else: it is never in ``describe()`` (the recorded settings), and any text a
-  server sends back is scrubbed of it before it reaches an error message, and it goes to
-  URLs under ``api_base`` only: the server's own endpoints at its root (``/props``,
-  ``/tokenize``) are asked without it.
+* the API key comes from ``OPENAI_API_KEY`` only, is checked before anything is sent (a key an
+  HTTP header cannot carry is refused in one line that does not show it), is sent in the
+  ``Authorization`` header and nowhere else: it is never in ``describe()`` (the recorded
+  settings), any text a server sends back is scrubbed of it, in every form, before it reaches
+  an error message, and it goes to URLs under ``api_base`` only: the server's own endpoints at
+  its root (``/props``, ``/tokenize``) are asked without it.
 
 Long articles are chunked as on the other runtimes, which needs the server's context and a
-token count (:class:`ServerTokens`): the context comes from ``-o context_tokens=N``, else
+token count: the context comes from ``-o context_tokens=N``, else
 from the server where it says (llama.cpp's ``GET /props``, vLLM's ``GET /v1/models``);
 tokens are counted by the server's tokenizer where it offers one (``POST /tokenize`` on
 llama.cpp and vLLM, ``POST /extras/tokenize/count`` on llama-cpp-python's server), one
-request per distinct sentence, cached; else by a stated, conservative estimate.
-``describe()`` records which.
+request per distinct sentence, cached; else by a stated, conservative estimate
+(``openai_tokens``). ``describe()`` records which.
 
+The requests themselves (retries, backoff, one line for each failure) are ``openai_client``'s;
+what each goes through (the deadline, the cap, the key's checks and scrub) is ``http_transport``'s.
 httpx is imported when the runtime is opened.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
-import re
 import threading
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Sequence
-from urllib.parse import urlsplit, urlunsplit
 
-from ....errors import ModelError, UsageError, first_line
+from ....errors import ModelError, UsageError
 from . import Generation, Message
+from .http_transport import MAX_ANSWER_BYTES, Failed, check_base, check_key, excerpt, safe_url, server_root
+from .openai_client import ApiClient
+from .openai_tokens import (CACHE_LIMIT, CONTEXT_FIELDS, ESTIMATE_BYTES, SEGMENT_WORDS, TEMPLATE_PER_CONVERSATION,
+                            TEMPLATE_PER_MESSAGE, TOKENIZERS, count_keys, estimate_tokens)
+
+__all__ = ["ApiOptions", "OpenAIRuntime", "ServerFacts", "from_settings", "extra_fields", "model_name", "safe_url",
+           "server_root", "count_keys", "estimate_tokens", "api_key", "ESTIMATE_BYTES", "SEGMENT_WORDS",
+           "TEMPLATE_PER_CONVERSATION", "TEMPLATE_PER_MESSAGE", "TOKENIZERS", "MAX_ANSWER_BYTES",
+           "check_base"]
 
 API_KEY_ENV = "OPENAI_API_KEY"
 PREFIX = "openai:"
-BACKOFF = 0.5  # seconds before the first retry, doubled for each later one
-BACKOFF_CAP = 8.0  # no wait between retries is longer, whatever a server's Retry-After asks
-RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 INSTALL = "pip install 'summarizer[api]'"
-
-# Token counts without the server's tokenizer: a conservative estimate. An English BPE token
-# covers about 4 characters; a CJK character is 3 UTF-8 bytes and about one token; so a token
-# per 3 bytes overcounts English prose by about a third and holds for CJK.
-ESTIMATE_BYTES = 3
-# A chat template's tokens around the messages, where the server cannot render it for us:
-# per message its role header and end marker (ChatML and Llama 3 write 5), and per conversation
-# the assistant's opening, a BOS, and the default system message some templates add when none is
-# sent (Qwen2.5's is about 25 tokens).
-TEMPLATE_PER_MESSAGE = 8
-TEMPLATE_PER_CONVERSATION = 32
-SEGMENT_WORDS = 40  # a counted segment ends at a sentence's end, before a line break, or after this many words
 
 
 @dataclass(frozen=True)
@@ -77,16 +72,10 @@ class ApiOptions:
     extra: dict[str, Any] = field(default_factory=dict)  # more request fields (``extra_fields``)
     context_tokens: int | None = None  # the server's context, given; None: asked of the server
 
+    max_answer_bytes: int = MAX_ANSWER_BYTES  # an answer's bytes after decompression; more is refused
+
     def __post_init__(self) -> None:
-        parts = urlsplit(self.api_base or "")
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise UsageError(
-                f"--api-base {safe_url(self.api_base)!r}: give the server's http(s) URL, "
-                "e.g. --api-base http://127.0.0.1:8080/v1"
-            )
-        if parts.username or parts.password:
-            raise UsageError(f"--api-base {safe_url(self.api_base)!r}: leave credentials out of the URL "
-                             f"(it is recorded with the run); put the key in {API_KEY_ENV}")
+        check_base(self.api_base)
         if self.concurrency < 1:
             raise UsageError(f"--concurrency {self.concurrency}: give 1 or more requests at once")
         if self.request_timeout <= 0 or (self.run_timeout is not None and self.run_timeout <= 0):
@@ -95,33 +84,17 @@ class ApiOptions:
             raise UsageError(f"retries={self.retries}: give 0 or more")
         if self.context_tokens is not None and self.context_tokens < 1:
             raise UsageError(f"context_tokens={self.context_tokens}: give the server's context in tokens")
+        if self.max_answer_bytes < 1024:
+            raise UsageError(f"max_answer_bytes={self.max_answer_bytes}: give at least 1024 bytes")
 
 
-def safe_url(url: str | None) -> str:
-    """``url`` without user, password, query or fragment: what may be shown or recorded.
-
-    >>> safe_url("https://me:secret@host:8080/v1?key=abc")
-    'https://host:8080/v1'
-    """
-    parts = urlsplit(url or "")
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
-
-
-def server_root(api_base: str) -> str:
-    """Where a server's own endpoints (``/props``, ``/tokenize``) are: ``api_base`` without its ``/v1``.
-
-    >>> server_root("http://127.0.0.1:8080/v1")
-    'http://127.0.0.1:8080/'
-    >>> server_root("https://host/llm/v1/?api-version=2")
-    'https://host/llm/'
-    """
-    parts = urlsplit(api_base)
-    path = parts.path.rstrip("/")
-    path = path[: -len("/v1")] if path.endswith("/v1") else path
-    return urlunsplit((parts.scheme, parts.netloc, path + "/", "", ""))
+def api_key() -> str | None:
+    """The key in ``OPENAI_API_KEY`` (None when unset or empty), refused in one line that does
+    not show it when an HTTP header cannot carry it."""
+    key = os.environ.get(API_KEY_ENV) or None
+    if key is not None:
+        check_key(key, API_KEY_ENV)
+    return key
 
 
 def model_name(model: str) -> str:
@@ -170,18 +143,9 @@ def from_settings(settings: Any) -> "OpenAIRuntime":
         )
     options = ApiOptions(settings.api_base, settings.concurrency, settings.request_timeout,
                          settings.run_timeout, settings.retries, extra_fields(settings.api_extra),
-                         getattr(settings, "context_tokens", None))
+                         getattr(settings, "context_tokens", None),
+                         getattr(settings, "max_answer_bytes", MAX_ANSWER_BYTES))
     return OpenAIRuntime(settings.checkpoint, options)
-
-
-class _Failed(Exception):
-    """One request's final failure, already one line and scrubbed of the key."""
-
-    def __init__(self, message: str, *, unreachable: bool = False, status: int | None = None, brief: str = ""):
-        super().__init__(message)
-        self.brief = brief or message  # without the server's own words: what may be recorded
-        self.unreachable = unreachable  # no connection at all: asking this server more is pointless
-        self.status = status  # the HTTP status that refused it, if one did
 
 
 @dataclass(frozen=True)
@@ -193,17 +157,6 @@ class ServerFacts:
     server_context: int | None  # what the server said, whether or not the setting overrides it
     tokenizer: str | None  # the server's tokenize endpoint in use ("llama.cpp", ...); None: the estimate
     notes: tuple[str, ...] = ()  # what was asked and not answered, one line each
-
-
-# The server's tokenize endpoints: (path, the body that tokenizes ``text``, without special tokens).
-TOKENIZERS: dict[str, tuple[str, Any]] = {
-    "llama.cpp": ("tokenize", lambda model, text: {"content": text, "add_special": False, "parse_special": False}),
-    "vllm": ("tokenize", lambda model, text: {"model": model, "prompt": text, "add_special_tokens": False}),
-    "llama-cpp-python": ("extras/tokenize/count", lambda model, text: {"model": model, "input": text}),
-}
-# Fields of a /v1/models entry that give the context a server runs (vLLM: max_model_len).
-CONTEXT_FIELDS = ("max_model_len", "context_length", "context_window", "max_context_length", "n_ctx")
-CACHE_LIMIT = 200_000  # counted segments kept; an eval of thousands of articles starts over past this
 
 
 class OpenAIRuntime:
@@ -218,26 +171,18 @@ class OpenAIRuntime:
             raise ModelError(f"--model openai:... needs httpx ({e.name} is not installed): {INSTALL}") from None
         self.model = model_name(model)
         self.options = options
-        self._key = os.environ.get(API_KEY_ENV) or None
-        headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
-        limits = httpx.Limits(max_connections=options.concurrency, max_keepalive_connections=options.concurrency)
-        # follow_redirects=False on both: a redirect would carry the key (or an article) to another host
-        self._client = httpx.Client(base_url=options.api_base.rstrip("/") + "/", headers=headers,
-                                    timeout=options.request_timeout, limits=limits, follow_redirects=False)
-        # the server's own endpoints, outside api_base: asked without the key, which goes to api_base only
-        self._root = server_root(options.api_base)
-        self._bare = httpx.Client(base_url=self._root, timeout=options.request_timeout, limits=limits,
-                                  follow_redirects=False)
+        self._key = api_key()  # checked before anything is sent
+        self._api = ApiClient(httpx, options, self._key)
         self._httpx = httpx
-        self._deadline: float | None = None
-        self._lock = threading.Lock()
         self._learn_lock = threading.Lock()
         self._facts: ServerFacts | None = None
         self._counts: dict[str, int] = {}  # tokens of a text segment, by the server's tokenizer
         self._templates: dict[tuple[str, ...], int] = {}  # a chat template's own tokens, by the messages' roles
         self._template_source = f"fixed: {TEMPLATE_PER_MESSAGE} a message + {TEMPLATE_PER_CONVERSATION}"
         self._fallback: str | None = None  # why counting moved from the server's tokenizer to the estimate
-        self.requests: Counter[str] = Counter()  # requests sent, by endpoint: what counting costs a server
+        self.requests = self._api.requests  # requests sent, by endpoint: what counting costs a server
+        self._call, self._url, self._scrub, self._start_clock = (self._api.call, self._api.url, self._api.scrub,
+                                                                 self._api.start_clock)
 
     # -- the protocol ---------------------------------------------------------------------------
 
@@ -257,7 +202,7 @@ class OpenAIRuntime:
                 roles = tuple(m.get("role", "") for m in messages)
                 return self._template_tokens(tokenizer, roles) + sum(
                     self._text_tokens(tokenizer, m.get("content", "")) for m in messages)
-            except _Failed as e:  # the server stopped answering: the estimate, said in describe()
+            except Failed as e:  # the server stopped answering: the estimate, said in describe()
                 self._fallback = e.brief
         return estimate_tokens(messages)
 
@@ -279,6 +224,7 @@ class OpenAIRuntime:
             "request_timeout": o.request_timeout,
             "run_timeout": o.run_timeout,
             "retries": o.retries,
+            "max_answer_bytes": o.max_answer_bytes,
             "api_extra": o.extra,
             "context_length": facts.context,
             "context_source": facts.context_source,
@@ -305,8 +251,7 @@ class OpenAIRuntime:
             return list(pool.map(lambda c: self._one({**body, "messages": c}), conversations))
 
     def close(self) -> None:
-        self._client.close()
-        self._bare.close()
+        self._api.close()
 
     # -- what the server says of itself ---------------------------------------------------------
 
@@ -328,7 +273,7 @@ class OpenAIRuntime:
                 server_context, source, kind = n, "/props default_generation_settings.n_ctx", "llama.cpp"
             else:
                 notes.append(f"{self._url('props', False)} has no default_generation_settings.n_ctx")
-        except _Failed as e:
+        except Failed as e:
             notes.append(e.brief)
             reachable = not e.unreachable
         if server_context is None and reachable:
@@ -346,7 +291,7 @@ class OpenAIRuntime:
                     kind = "vllm"
                 if server_context is None:
                     notes.append(f"{self._url('models', True)} names no context for {self.model!r}")
-            except _Failed as e:
+            except Failed as e:
                 notes.append(e.brief)
                 reachable = not e.unreachable
         tokenizer = None
@@ -359,7 +304,7 @@ class OpenAIRuntime:
                     if self._tokenize(name, "Hello, world.", patient=False) > 0:
                         tokenizer = name
                         break
-                except _Failed as e:
+                except Failed as e:
                     if e.unreachable:
                         break
                     if e.status in (404, 405):
@@ -372,7 +317,7 @@ class OpenAIRuntime:
             source = "setting context_tokens"
         elif server_context is None:
             source = "unknown: give -o context_tokens=N for long articles to be chunked"
-        return ServerFacts(context, source, server_context, tokenizer, tuple(_excerpt(n) for n in notes))
+        return ServerFacts(context, source, server_context, tokenizer, tuple(excerpt(n) for n in notes))
 
     # -- counting -------------------------------------------------------------------------------
 
@@ -413,7 +358,7 @@ class OpenAIRuntime:
                     count = _token_count(self._call("POST", "tokenize", {
                         "model": self.model, "messages": empty, "add_generation_prompt": True}, keyed=False), "tokenize")
                     self._template_source = "server /tokenize of the messages"
-            except _Failed:
+            except Failed:
                 count = None
             if count is None:
                 count = TEMPLATE_PER_CONVERSATION + TEMPLATE_PER_MESSAGE * len(roles)
@@ -422,18 +367,12 @@ class OpenAIRuntime:
 
     # -- one request ----------------------------------------------------------------------------
 
-    def _start_clock(self) -> None:
-        """The run's deadline counts from its first request to count or to answer."""
-        with self._lock:
-            if self._deadline is None and self.options.run_timeout is not None:
-                self._deadline = time.monotonic() + self.options.run_timeout
-
     def _one(self, body: dict[str, Any]) -> Generation:
         start = time.monotonic()
         try:
             answer = self._call("POST", "chat/completions", body)
             text = _content(answer, self._scrub)
-        except _Failed as e:
+        except Failed as e:
             error = str(e)
             if "context" in error.lower() and self.facts().context is None:
                 error += " (the server does not say its context: give -o context_tokens=N to chunk long articles)"
@@ -446,141 +385,6 @@ class OpenAIRuntime:
             seconds=time.monotonic() - start,
             reasoning=_reasoning(answer),
         )
-
-    def _url(self, path: str, keyed: bool) -> str:
-        """Where ``path`` is, as it may be shown: under api_base, or at the server's root."""
-        return (safe_url(self.options.api_base).rstrip("/") if keyed else safe_url(self._root).rstrip("/")) + "/" + path
-
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None, *, keyed: bool = True,
-              patient: bool = True) -> dict[str, Any]:
-        """The JSON object ``path`` answers (under api_base with the key when ``keyed``, else at the
-        server's root without it), tried again after a 429, a 5xx or, when ``patient``, a failed
-        connection; one scrubbed line in :class:`_Failed` when it fails."""
-        httpx = self._httpx
-        client = self._client if keyed else self._bare
-        where = safe_url(self.options.api_base) if path == "chat/completions" else self._url(path, keyed)
-        unreachable = False
-        for attempt in range(self.options.retries + 1):
-            timeout = self._time_left()
-            self.requests[path] += 1
-            try:
-                r = client.request(method, path, json=body, timeout=timeout)
-            except httpx.TimeoutException:
-                problem = brief = f"no answer from {where} within {timeout:g} s"
-                wait, unreachable = None, False
-            except httpx.TransportError as e:  # refused, reset, DNS: the server may be starting or restarting
-                brief = f"cannot reach {where}"
-                problem, wait, unreachable = f"{brief}: {self._scrub(first_line(e))}", None, True
-                if not patient:
-                    break
-            else:
-                if r.status_code == 200:
-                    return self._json(r, where)
-                brief = f"{where} answered {r.status_code} {r.reason_phrase}"
-                problem, unreachable = brief + self._detail(r), False
-                if r.status_code not in RETRY_STATUS:
-                    raise _Failed(problem, status=r.status_code, brief=brief)
-                wait = _retry_after(r.headers.get("retry-after"))
-            if attempt == self.options.retries:
-                break
-            delay = min(BACKOFF_CAP, wait if wait is not None else BACKOFF * 2**attempt)
-            if self._deadline is not None and time.monotonic() + delay >= self._deadline:
-                break
-            time.sleep(delay)
-        tries = f" after {attempt + 1} tries" if attempt else ""
-        raise _Failed(problem + tries, unreachable=unreachable, brief=brief + tries)
-
-    def _time_left(self) -> float:
-        """This request's timeout: the per-request one, cut to what is left of the run's."""
-        if self._deadline is None:
-            return self.options.request_timeout
-        left = self._deadline - time.monotonic()
-        if left <= 0:
-            raise _Failed(f"the run's timeout of {self.options.run_timeout:g} s had passed before this article was sent")
-        return min(self.options.request_timeout, left)
-
-    def _json(self, r: Any, where: str) -> dict[str, Any]:
-        try:
-            answer = r.json()
-        except (ValueError, UnicodeDecodeError):
-            raise _Failed(f"{where} answered malformed JSON: {self._scrub(_excerpt(r.text))!r}",
-                          brief=f"{where} answered malformed JSON") from None
-        if not isinstance(answer, dict):
-            raise _Failed(f"{where} answered JSON that is not an object")
-        return answer
-
-    def _detail(self, r: Any) -> str:
-        """The server's own message, as OpenAI-style servers send it, short and scrubbed."""
-        try:
-            data = r.json()
-            message = data.get("error", data) if isinstance(data, dict) else data
-            if isinstance(message, dict):
-                message = message.get("message") or message.get("detail") or json.dumps(message)
-        except (ValueError, UnicodeDecodeError):
-            message = r.text
-        text = self._scrub(_excerpt(str(message)))
-        return f": {text}" if text else ""
-
-    def _scrub(self, text: str) -> str:
-        """``text`` with the key (and its start, should a server cut it) replaced by ***."""
-        if self._key:
-            text = text.replace(self._key, "***")
-            if len(self._key) >= 12:
-                text = text.replace(self._key[:12], "***")
-        return text
-
-
-_WORD = re.compile(r"(\s*)(\S+)")
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
-
-
-def count_keys(text: str) -> list[str]:
-    """The segments whose token counts add up to ``text``'s: its sentences (a segment ends at a
-    sentence's end, before a line break, or after ``SEGMENT_WORDS`` words), each with one leading
-    space, as it reads inside a story, so the same sentence is the same segment wherever it stands;
-    and whitespace other than one space before a segment, on its own.
-
-    >>> count_keys("Story:\\nThe vote passed. Critics object.\\n")
-    [' Story:', '\\n', ' The vote passed.', ' Critics object.', '\\n']
-    """
-    keys: list[str] = []
-    start = end = 0
-    words = 0
-
-    def flush() -> None:
-        nonlocal words
-        if words:
-            keys.append(" " + text[start:end])
-            words = 0
-
-    for m in _WORD.finditer(text):
-        space = m.group(1)
-        if words and "\n" in space:
-            flush()
-        if not words:
-            if space not in ("", " "):
-                keys.append(space)
-            start = m.start(2)
-        end = m.end(2)
-        words += 1
-        if words >= SEGMENT_WORDS or _SENTENCE_END.search(m.group(2)):
-            flush()
-    flush()
-    tail = text[end:] if keys else text
-    if tail not in ("", " "):
-        keys.append(tail)
-    return keys
-
-
-def estimate_tokens(messages: list[Message]) -> int:
-    """A conservative token count without the server's tokenizer: a token per ``ESTIMATE_BYTES``
-    UTF-8 bytes of each message, and the template allowances.
-
-    >>> estimate_tokens([{"role": "user", "content": "x" * 300}])
-    140
-    """
-    return TEMPLATE_PER_CONVERSATION + sum(
-        TEMPLATE_PER_MESSAGE + math.ceil(len(m.get("content", "").encode("utf-8")) / ESTIMATE_BYTES) for m in messages)
 
 
 def _field(data: Any, *path: str) -> Any:
@@ -609,7 +413,7 @@ def _token_count(answer: dict[str, Any], where: str) -> int:
     tokens = answer.get("tokens")
     if isinstance(tokens, list):
         return len(tokens)
-    raise _Failed(f"{where} answered no count and no tokens")
+    raise Failed(f"{where} answered no count and no tokens")
 
 
 def _reasoning(answer: dict[str, Any]) -> str:
@@ -636,25 +440,9 @@ def _content(answer: dict[str, Any], scrub: Any) -> str:
         text = ""
     if not isinstance(text, str):
         keys = ", ".join(sorted(map(str, answer))) or "nothing"
-        raise _Failed(f"the answer has no choices[0].message.content (it has {scrub(_excerpt(keys))})")
+        raise Failed(f"the answer has no choices[0].message.content (it has {scrub(excerpt(keys))})")
     return text
 
 
 def _count(value: Any) -> int:
     return value if isinstance(value, int) and value >= 0 else 0
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (its HTTP-date form is ignored)."""
-    try:
-        seconds = float(value) if value is not None else None
-    except ValueError:
-        return None
-    return seconds if seconds is not None and seconds >= 0 else None
-
-
-def _excerpt(text: str, limit: int = 160) -> str:
-    one = " ".join(text.split())
-    return one if len(one) <= limit else one[: limit - 1] + "…"
-
-
