@@ -164,8 +164,12 @@ def _in_url(text: str) -> str | None:
             if _BARE_USERINFO.match(token) and not token.lower().startswith("mailto:"):
                 return "a user name or password in a URL"
         for url in _URL.findall(view):
-            query = urlsplit(url if "//" in url else "//" + url)
-            for name, _ in parse_qsl(query.query + "&" + query.fragment, keep_blank_values=True):
+            try:
+                parts = urlsplit(url if "//" in url else "//" + url)
+                query = parts.query + "&" + parts.fragment
+            except ValueError:  # not a URL urllib can split ("http://[::1/x"): its query read by hand
+                query = url.partition("?")[2].replace("#", "&")
+            for name, _ in parse_qsl(query, keep_blank_values=True):
                 if credential_name(name):
                     return f"a credential in a URL's query ({_shown(name)})"
     return None

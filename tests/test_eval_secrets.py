@@ -142,6 +142,11 @@ def test_no_form_of_the_key_is_written_or_printed_by_a_run_its_resume_and_its_re
         assert leaks(printed, KEY) == [], printed
 
 
+def test_a_url_urllib_cannot_split_is_still_searched_and_not_an_error():
+    assert find_credential("http://[::1/x", secrets={}) is None
+    assert find_credential("http://[::1/x?token=abc#k", secrets={}) == "a credential in a URL's query ('token')"
+
+
 def test_summarize_files_masks_a_key_a_server_echoes_in_one_inputs_error(server, tmp_path):
     """``summarize FILE...`` reports each failed input on its own line, and no form of the key is
     in it: the runtime scrubs the server's echo, and the per-input line is masked again as the
