@@ -303,8 +303,9 @@ def test_eval_warns_of_removed_characters_and_scores_the_clean_points(server, tm
     ("http://127.0.0.1:8080/v1\x00x", "--api-base: the URL holds a NUL (character 25)"),
     ("http://ex\u202eample.com/v1", "the host is not a name IDNA can encode"),
     ("http://" + "\u00fc" * 70 + ".com/v1", "the host is not a name IDNA can encode"),
-    ("http://user:hunter2@127.0.0.1:8080/v1", "leave credentials out of the URL"),
-    ("http://127.0.0.1:8080/v1?key=hunter2", "leave the query string out of the URL"),
+    # the command line refuses these before the runtime sees them (summarizer.credentials)
+    ("http://user:hunter2@127.0.0.1:8080/v1", "--api-base holds what looks like a credential (a user name"),
+    ("http://127.0.0.1:8080/v1?key=hunter2", "--api-base holds what looks like a credential (a credential in a"),
 ])
 def test_a_malformed_api_base_is_one_line(server, story, tmp_path, base, message):
     r = invoke("-m", "openai:tiny", "--api-base", base, story)
