@@ -110,7 +110,7 @@ def collect(body) -> list[Block]:
         seen_graphic.clear()
         inline(el, first, segments, False)
         for seg in segments:
-            seg.text = " ".join(seg.text.split())
+            seg.text = _GLUED.sub(" ", " ".join(seg.text.split()))
             if seg.text:
                 blocks.append(seg)
         # a paragraph that is only an image is an image: a caption may follow it
@@ -164,6 +164,9 @@ def collect(body) -> list[Block]:
     return _rejoin(blocks)
 
 
+# a sentence glued to the next, the page's line break lost ("... a chief physician.Police arrested ..."):
+# a word of two lower-case letters or more, its stop, a capitalised word (not "e.g.The", "U.S.Army", "example.com")
+_GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 _GOES_ON = re.compile(r"^[a-z,.;:!?)\]’”%]")  # text that carries on a sentence
 
 

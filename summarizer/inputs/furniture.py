@@ -56,6 +56,9 @@ PROMPT = re.compile(
     r"(?:image|photo|slide|picture)s? \d+ (?:of|/) \d+)",
     re.IGNORECASE)
 _LABEL_LINE = re.compile(r"^[A-Z][\w'’ ]{0,30}:\s")
+# the page's metadata under a label: never story text, wherever it stands
+_METADATA = re.compile(r"^(?:key ?words|tags?|topics?|categor(?:y|ies)|filed (?:under|in)|posted in|subjects?|"
+                       r"doi|cite (?:this|as)|received|accepted|published in)\s*:", re.IGNORECASE)
 _PROMPT_INSIDE = re.compile(r"\b(?:sign up|subscribe|newsletter|click here|share this|follow us)\b", re.IGNORECASE)
 _NOTICE = re.compile(
     r"advertiser disclosure|affiliate (?:link|commission|partner)|we may (?:earn|receive) (?:a )?(?:commission|"
@@ -146,6 +149,8 @@ def is_dateline(text: str) -> bool:
     if len(tokens) > 15 or not any(t in _MONTHS or t == "ago" or _NUMERIC_DATE.match(t) for t in tokens):
         return False
     rest = [t for t in tokens if t and t not in _DATE_WORDS and not _DATE_TOKEN.match(t)]
+    if not any(c.isdigit() for c in text) and "ago" not in tokens:
+        return not rest  # a month or weekday among other words is a heading ("Clinching in November")
     return len(rest) <= 3
 
 
@@ -156,8 +161,9 @@ def is_link_run(block: Block) -> bool:
     """Mostly link text: a link, a run of links, or a prompt around one ("Related: <link>"); not a
     paragraph of several sentences that a page wrapped whole in one link (a deal, a round-up)."""
     words, share = block.words, block.link_share
-    if block.links == 1 and words >= LINKED_PROSE_WORDS and INNER_STOP.search(block.text) and closes(block.text):
-        return False
+    if words >= LINKED_PROSE_WORDS and INNER_STOP.search(block.text) and closes(block.text) and (
+            block.links == 1 or share < 0.65):
+        return False  # sentences with links in them (names, sources), or one sentence wrapped whole in a link
     return bool(block.links) and (share >= 0.8 or (share >= 0.5 and block.links >= 2)
                                   or words - round(words * share) <= 2)
 
@@ -194,6 +200,8 @@ def reason(block: Block, title: str, author: str) -> str | None:
         return "notice"
     if title and norm(text) == norm(title):
         return "title"
+    if _METADATA.match(text) and words <= MAX_UNCLOSED_WORDS:
+        return "metadata"  # "Keywords: dredging; silt", "Tags: harbor, port"
     if words <= MAX_LABEL_WORDS and _LABEL_LINE.match(text):
         return "label"  # "Our Standards: The Trust Principles.", "Filed under: Harbors."
     if not closes(text) and words <= MAX_UNCLOSED_WORDS:

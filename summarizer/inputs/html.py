@@ -52,7 +52,7 @@ __all__ = ["Extraction", "Part", "extract", "not_an_article", "page_article"]
 _words = count_words
 
 MIN_WORDS = 60  # a news brief has about this many; less is a teaser, a notice or a gallery
-MIN_SENTENCES = 3  # a story needs a few sentences to choose from
+MIN_SENTENCES = 2  # a news brief can be two long sentences; one is a notice or a teaser
 MAX_FURNITURE_SHARE = 0.5  # lists, tables and link runs above this share of the words: not an article
 FULLER_SHARE = 0.5  # precision mode keeping less than this share of balanced mode's story: it lost the story
 
@@ -177,7 +177,7 @@ def not_an_article(ex: Extraction) -> str | None:
     """Why the page is not an article (one clause), or None when it is one."""
     from ..split import split_sentences
 
-    words = ex.words
+    words = ex.words + sum(map(_words, ex.headings))  # subheads and a standfirst are story text, read with it
     sentences = sum(len(split_sentences(p)) for p in ex.paragraphs)
     if words + ex.furniture_words and ex.furniture_words / (words + ex.furniture_words) > MAX_FURNITURE_SHARE:
         share = ex.furniture_words / (words + ex.furniture_words)

@@ -96,8 +96,17 @@ def _is_sentence_item(block: Block, min_words: int) -> bool:
     return _is_prose_item(block) and block.words >= min_words and closes(block.text)
 
 
+def _wordy(text: str) -> bool:
+    """Written in words, not code or figures: most of its tokens hold a letter."""
+    tokens = text.split()
+    return sum(any(c.isalpha() for c in t) for t in tokens) >= 0.7 * len(tokens)
+
+
 def _looks_cited(text: str) -> bool:
     return bool(_CITATION_SHAPE.search(text))
+
+
+_ABOVE_STORY = ("caption", "credit", "byline", "dateline")  # may stand between a standfirst and the story
 
 
 class _Reader:
@@ -121,7 +130,7 @@ class _Reader:
             b = Block(b.kind, cut, share, b.links, b.has_graphic, b.after_graphic, b.link_led, b.group)
             self.text[i] = cut
         why = reason(b, self.title, self.author)
-        if why in ("heading", "lead-in"):
+        if why in ("heading", "lead-in", "label"):  # a label line between story paragraphs is a subhead
             if KEY_POINTS_LABEL.match(b.text):
                 return "key points label"
             if _REFERENCES_LABEL.match(b.text):
@@ -150,7 +159,10 @@ class _Reader:
             elif b.kind == "item":
                 verdict[i] = "list?"
             elif b.kind == "quote":
-                verdict[i] = "quote?" if reason(b, self.title, self.author) is None else "quote"
+                why = reason(b, self.title, self.author)
+                # a quoted passage needs no closing stop when it is a sentence's length (a tweet, a quoted tip)
+                story = why is None or why == "heading" and b.words >= MIN_PROSE_ITEM_WORDS and _wordy(b.text)
+                verdict[i] = "quote?" if story else "quote"
             else:
                 verdict[i] = b.kind  # cell, code, loose
         self._references()
@@ -204,7 +216,7 @@ class _Reader:
                     for i in items[len(points):]:
                         verdict[i] = "link run"
                     continue
-            inside = first < items[0] and items[-1] < last
+            inside = first < items[0] and (items[-1] < last or self._section_after(items, last))
             lead_in = self._lead_in(items[0])
             if ((inside or lead_in is not None) and len(prose) >= 0.8 * len(items)) or all(
                     _is_sentence_item(blocks[i], MIN_PROSE_ITEM_WORDS) for i in items):
@@ -216,11 +228,21 @@ class _Reader:
                 for i in items:
                     verdict[i] = "item"
 
+    def _section_after(self, items: list[int], last: int) -> bool:
+        """Whether a list after the story's last paragraph is a section of the story's own: no link in its
+        items (a list of teasers opens with links), a subhead right above it, and between that and the
+        story only such subheads, story lists and links (a shop button between a review's sections)."""
+        verdict, blocks, i = self.verdict, self.blocks, items[0]
+        if i == 0 or verdict[i - 1] != "subhead?" or last < 0 or any(blocks[k].links for k in items):
+            return False
+        return all(verdict[k] in ("subhead?", "link run") or blocks[k].kind == "item" and verdict[k] is None
+                   for k in range(last + 1, i - 1))
+
     def _item(self, block: Block) -> str | None:
         """Why an item of a story list is not story text after all (a prompt, a credit, a byline, ...);
         None when it is. An item needs no closing stop."""
         why = reason(Block("p", block.text, block.link_chars, block.links), self.title, self.author)
-        return None if why in ("heading", "lead-in") else why
+        return None if why in ("heading", "lead-in", "label") else why
 
     def _lead_in(self, i: int) -> int | None:
         """The story paragraph or line ending in a colon right above block ``i`` ("Here is who qualified:")."""
@@ -257,8 +279,9 @@ class _Reader:
         first, last = (story[0], story[-1]) if story else (0, -1)
         for i, v in enumerate(verdict):
             if v in ("subhead?", "key points label", "references label", "navigation label"):
-                standfirst = (i == first - 1 and self.outside.get(i) == "heading"
-                              and self.blocks[i].words >= MIN_STANDFIRST_WORDS)
+                standfirst = (i < first and self.outside.get(i) == "heading"
+                              and self.blocks[i].words >= MIN_STANDFIRST_WORDS
+                              and all(w in _ABOVE_STORY for w in verdict[i + 1:first]))
                 if v == "subhead?" and (first < i < last or standfirst):
                     verdict[i] = "subhead"
                 elif v == "subhead?":
