@@ -42,7 +42,9 @@ class Block:
     link_chars: int = 0
     links: int = 0
     has_graphic: bool = False
+    alt: str = ""  # the alt/title text of the images it holds
     after_graphic: str | None = None  # after an image: its alt/title text ("" if it has none)
+    caption_marked: bool | None = None  # whether the page's markup marks it as a caption (None: not asked)
     link_led: bool = False  # the block opens with a link (a teaser in a list)
     lead: str = ""  # the text of that opening link
     group: int | None = None  # the list, quote or table it belongs to (blocks of one share the number)
@@ -96,6 +98,7 @@ def collect(body) -> list[Block]:
                 segments.append(Block(block.kind, after_graphic=None, group=block.group))
             elif child.tag == "graphic":
                 segments[-1].has_graphic = True
+                segments[-1].alt = " ".join(filter(None, (segments[-1].alt, graphic_text(child))))
                 seen_graphic.append(graphic_text(child))
             else:
                 is_link = in_link or child.tag == "ref"
@@ -185,6 +188,7 @@ def _rejoin(blocks: list[Block]) -> list[Block]:
             prev.link_chars += b.link_chars
             prev.links += b.links
             prev.has_graphic = prev.has_graphic or b.has_graphic
+            prev.alt = " ".join(filter(None, (prev.alt, b.alt)))
             prev.kind = "p"
             continue
         out.append(b)

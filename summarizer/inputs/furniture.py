@@ -25,6 +25,7 @@ import re
 from .blocks import Block
 
 MAX_UNCLOSED_WORDS = 40  # a longer paragraph without a closing stop is taken as text that lost its stop
+SHORT_CAPTION_WORDS = 15  # a sentence this short right after an image may be its caption
 MAX_LABEL_WORDS = 8  # "Label: value." this short is a page's label line, not a sentence
 
 # a closing stop (an abbreviation's counts too: "... the U.S."), in the scripts the splitter knows
@@ -59,7 +60,11 @@ _LABEL_LINE = re.compile(r"^[A-Z][\w'’ ]{0,30}:\s")
 # the page's metadata under a label: never story text, wherever it stands
 _METADATA = re.compile(r"^(?:key ?words|tags?|topics?|categor(?:y|ies)|filed (?:under|in)|posted in|subjects?|"
                        r"doi|cite (?:this|as)|received|accepted|published in)\s*:", re.IGNORECASE)
-_PROMPT_INSIDE = re.compile(r"\b(?:sign up|subscribe|newsletter|click here|share this|follow us)\b", re.IGNORECASE)
+_PROMPT_INSIDE = re.compile(r"\b(?:sign up|subscribe|newsletter|click here|share (?:this|it with)|follow us|"
+                            r"like this (?:story|article|post)\?)", re.IGNORECASE)
+# how to reach the reporter: an address or a handle, and a word that asks for it
+_CONTACT_WAY = re.compile(r"[\w.+-]+@[\w-]+\.\w|(?:^|\s)@\w{2,}")
+_CONTACT_ASK = re.compile(r"\b(?:reached|reach|contact|e-?mail|follow|tips?|write to)\b", re.IGNORECASE)
 _NOTICE = re.compile(
     r"advertiser disclosure|affiliate (?:link|commission|partner)|we may (?:earn|receive) (?:a )?(?:commission|"
     r"compensation)|participant in the amazon|sponsored content|paid content|cookies? (?:policy|settings)|"
@@ -173,17 +178,34 @@ def closes(text: str) -> bool:
     return bool(STOP.search(_CITATION.sub("", text)) or INNER_STOP.search(text))
 
 
+_FULL_DATE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b")
+_LABEL_INSIDE = re.compile(r"(?:^|\s)\w+:\s")
+
+
+def carries_metadata(text: str) -> bool:
+    """A line of the page's metadata run together: a full date, or two ``Label:`` parts or more
+    ("... 05/10/2018 - Posted by: ... - Category: ...")."""
+    return bool(_FULL_DATE.search(text)) or len(_LABEL_INSIDE.findall(text)) >= 2
+
+
+def repeats_alt(text: str, alt: str) -> bool:
+    """Whether ``text`` opens with the words of an image's alt text (four words or more): its caption."""
+    alt_words, words = norm(alt).split(), norm(text).split()
+    return len(alt_words) >= 4 and " ".join(words[:8]) in " ".join(alt_words)
+
+
 def reason(block: Block, title: str, author: str) -> str | None:
     """Why a paragraph is not story text (None: it is)."""
     text, words = block.text, block.words
     if is_link_run(block):
         return "link run"
-    if block.has_graphic and words <= 40:
+    if block.has_graphic and (words <= 40 or repeats_alt(text, block.alt)):
         return "caption"
     if block.after_graphic is not None:
         alt = norm(block.after_graphic)
         # the image's alt text repeated (a one-word alt, "Stadia", says nothing: any paragraph may name it)
-        if (CREDIT.search(text) or not STOP.search(text) or words <= 15
+        # a short sentence under an image is its caption, unless the page marks its captions and not this one
+        if (CREDIT.search(text) or not STOP.search(text) or words <= SHORT_CAPTION_WORDS and block.caption_marked is not False
                 or (alt and ((len(alt.split()) >= 4 and alt in norm(text)) or norm(text) in alt))):
             return "caption"
     if _BYLINE.match(text) and words <= 15 or _BYLINE_INSIDE.search(text) and words <= 15:
@@ -194,7 +216,8 @@ def reason(block: Block, title: str, author: str) -> str | None:
         return "dateline"
     if CREDIT.search(text) and words <= 40:
         return "credit"
-    if PROMPT.match(text) or (_PROMPT_INSIDE.search(text) and words <= 25):
+    if PROMPT.match(text) or (_PROMPT_INSIDE.search(text) and words <= 25) or (
+            words <= 40 and _CONTACT_WAY.search(text) and _CONTACT_ASK.search(text)):
         return "prompt"
     if _NOTICE.search(text):
         return "notice"

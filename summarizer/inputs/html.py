@@ -42,9 +42,10 @@ import re
 from ..article import Article
 from ..errors import NotAnArticleError
 from .blocks import Block, collect, count_words, extraction
+from .captions import CaptionMarks
 from .charset import decode_page
 from .containers import continued
-from .furniture import norm, reason, strip_byline
+from .furniture import SHORT_CAPTION_WORDS, norm, reason, strip_byline
 from .keypoints import page_key_points
 from .story import Extraction, Part, read_story
 
@@ -93,11 +94,15 @@ def _mend(holed: list[str], whole: list[Block], title: str, author: str) -> dict
     return out
 
 
-def _reading(doc, url: str | None, mode: str) -> tuple[Extraction, list[Block]] | None:
+def _reading(doc, url: str | None, mode: str, marks: CaptionMarks | None = None) -> tuple[Extraction, list[Block]] | None:
     body = getattr(doc, "body", None) if doc is not None else None
     if body is None:
         return None
     blocks = collect(body)
+    if marks is not None:
+        for b in blocks:  # a short sentence under an image: is it the page's caption, or the story going on?
+            if b.kind == "p" and b.after_graphic is not None and b.words <= SHORT_CAPTION_WORDS:
+                b.caption_marked = marks.marked(b.text)
     ex = read_story(blocks, (doc.title or "").strip(), (doc.author or "").strip())
     meta = dict(date=doc.date or None, url=doc.url or url or None, mode=mode)
     return Extraction(**{**ex.__dict__, **meta}), blocks
@@ -131,8 +136,9 @@ def extract(html: str, *, url: str | None = None) -> Extraction | None:
 
 
 def _extract(html: str, url: str | None) -> Extraction | None:
-    precise = _reading(extraction(html, url, precision=True), url, "precision")
-    balanced = _reading(extraction(html, url, precision=False), url, "balanced")
+    marks = CaptionMarks(html)
+    precise = _reading(extraction(html, url, precision=True), url, "precision", marks)
+    balanced = _reading(extraction(html, url, precision=False), url, "balanced", marks)
     if precise is None and balanced is None:
         return None
     if balanced is not None and balanced[0].words >= MIN_WORDS and (

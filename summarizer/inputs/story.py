@@ -12,10 +12,10 @@ lines between story paragraphs as subheads. It returns an :class:`Extraction`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .blocks import Block, count_words
-from .furniture import closes, is_link_run, norm, reason, strip_byline
+from .furniture import carries_metadata, closes, is_link_run, norm, reason, repeats_alt, strip_byline
 from .keypoints import LABEL as KEY_POINTS_LABEL
 
 MIN_HIGHLIGHT_WORDS = 5  # an unlabelled list above the story is highlights when each item is a sentence this long
@@ -127,7 +127,7 @@ class _Reader:
             if not cut.strip():
                 return "byline"
             share = b.link_chars * len(cut) // max(1, len(b.text))
-            b = Block(b.kind, cut, share, b.links, b.has_graphic, b.after_graphic, b.link_led, b.group)
+            b = replace(b, text=cut, link_chars=share)
             self.text[i] = cut
         why = reason(b, self.title, self.author)
         if why in ("heading", "lead-in", "label"):  # a label line between story paragraphs is a subhead
@@ -241,6 +241,8 @@ class _Reader:
     def _item(self, block: Block) -> str | None:
         """Why an item of a story list is not story text after all (a prompt, a credit, a byline, ...);
         None when it is. An item needs no closing stop."""
+        if block.has_graphic and repeats_alt(block.text, block.alt):
+            return "caption"  # a gallery's slide: its image and the caption under it
         why = reason(Block("p", block.text, block.link_chars, block.links), self.title, self.author)
         return None if why in ("heading", "lead-in", "label") else why
 
@@ -280,7 +282,7 @@ class _Reader:
         for i, v in enumerate(verdict):
             if v in ("subhead?", "key points label", "references label", "navigation label"):
                 standfirst = (i < first and self.outside.get(i) == "heading"
-                              and self.blocks[i].words >= MIN_STANDFIRST_WORDS
+                              and self.blocks[i].words >= MIN_STANDFIRST_WORDS and not carries_metadata(self.text[i])
                               and all(w in _ABOVE_STORY for w in verdict[i + 1:first]))
                 if v == "subhead?" and (first < i < last or standfirst):
                     verdict[i] = "subhead"
