@@ -48,6 +48,7 @@ class Block:
     link_led: bool = False  # the block opens with a link (a teaser in a list)
     lead: str = ""  # the text of that opening link
     group: int | None = None  # the list, quote or table it belongs to (blocks of one share the number)
+    row: int | None = None  # a table cell's row (cells of one share the number)
 
     @property
     def words(self) -> int:
@@ -141,8 +142,14 @@ def collect(body) -> list[Block]:
                     paragraph(child, "item", group)
             elif tag == "table":
                 g = new_group()
-                for cell in child.iter("cell"):
-                    paragraph(cell, "cell", g)
+                rows = list(child.iter("row")) or [child]
+                for row in rows:
+                    start = len(blocks)
+                    for cell in row.iter("cell"):
+                        paragraph(cell, "cell", g)
+                    r = new_group()
+                    for b in blocks[start:]:
+                        b.row = r
             elif tag == "quote":
                 g = group if kind == "quote" else new_group()
                 if any(c.tag == "p" for c in child):

@@ -44,10 +44,10 @@ from ..errors import NotAnArticleError
 from .blocks import Block, collect, count_words, extraction
 from .captions import CaptionMarks
 from .charset import decode_page
-from .containers import continued
+from .containers import continued, other_stories
 from .furniture import SHORT_CAPTION_WORDS, norm, reason, strip_byline
 from .keypoints import page_key_points
-from .story import Extraction, Part, read_story
+from .story import LINES, Extraction, Part, read_story
 
 __all__ = ["Extraction", "Part", "extract", "not_an_article", "page_article"]
 _words = count_words
@@ -118,6 +118,8 @@ def extract(html: str, *, url: str | None = None) -> Extraction | None:
         if more is not None and more.words >= ex.words + MIN_WORDS:
             meta = {k: getattr(ex, k) or getattr(more, k) for k in ("title", "author", "date", "url")}
             ex = Extraction(**{**more.__dict__, **meta})
+    if ex is not None and first is not None:
+        ex = _without_other_stories(ex, html)
     if ex is None or ex.key_points:
         return ex
     found = page_key_points(html, first)  # a box above the story that the extractor left out
@@ -126,13 +128,23 @@ def extract(html: str, *, url: str | None = None) -> Extraction | None:
     items, source = found
     own = {norm(t) for t in items}
     parts = tuple(p for p in ex.parts if norm(p.text) not in own)
-    story = sum(_words(p.text) for p in parts if p.kind != "head")
+    story = sum(_words(p.text) for p in parts if p.kind not in LINES)
     if sum(map(_words, items)) > story:
         return ex  # longer than the story: no summary of it
     listed = [t for t in ex.dropped.get("item", []) if norm(t) in own]  # counted as a list of the page's
     return Extraction(**{**ex.__dict__, "parts": parts, "key_points": items, "key_points_from": source,
                          "with_items": tuple(t for t in ex.with_items if norm(t) not in own),
                          "furniture_words": ex.furniture_words - sum(map(_words, listed))})
+
+
+def _without_other_stories(ex: Extraction, html: str) -> Extraction:
+    """The story without the teasers of other stories' cards that the extractor took in (:func:`.containers.other_stories`)."""
+    others = other_stories(html, [p.text for p in ex.parts if p.kind == "p"], ex.url)
+    if not others:
+        return ex
+    dropped = {**ex.dropped, "other story": [t for t in others]}
+    return Extraction(**{**ex.__dict__, "parts": tuple(p for p in ex.parts if p.text not in others), "dropped": dropped,
+                         "with_items": tuple(t for t in ex.with_items if t not in others)})
 
 
 def _extract(html: str, url: str | None) -> Extraction | None:

@@ -33,9 +33,13 @@ _CITATION_SHAPE = re.compile(
     r"^[A-Z][\w'’-]+,\s*(?:[A-Z]\.\s*)+.*\(?\b(?:1[89]|20)\d\d[a-z]?\b\)?", re.IGNORECASE)
 
 
+LINES = ("head", "row")  # parts that are read with the story but are no sentences: subheads, table rows
+
+
 @dataclass(frozen=True)
 class Part:
-    """One piece of the story: a paragraph (``p``), a list item (``item``), a quote, or a subhead (``head``)."""
+    """One piece of the story: a paragraph (``p``), a list item (``item``), a quote, a subhead (``head``), or a
+    table row (``row``, its cells in one line)."""
 
     kind: str
     text: str
@@ -59,12 +63,13 @@ class Extraction:
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
-        """The story text (paragraphs, list items, quotes), without its subheads."""
-        return tuple(p.text for p in self.parts if p.kind != "head")
+        """The story text (paragraphs, list items, quotes), without its subheads and table rows."""
+        return tuple(p.text for p in self.parts if p.kind not in LINES)
 
     @property
     def headings(self) -> tuple[str, ...]:
-        return tuple(p.text for p in self.parts if p.kind == "head")
+        """Subheads and table rows: read with the story, never a sentence to choose."""
+        return tuple(p.text for p in self.parts if p.kind in LINES)
 
     @property
     def words(self) -> int:
@@ -106,6 +111,9 @@ def _looks_cited(text: str) -> bool:
     return bool(_CITATION_SHAPE.search(text))
 
 
+MIN_LINES = 3  # lines of one list under a lead-in
+MAX_LINE_WORDS = 20  # a line of such a list ("June 9 -- Pier Arena, Port Ellis"); longer is a paragraph
+_LINE_VERDICTS = (None, "subhead?", "heading", "dateline", "label")  # what such a line is taken for alone
 _ABOVE_STORY = ("caption", "credit", "byline", "dateline")  # may stand between a standfirst and the story
 
 
@@ -168,6 +176,8 @@ class _Reader:
         self._references()
         self._lists()
         self._quotes()
+        self._tables()
+        self._line_runs()
         self._subheads()
         return self._assemble()
 
@@ -235,7 +245,7 @@ class _Reader:
         verdict, blocks, i = self.verdict, self.blocks, items[0]
         if i == 0 or verdict[i - 1] != "subhead?" or last < 0 or any(blocks[k].links for k in items):
             return False
-        return all(verdict[k] in ("subhead?", "link run") or blocks[k].kind == "item" and verdict[k] is None
+        return all(verdict[k] in ("subhead?", "link run", "row") or blocks[k].kind == "item" and verdict[k] is None
                    for k in range(last + 1, i - 1))
 
     def _item(self, block: Block) -> str | None:
@@ -268,6 +278,45 @@ class _Reader:
         self.key_points, self.key_points_from = items, source
         for i in items:
             self.verdict[i] = "key point"
+
+    def _tables(self) -> None:
+        """A table inside the story (story before and after it, or a section of its own after it) is read
+        with the story, a row a line, never a sentence to choose (a box score, a schedule)."""
+        verdict, blocks = self.verdict, self.blocks
+        story = [i for i, v in enumerate(verdict) if v is None]
+        if not story:
+            return
+        first, last = story[0], story[-1]
+        for g in sorted({b.group for b in blocks if b.kind == "cell" and b.group is not None}):
+            cells = [i for i, b in enumerate(blocks) if b.group == g and b.kind == "cell"]
+            text = sum(len(blocks[i].text) for i in cells)
+            if sum(blocks[i].link_chars for i in cells) >= 0.5 * max(1, text):
+                continue  # a table of links
+            if first < cells[0] and (cells[-1] < last or self._section_after(cells, last)):
+                for i in cells:
+                    verdict[i] = "row"
+
+    def _line_runs(self) -> None:
+        """Lines under a lead-in ("The tour dates:", then "June 9 -- Pier Arena, Port Ellis", ...): a list the
+        page wrote as paragraphs, read with the story a line each, never a sentence to choose."""
+        verdict, blocks, text = self.verdict, self.blocks, self.text
+        story = [i for i, v in enumerate(verdict) if v is None]
+        if not story:
+            return
+        for i in range(story[0] + 1, len(blocks)):
+            if not (text[i].rstrip().endswith(":") and verdict[i] in (None, "subhead?") and blocks[i].kind == "p"):
+                continue
+            run = []
+            for j in range(i + 1, len(blocks)):
+                b = blocks[j]
+                if b.kind != "p" or b.words > MAX_LINE_WORDS or verdict[j] not in _LINE_VERDICTS or text[j].endswith(":"):
+                    break
+                run.append(j)
+            if len(run) >= MIN_LINES:
+                for j in run:
+                    verdict[j] = "row"
+                if verdict[i] == "subhead?":
+                    verdict[i] = "subhead"
 
     def _quotes(self) -> None:
         story = " ".join(norm(self.text[i]) for i, v in enumerate(self.verdict) if v is None)
@@ -313,6 +362,12 @@ class _Reader:
                 continue
             if v == "subhead":
                 parts.append(Part("head", text[i]))
+                continue
+            if v == "row":
+                if parts and parts[-1].kind == "row" and i and blocks[i - 1].row == b.row and verdict[i - 1] == "row":
+                    parts[-1] = Part("row", f"{parts[-1].text} {text[i]}")
+                else:
+                    parts.append(Part("row", text[i]))
                 continue
             if v in ("item", "cell", "link run"):
                 furniture += _words(text[i])
