@@ -49,7 +49,8 @@ PROMPT = re.compile(
     r"^\W*(?:related(?:\s+(?:stories|articles|content|coverage|reading|posts|videos|links|news))?\b(?!\s+(?:to|by)\b)|"
     r"read (?:more|next|also|the full)|also read|more (?:from|on|about|stories)\b|see also|recommended\b|"
     r"you (?:may|might) (?:also )?like|sign up|subscribe|follow (?:us|@)|share (?:this|on|via|the)|share:|"
-    r"click here|check out:|watch:|listen:|advertisement|sponsored|trending|most popular|don'?t miss|"
+    r"click here|check out:|watch:|listen:|advertisement|sponsored|trending|most (?:popular|read)|don'?t miss|"
+    r"if you (?:enjoyed|liked|appreciated|value|valued) (?:this|our|reading)|"
     r"editor'?s picks?|up next|top stories|get (?:the|our) \S+(?: \S+){0,4} newsletter|download (?:our|the) app|"
     r"previous (?:article|post)|next (?:article|post)|comments?\b|leave a (?:comment|reply)|join the conversation|"
     r"(?:the )?(?:story|article) continues|continue reading|"
@@ -167,8 +168,10 @@ def is_link_run(block: Block) -> bool:
     paragraph of several sentences that a page wrapped whole in one link (a deal, a round-up)."""
     words, share = block.words, block.link_share
     if words >= LINKED_PROSE_WORDS and INNER_STOP.search(block.text) and closes(block.text) and (
-            block.links == 1 or share < 0.65):
-        return False  # sentences with links in them (names, sources), or one sentence wrapped whole in a link
+            block.links == 1 or share < 0.65 or block.links == 2 and share < 0.8):
+        # sentences with links in them (names, sources), or one or two sentences wrapped whole in a link;
+        # many links over most of it are a run of them, whatever the stops
+        return False
     return bool(block.links) and (share >= 0.8 or (share >= 0.5 and block.links >= 2)
                                   or words - round(words * share) <= 2)
 

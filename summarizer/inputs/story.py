@@ -240,11 +240,14 @@ class _Reader:
 
     def _section_after(self, items: list[int], last: int) -> bool:
         """Whether a list after the story's last paragraph is a section of the story's own: no link in its
-        items (a list of teasers opens with links), a subhead right above it, and between that and the
+        items (a list of teasers opens with links), items in words (not a poll's figures), a subhead right
+        above it, and between that and the
         story only such subheads, story lists and links (a shop button between a review's sections)."""
         verdict, blocks, i = self.verdict, self.blocks, items[0]
         if i == 0 or verdict[i - 1] != "subhead?" or last < 0 or any(blocks[k].links for k in items):
             return False
+        if sum(_wordy(blocks[k].text) for k in items) < 0.8 * len(items):
+            return False  # figures, not words: a poll's results, a price grid
         return all(verdict[k] in ("subhead?", "link run", "row") or blocks[k].kind == "item" and verdict[k] is None
                    for k in range(last + 1, i - 1))
 
@@ -367,6 +370,8 @@ class _Reader:
                 if parts and parts[-1].kind == "row" and i and blocks[i - 1].row == b.row and verdict[i - 1] == "row":
                     parts[-1] = Part("row", f"{parts[-1].text} {text[i]}")
                 else:
+                    if len(parts) >= 2 and parts[-1].kind == parts[-2].kind == "row" and parts[-1] == parts[-2]:
+                        parts.pop()  # a header row printed twice (one copy stays on screen as the table scrolls)
                     parts.append(Part("row", text[i]))
                 continue
             if v in ("item", "cell", "link run"):
