@@ -367,7 +367,8 @@ class _Reader:
                 parts.append(Part("head", text[i]))
                 continue
             if v == "row":
-                if parts and parts[-1].kind == "row" and i and blocks[i - 1].row == b.row and verdict[i - 1] == "row":
+                if (b.row is not None and parts and parts[-1].kind == "row" and blocks[i - 1].row == b.row
+                        and verdict[i - 1] == "row"):  # the next cell of a table's row
                     parts[-1] = Part("row", f"{parts[-1].text} {text[i]}")
                 else:
                     if len(parts) >= 2 and parts[-1].kind == parts[-2].kind == "row" and parts[-1] == parts[-2]:
