@@ -12,15 +12,22 @@ nothing); the furniture rules below apply to either.
 
 1. structure first. Paragraphs are story text unless their shape says otherwise
    (:func:`.furniture.reason`: captions, runs of links, bylines, datelines, credits,
-   prompts, notices, short lines without a closing stop); a byline or wire dateline that
-   opens a paragraph is cut off it and the sentence kept. A short line without a closing
-   stop, or a heading, between story paragraphs is a subhead: read, never a key point.
-   Block quotes are story text when their paragraphs pass the same rules, unless they
-   repeat a story paragraph (a pull quote). Table cells and code never are;
+   prompts, contact lines, notices, metadata labels, short lines without a closing stop);
+   a byline or wire dateline that opens a paragraph is cut off it and the sentence kept. A
+   short sentence under an image is a caption only where the page does not mark its
+   captions, or marks this one (:mod:`.captions`). A short line without a closing stop, a
+   label line, or a heading, between story paragraphs is a subhead, and so is a standfirst
+   above the story: read, never a key point. Block quotes are story text when their
+   paragraphs pass the same rules (a quote in words needs no closing stop), unless they
+   repeat a story paragraph (a pull quote). A table inside the story, and lines under a
+   lead-in ("The tour stops at:"), are read a row or a line at a time, never a key point;
+   other tables and code are not read. Teasers of other stories' cards (a sibling
+   ``<article>`` that links away, :func:`.containers.other_stories`) are left out;
 2. lists. A list under a label such as ``Key Points`` or ``Highlights``, or a list of
    two or more sentences above the story's first paragraph, is the page's own key points
    (unless it is links: then it is navigation). A list inside the story (story text
-   before and after it) whose items are not links, or a list of sentences, is story text.
+   before and after it, or under a subhead of its own after it, in words) whose items are
+   not links, or a list of sentences, is story text.
    A reference list or bibliography (under ``References``, ``Bibliography``, ``Notes``,
    ... or items shaped like citations) is left out of the story and of the page's
    measure of lists. Other lists are furniture. Key points longer than the story they
@@ -29,8 +36,8 @@ nothing); the furniture rules below apply to either.
 When in doubt a line is dropped: losing one story sentence costs less than a caption
 or a byline as a key point.
 
-A page is **not an article** when its story text is too short (fewer than
-``MIN_WORDS`` words or ``MIN_SENTENCES`` sentences), or when lists, tables and runs
+A page is **not an article** when its story text (subheads included) is too short (fewer
+than ``MIN_WORDS`` words or ``MIN_SENTENCES`` sentences), or when lists, tables and runs
 of links outweigh it (a navigation, shop or listing page); ``any_page=True`` takes it
 anyway, with its prose list items as story text.
 """
