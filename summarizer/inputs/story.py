@@ -5,8 +5,10 @@ and what is left out and why (see :mod:`summarizer.inputs.html` for the rules in
 paragraphs by their shape (:func:`.furniture.reason`), a byline cut off a paragraph's
 start; a references section and lists of citations left out of everything; a labelled
 list or highlights above the story taken as the page's key points; lists inside the
-story, or of sentences, as story text; block quotes unless they repeat the story; short
-lines between story paragraphs as subheads. It returns an :class:`Extraction`.
+story, under a subhead of their own after it, or of sentences, as story text; block quotes
+unless they repeat the story; tables inside the story and lines under a lead-in as lines
+read but never chosen (``row``); short lines between story paragraphs as subheads. It
+returns an :class:`Extraction`.
 """
 
 from __future__ import annotations
@@ -239,10 +241,10 @@ class _Reader:
                     verdict[i] = "item"
 
     def _section_after(self, items: list[int], last: int) -> bool:
-        """Whether a list after the story's last paragraph is a section of the story's own: no link in its
-        items (a list of teasers opens with links), items in words (not a poll's figures), a subhead right
-        above it, and between that and the
-        story only such subheads, story lists and links (a shop button between a review's sections)."""
+        """Whether a list (or table) after the story's last paragraph is a section of the story's own: no
+        link in its items (a list of teasers opens with links), items in words (not a poll's figures), a
+        subhead right above it, and between that and the story only such subheads, story lists, tables and
+        links (a shop button between a review's sections)."""
         verdict, blocks, i = self.verdict, self.blocks, items[0]
         if i == 0 or verdict[i - 1] != "subhead?" or last < 0 or any(blocks[k].links for k in items):
             return False
