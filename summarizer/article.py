@@ -110,7 +110,7 @@ class Article:
     date: str | None = None
     url: str | None = None
     key_points_from: str | None = None  # e.g. "the CNBC layout's Key Points", "the page's Key Points list"
-    headings: tuple[str, ...] = ()  # subheads: paragraphs of the body that are no sentences
+    headings: tuple[str, ...] = ()  # subheads, table rows: paragraphs of the body that are no sentences
 
     @property
     def page(self) -> dict[str, str]:

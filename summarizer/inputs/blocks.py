@@ -42,10 +42,13 @@ class Block:
     link_chars: int = 0
     links: int = 0
     has_graphic: bool = False
+    alt: str = ""  # the alt/title text of the images it holds
     after_graphic: str | None = None  # after an image: its alt/title text ("" if it has none)
+    caption_marked: bool | None = None  # whether the page's markup marks it as a caption (None: not asked)
     link_led: bool = False  # the block opens with a link (a teaser in a list)
     lead: str = ""  # the text of that opening link
     group: int | None = None  # the list, quote or table it belongs to (blocks of one share the number)
+    row: int | None = None  # a table cell's row (cells of one share the number)
 
     @property
     def words(self) -> int:
@@ -96,6 +99,7 @@ def collect(body) -> list[Block]:
                 segments.append(Block(block.kind, after_graphic=None, group=block.group))
             elif child.tag == "graphic":
                 segments[-1].has_graphic = True
+                segments[-1].alt = " ".join(filter(None, (segments[-1].alt, graphic_text(child))))
                 seen_graphic.append(graphic_text(child))
             else:
                 is_link = in_link or child.tag == "ref"
@@ -110,7 +114,7 @@ def collect(body) -> list[Block]:
         seen_graphic.clear()
         inline(el, first, segments, False)
         for seg in segments:
-            seg.text = " ".join(seg.text.split())
+            seg.text = _GLUED.sub(" ", " ".join(seg.text.split()))
             if seg.text:
                 blocks.append(seg)
         # a paragraph that is only an image is an image: a caption may follow it
@@ -138,8 +142,14 @@ def collect(body) -> list[Block]:
                     paragraph(child, "item", group)
             elif tag == "table":
                 g = new_group()
-                for cell in child.iter("cell"):
-                    paragraph(cell, "cell", g)
+                rows = list(child.iter("row")) or [child]
+                for row in rows:
+                    start = len(blocks)
+                    for cell in row.iter("cell"):
+                        paragraph(cell, "cell", g)
+                    r = new_group()
+                    for b in blocks[start:]:
+                        b.row = r
             elif tag == "quote":
                 g = group if kind == "quote" else new_group()
                 if any(c.tag == "p" for c in child):
@@ -164,6 +174,9 @@ def collect(body) -> list[Block]:
     return _rejoin(blocks)
 
 
+# a sentence glued to the next, the page's line break lost ("... a chief physician.Police arrested ..."):
+# a word of two lower-case letters or more, its stop, a capitalised word (not "e.g.The", "U.S.Army", "example.com")
+_GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 _GOES_ON = re.compile(r"^[a-z,.;:!?)\]’”%]")  # text that carries on a sentence
 
 
@@ -182,6 +195,7 @@ def _rejoin(blocks: list[Block]) -> list[Block]:
             prev.link_chars += b.link_chars
             prev.links += b.links
             prev.has_graphic = prev.has_graphic or b.has_graphic
+            prev.alt = " ".join(filter(None, (prev.alt, b.alt)))
             prev.kind = "p"
             continue
         out.append(b)

@@ -66,3 +66,68 @@ def continued(html: str, paragraph: str) -> str | None:
     for el in same:
         article.append(el)
     return lxml.html.tostring(doc, encoding="unicode")
+
+
+# -- other stories' cards ------------------------------------------------------------------
+
+MAX_CARD_WORDS = 200  # a card holds a teaser; a longer <article> may be a live blog's entry
+
+
+def _nearest(el, tag: str):
+    el = el.getparent()
+    while el is not None and el.tag != tag:
+        el = el.getparent()
+    return el
+
+
+def _links_away(card, page: str | None) -> bool:
+    """Whether the card links to another page from its headline, its picture, or a bookmark link."""
+    for a in card.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:")) or (page and href.rstrip("/") == page):
+            continue
+        parent = a.getparent()
+        if (a.get("rel") == "bookmark" or next(a.iter("img"), None) is not None
+                or (parent is not None and parent.tag in ("h1", "h2", "h3", "h4", "h5", "h6"))):
+            return True
+    return False
+
+
+def other_stories(html: str, paragraphs: list[str], page_url: str | None = None) -> set[str]:
+    """The paragraphs (of ``paragraphs``, the story as read, first paragraph first) that stand in
+    another story's card: an ``<article>`` element apart from the one holding the first paragraph
+    (neither inside it nor around it), of at most ``MAX_CARD_WORDS`` words, that links to another
+    page from its headline or picture, or stands in a row of such cards (a related post with its
+    teaser, which the extractor took in)."""
+    if len(paragraphs) < 2 or html.count("<article") < 2:
+        return set()
+    import lxml.etree
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return set()
+    holders = [(el, _squash(el.text_content())) for el in root.iter("p")]
+
+    def article_of(text: str):
+        probe = _squash(text)[:PROBE_CHARS]
+        el = next((el for el, t in holders if probe in t), None) if len(probe) >= 20 else None
+        return _nearest(el, "article") if el is not None else None
+
+    story = article_of(paragraphs[0])
+    if story is None:
+        return set()
+    page = (page_url or "").rstrip("/") or None
+    out = set()
+    for text in paragraphs[1:]:
+        card = article_of(text)
+        if (card is None or card is story or _depth_to(card, story) is not None
+                or _depth_to(story, card) is not None):
+            continue
+        parent = card.getparent()
+        kin = [el for el in parent if el.tag == "article"] if parent is not None else [card]
+        # one card of a row of them that links away marks the row (a card may link only from its "read more")
+        if len(card.text_content().split()) <= MAX_CARD_WORDS and any(_links_away(el, page) for el in kin):
+            out.add(text)
+    return out

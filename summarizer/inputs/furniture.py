@@ -25,6 +25,7 @@ import re
 from .blocks import Block
 
 MAX_UNCLOSED_WORDS = 40  # a longer paragraph without a closing stop is taken as text that lost its stop
+SHORT_CAPTION_WORDS = 15  # a sentence this short right after an image may be its caption
 MAX_LABEL_WORDS = 8  # "Label: value." this short is a page's label line, not a sentence
 
 # a closing stop (an abbreviation's counts too: "... the U.S."), in the scripts the splitter knows
@@ -48,7 +49,8 @@ PROMPT = re.compile(
     r"^\W*(?:related(?:\s+(?:stories|articles|content|coverage|reading|posts|videos|links|news))?\b(?!\s+(?:to|by)\b)|"
     r"read (?:more|next|also|the full)|also read|more (?:from|on|about|stories)\b|see also|recommended\b|"
     r"you (?:may|might) (?:also )?like|sign up|subscribe|follow (?:us|@)|share (?:this|on|via|the)|share:|"
-    r"click here|check out:|watch:|listen:|advertisement|sponsored|trending|most popular|don'?t miss|"
+    r"click here|check out:|watch:|listen:|advertisement|sponsored|trending|most (?:popular|read)|don'?t miss|"
+    r"if you (?:enjoyed|liked|appreciated|value|valued) (?:this|our|reading)|"
     r"editor'?s picks?|up next|top stories|get (?:the|our) \S+(?: \S+){0,4} newsletter|download (?:our|the) app|"
     r"previous (?:article|post)|next (?:article|post)|comments?\b|leave a (?:comment|reply)|join the conversation|"
     r"(?:the )?(?:story|article) continues|continue reading|"
@@ -56,7 +58,14 @@ PROMPT = re.compile(
     r"(?:image|photo|slide|picture)s? \d+ (?:of|/) \d+)",
     re.IGNORECASE)
 _LABEL_LINE = re.compile(r"^[A-Z][\w'’ ]{0,30}:\s")
-_PROMPT_INSIDE = re.compile(r"\b(?:sign up|subscribe|newsletter|click here|share this|follow us)\b", re.IGNORECASE)
+# the page's metadata under a label: never story text, wherever it stands
+_METADATA = re.compile(r"^(?:key ?words|tags?|topics?|categor(?:y|ies)|filed (?:under|in)|posted in|subjects?|"
+                       r"doi|cite (?:this|as)|received|accepted|published in)\s*:", re.IGNORECASE)
+_PROMPT_INSIDE = re.compile(r"\b(?:sign up|subscribe|newsletter|click here|share (?:this|it with)|follow us|"
+                            r"like this (?:story|article|post)\?)", re.IGNORECASE)
+# how to reach the reporter: an address or a handle, and a word that asks for it
+_CONTACT_WAY = re.compile(r"[\w.+-]+@[\w-]+\.\w|(?:^|\s)@\w{2,}")
+_CONTACT_ASK = re.compile(r"\b(?:reached|reach|contact|e-?mail|follow|tips?|write to)\b", re.IGNORECASE)
 _NOTICE = re.compile(
     r"advertiser disclosure|affiliate (?:link|commission|partner)|we may (?:earn|receive) (?:a )?(?:commission|"
     r"compensation)|participant in the amazon|sponsored content|paid content|cookies? (?:policy|settings)|"
@@ -146,6 +155,8 @@ def is_dateline(text: str) -> bool:
     if len(tokens) > 15 or not any(t in _MONTHS or t == "ago" or _NUMERIC_DATE.match(t) for t in tokens):
         return False
     rest = [t for t in tokens if t and t not in _DATE_WORDS and not _DATE_TOKEN.match(t)]
+    if not any(c.isdigit() for c in text) and "ago" not in tokens:
+        return not rest  # a month or weekday among other words is a heading ("Clinching in November")
     return len(rest) <= 3
 
 
@@ -156,7 +167,10 @@ def is_link_run(block: Block) -> bool:
     """Mostly link text: a link, a run of links, or a prompt around one ("Related: <link>"); not a
     paragraph of several sentences that a page wrapped whole in one link (a deal, a round-up)."""
     words, share = block.words, block.link_share
-    if block.links == 1 and words >= LINKED_PROSE_WORDS and INNER_STOP.search(block.text) and closes(block.text):
+    if words >= LINKED_PROSE_WORDS and INNER_STOP.search(block.text) and closes(block.text) and (
+            block.links == 1 or share < 0.65 or block.links == 2 and share < 0.8):
+        # sentences with links in them (names, sources), or one or two sentences wrapped whole in a link;
+        # many links over most of it are a run of them, whatever the stops
         return False
     return bool(block.links) and (share >= 0.8 or (share >= 0.5 and block.links >= 2)
                                   or words - round(words * share) <= 2)
@@ -167,17 +181,34 @@ def closes(text: str) -> bool:
     return bool(STOP.search(_CITATION.sub("", text)) or INNER_STOP.search(text))
 
 
+_FULL_DATE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b")
+_LABEL_INSIDE = re.compile(r"(?:^|\s)\w+:\s")
+
+
+def carries_metadata(text: str) -> bool:
+    """A line of the page's metadata run together: a full date, or two ``Label:`` parts or more
+    ("... 05/10/2018 - Posted by: ... - Category: ...")."""
+    return bool(_FULL_DATE.search(text)) or len(_LABEL_INSIDE.findall(text)) >= 2
+
+
+def repeats_alt(text: str, alt: str) -> bool:
+    """Whether ``text`` opens with the words of an image's alt text (four words or more): its caption."""
+    alt_words, words = norm(alt).split(), norm(text).split()
+    return len(alt_words) >= 4 and " ".join(words[:8]) in " ".join(alt_words)
+
+
 def reason(block: Block, title: str, author: str) -> str | None:
     """Why a paragraph is not story text (None: it is)."""
     text, words = block.text, block.words
     if is_link_run(block):
         return "link run"
-    if block.has_graphic and words <= 40:
+    if block.has_graphic and (words <= 40 or repeats_alt(text, block.alt)):
         return "caption"
     if block.after_graphic is not None:
         alt = norm(block.after_graphic)
         # the image's alt text repeated (a one-word alt, "Stadia", says nothing: any paragraph may name it)
-        if (CREDIT.search(text) or not STOP.search(text) or words <= 15
+        # a short sentence under an image is its caption, unless the page marks its captions and not this one
+        if (CREDIT.search(text) or not STOP.search(text) or words <= SHORT_CAPTION_WORDS and block.caption_marked is not False
                 or (alt and ((len(alt.split()) >= 4 and alt in norm(text)) or norm(text) in alt))):
             return "caption"
     if _BYLINE.match(text) and words <= 15 or _BYLINE_INSIDE.search(text) and words <= 15:
@@ -188,12 +219,15 @@ def reason(block: Block, title: str, author: str) -> str | None:
         return "dateline"
     if CREDIT.search(text) and words <= 40:
         return "credit"
-    if PROMPT.match(text) or (_PROMPT_INSIDE.search(text) and words <= 25):
+    if PROMPT.match(text) or (_PROMPT_INSIDE.search(text) and words <= 25) or (
+            words <= 40 and _CONTACT_WAY.search(text) and _CONTACT_ASK.search(text)):
         return "prompt"
     if _NOTICE.search(text):
         return "notice"
     if title and norm(text) == norm(title):
         return "title"
+    if _METADATA.match(text) and words <= MAX_UNCLOSED_WORDS:
+        return "metadata"  # "Keywords: dredging; silt", "Tags: harbor, port"
     if words <= MAX_LABEL_WORDS and _LABEL_LINE.match(text):
         return "label"  # "Our Standards: The Trust Principles.", "Filed under: Harbors."
     if not closes(text) and words <= MAX_UNCLOSED_WORDS:

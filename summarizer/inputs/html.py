@@ -12,15 +12,22 @@ nothing); the furniture rules below apply to either.
 
 1. structure first. Paragraphs are story text unless their shape says otherwise
    (:func:`.furniture.reason`: captions, runs of links, bylines, datelines, credits,
-   prompts, notices, short lines without a closing stop); a byline or wire dateline that
-   opens a paragraph is cut off it and the sentence kept. A short line without a closing
-   stop, or a heading, between story paragraphs is a subhead: read, never a key point.
-   Block quotes are story text when their paragraphs pass the same rules, unless they
-   repeat a story paragraph (a pull quote). Table cells and code never are;
+   prompts, contact lines, notices, metadata labels, short lines without a closing stop);
+   a byline or wire dateline that opens a paragraph is cut off it and the sentence kept. A
+   short sentence under an image is a caption only where the page does not mark its
+   captions, or marks this one (:mod:`.captions`). A short line without a closing stop, a
+   label line, or a heading, between story paragraphs is a subhead, and so is a standfirst
+   above the story: read, never a key point. Block quotes are story text when their
+   paragraphs pass the same rules (a quote in words needs no closing stop), unless they
+   repeat a story paragraph (a pull quote). A table inside the story, and lines under a
+   lead-in ("The tour stops at:"), are read a row or a line at a time, never a key point;
+   other tables and code are not read. Teasers of other stories' cards (a sibling
+   ``<article>`` that links away, :func:`.containers.other_stories`) are left out;
 2. lists. A list under a label such as ``Key Points`` or ``Highlights``, or a list of
    two or more sentences above the story's first paragraph, is the page's own key points
    (unless it is links: then it is navigation). A list inside the story (story text
-   before and after it) whose items are not links, or a list of sentences, is story text.
+   before and after it, or under a subhead of its own after it, in words) whose items are
+   not links, or a list of sentences, is story text.
    A reference list or bibliography (under ``References``, ``Bibliography``, ``Notes``,
    ... or items shaped like citations) is left out of the story and of the page's
    measure of lists. Other lists are furniture. Key points longer than the story they
@@ -29,8 +36,8 @@ nothing); the furniture rules below apply to either.
 When in doubt a line is dropped: losing one story sentence costs less than a caption
 or a byline as a key point.
 
-A page is **not an article** when its story text is too short (fewer than
-``MIN_WORDS`` words or ``MIN_SENTENCES`` sentences), or when lists, tables and runs
+A page is **not an article** when its story text (subheads included) is too short (fewer
+than ``MIN_WORDS`` words or ``MIN_SENTENCES`` sentences), or when lists, tables and runs
 of links outweigh it (a navigation, shop or listing page); ``any_page=True`` takes it
 anyway, with its prose list items as story text.
 """
@@ -42,18 +49,19 @@ import re
 from ..article import Article
 from ..errors import NotAnArticleError
 from .blocks import Block, collect, count_words, extraction
+from .captions import CaptionMarks
 from .charset import decode_page
-from .containers import continued
+from .containers import continued, other_stories
 from .fetch import redacted
-from .furniture import norm, reason, strip_byline
+from .furniture import SHORT_CAPTION_WORDS, norm, reason, strip_byline
 from .keypoints import page_key_points
-from .story import Extraction, Part, read_story
+from .story import LINES, Extraction, Part, read_story
 
 __all__ = ["Extraction", "Part", "extract", "not_an_article", "page_article"]
 _words = count_words
 
 MIN_WORDS = 60  # a news brief has about this many; less is a teaser, a notice or a gallery
-MIN_SENTENCES = 3  # a story needs a few sentences to choose from
+MIN_SENTENCES = 2  # a news brief can be two long sentences; one is a notice or a teaser
 MAX_FURNITURE_SHARE = 0.5  # lists, tables and link runs above this share of the words: not an article
 FULLER_SHARE = 0.5  # precision mode keeping less than this share of balanced mode's story: it lost the story
 
@@ -94,11 +102,15 @@ def _mend(holed: list[str], whole: list[Block], title: str, author: str) -> dict
     return out
 
 
-def _reading(doc, url: str | None, mode: str) -> tuple[Extraction, list[Block]] | None:
+def _reading(doc, url: str | None, mode: str, marks: CaptionMarks | None = None) -> tuple[Extraction, list[Block]] | None:
     body = getattr(doc, "body", None) if doc is not None else None
     if body is None:
         return None
     blocks = collect(body)
+    if marks is not None:
+        for b in blocks:  # a short sentence under an image: is it the page's caption, or the story going on?
+            if b.kind == "p" and b.after_graphic is not None and b.words <= SHORT_CAPTION_WORDS:
+                b.caption_marked = marks.marked(b.text)
     ex = read_story(blocks, (doc.title or "").strip(), (doc.author or "").strip())
     meta = dict(date=doc.date or None, url=doc.url or url or None, mode=mode)
     return Extraction(**{**ex.__dict__, **meta}), blocks
@@ -114,6 +126,8 @@ def extract(html: str, *, url: str | None = None) -> Extraction | None:
         if more is not None and more.words >= ex.words + MIN_WORDS:
             meta = {k: getattr(ex, k) or getattr(more, k) for k in ("title", "author", "date", "url")}
             ex = Extraction(**{**more.__dict__, **meta})
+    if ex is not None and first is not None:
+        ex = _without_other_stories(ex, html)
     if ex is None or ex.key_points:
         return ex
     found = page_key_points(html, first)  # a box above the story that the extractor left out
@@ -122,7 +136,7 @@ def extract(html: str, *, url: str | None = None) -> Extraction | None:
     items, source = found
     own = {norm(t) for t in items}
     parts = tuple(p for p in ex.parts if norm(p.text) not in own)
-    story = sum(_words(p.text) for p in parts if p.kind != "head")
+    story = sum(_words(p.text) for p in parts if p.kind not in LINES)
     if sum(map(_words, items)) > story:
         return ex  # longer than the story: no summary of it
     listed = [t for t in ex.dropped.get("item", []) if norm(t) in own]  # counted as a list of the page's
@@ -131,9 +145,20 @@ def extract(html: str, *, url: str | None = None) -> Extraction | None:
                          "furniture_words": ex.furniture_words - sum(map(_words, listed))})
 
 
+def _without_other_stories(ex: Extraction, html: str) -> Extraction:
+    """The story without the teasers of other stories' cards that the extractor took in (:func:`.containers.other_stories`)."""
+    others = other_stories(html, [p.text for p in ex.parts if p.kind == "p"], ex.url)
+    if not others:
+        return ex
+    dropped = {**ex.dropped, "other story": [t for t in others]}
+    return Extraction(**{**ex.__dict__, "parts": tuple(p for p in ex.parts if p.text not in others), "dropped": dropped,
+                         "with_items": tuple(t for t in ex.with_items if t not in others)})
+
+
 def _extract(html: str, url: str | None) -> Extraction | None:
-    precise = _reading(extraction(html, url, precision=True), url, "precision")
-    balanced = _reading(extraction(html, url, precision=False), url, "balanced")
+    marks = CaptionMarks(html)
+    precise = _reading(extraction(html, url, precision=True), url, "precision", marks)
+    balanced = _reading(extraction(html, url, precision=False), url, "balanced", marks)
     if precise is None and balanced is None:
         return None
     if balanced is not None and balanced[0].words >= MIN_WORDS and (
@@ -178,7 +203,7 @@ def not_an_article(ex: Extraction) -> str | None:
     """Why the page is not an article (one clause), or None when it is one."""
     from ..split import split_sentences
 
-    words = ex.words
+    words = ex.words + sum(map(_words, ex.headings))  # subheads and a standfirst are story text, read with it
     sentences = sum(len(split_sentences(p)) for p in ex.paragraphs)
     if words + ex.furniture_words and ex.furniture_words / (words + ex.furniture_words) > MAX_FURNITURE_SHARE:
         share = ex.furniture_words / (words + ex.furniture_words)

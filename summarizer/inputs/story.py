@@ -5,17 +5,19 @@ and what is left out and why (see :mod:`summarizer.inputs.html` for the rules in
 paragraphs by their shape (:func:`.furniture.reason`), a byline cut off a paragraph's
 start; a references section and lists of citations left out of everything; a labelled
 list or highlights above the story taken as the page's key points; lists inside the
-story, or of sentences, as story text; block quotes unless they repeat the story; short
-lines between story paragraphs as subheads. It returns an :class:`Extraction`.
+story, under a subhead of their own after it, or of sentences, as story text; block quotes
+unless they repeat the story; tables inside the story and lines under a lead-in as lines
+read but never chosen (``row``); short lines between story paragraphs as subheads. It
+returns an :class:`Extraction`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .blocks import Block, count_words
-from .furniture import closes, is_link_run, norm, reason, strip_byline
+from .furniture import carries_metadata, closes, is_link_run, norm, reason, repeats_alt, strip_byline
 from .keypoints import LABEL as KEY_POINTS_LABEL
 
 MIN_HIGHLIGHT_WORDS = 5  # an unlabelled list above the story is highlights when each item is a sentence this long
@@ -33,9 +35,13 @@ _CITATION_SHAPE = re.compile(
     r"^[A-Z][\w'’-]+,\s*(?:[A-Z]\.\s*)+.*\(?\b(?:1[89]|20)\d\d[a-z]?\b\)?", re.IGNORECASE)
 
 
+LINES = ("head", "row")  # parts that are read with the story but are no sentences: subheads, table rows
+
+
 @dataclass(frozen=True)
 class Part:
-    """One piece of the story: a paragraph (``p``), a list item (``item``), a quote, or a subhead (``head``)."""
+    """One piece of the story: a paragraph (``p``), a list item (``item``), a quote, a subhead (``head``), or a
+    table row (``row``, its cells in one line)."""
 
     kind: str
     text: str
@@ -59,12 +65,13 @@ class Extraction:
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
-        """The story text (paragraphs, list items, quotes), without its subheads."""
-        return tuple(p.text for p in self.parts if p.kind != "head")
+        """The story text (paragraphs, list items, quotes), without its subheads and table rows."""
+        return tuple(p.text for p in self.parts if p.kind not in LINES)
 
     @property
     def headings(self) -> tuple[str, ...]:
-        return tuple(p.text for p in self.parts if p.kind == "head")
+        """Subheads and table rows: read with the story, never a sentence to choose."""
+        return tuple(p.text for p in self.parts if p.kind in LINES)
 
     @property
     def words(self) -> int:
@@ -96,8 +103,20 @@ def _is_sentence_item(block: Block, min_words: int) -> bool:
     return _is_prose_item(block) and block.words >= min_words and closes(block.text)
 
 
+def _wordy(text: str) -> bool:
+    """Written in words, not code or figures: most of its tokens hold a letter."""
+    tokens = text.split()
+    return sum(any(c.isalpha() for c in t) for t in tokens) >= 0.7 * len(tokens)
+
+
 def _looks_cited(text: str) -> bool:
     return bool(_CITATION_SHAPE.search(text))
+
+
+MIN_LINES = 3  # lines of one list under a lead-in
+MAX_LINE_WORDS = 20  # a line of such a list ("June 9 -- Pier Arena, Port Ellis"); longer is a paragraph
+_LINE_VERDICTS = (None, "subhead?", "heading", "dateline", "label")  # what such a line is taken for alone
+_ABOVE_STORY = ("caption", "credit", "byline", "dateline")  # may stand between a standfirst and the story
 
 
 class _Reader:
@@ -118,10 +137,10 @@ class _Reader:
             if not cut.strip():
                 return "byline"
             share = b.link_chars * len(cut) // max(1, len(b.text))
-            b = Block(b.kind, cut, share, b.links, b.has_graphic, b.after_graphic, b.link_led, b.group)
+            b = replace(b, text=cut, link_chars=share)
             self.text[i] = cut
         why = reason(b, self.title, self.author)
-        if why in ("heading", "lead-in"):
+        if why in ("heading", "lead-in", "label"):  # a label line between story paragraphs is a subhead
             if KEY_POINTS_LABEL.match(b.text):
                 return "key points label"
             if _REFERENCES_LABEL.match(b.text):
@@ -150,12 +169,17 @@ class _Reader:
             elif b.kind == "item":
                 verdict[i] = "list?"
             elif b.kind == "quote":
-                verdict[i] = "quote?" if reason(b, self.title, self.author) is None else "quote"
+                why = reason(b, self.title, self.author)
+                # a quoted passage needs no closing stop when it is a sentence's length (a tweet, a quoted tip)
+                story = why is None or why == "heading" and b.words >= MIN_PROSE_ITEM_WORDS and _wordy(b.text)
+                verdict[i] = "quote?" if story else "quote"
             else:
                 verdict[i] = b.kind  # cell, code, loose
         self._references()
         self._lists()
         self._quotes()
+        self._tables()
+        self._line_runs()
         self._subheads()
         return self._assemble()
 
@@ -204,7 +228,7 @@ class _Reader:
                     for i in items[len(points):]:
                         verdict[i] = "link run"
                     continue
-            inside = first < items[0] and items[-1] < last
+            inside = first < items[0] and (items[-1] < last or self._section_after(items, last))
             lead_in = self._lead_in(items[0])
             if ((inside or lead_in is not None) and len(prose) >= 0.8 * len(items)) or all(
                     _is_sentence_item(blocks[i], MIN_PROSE_ITEM_WORDS) for i in items):
@@ -216,11 +240,26 @@ class _Reader:
                 for i in items:
                     verdict[i] = "item"
 
+    def _section_after(self, items: list[int], last: int) -> bool:
+        """Whether a list (or table) after the story's last paragraph is a section of the story's own: no
+        link in its items (a list of teasers opens with links), items in words (not a poll's figures), a
+        subhead right above it, and between that and the story only such subheads, story lists, tables and
+        links (a shop button between a review's sections)."""
+        verdict, blocks, i = self.verdict, self.blocks, items[0]
+        if i == 0 or verdict[i - 1] != "subhead?" or last < 0 or any(blocks[k].links for k in items):
+            return False
+        if sum(_wordy(blocks[k].text) for k in items) < 0.8 * len(items):
+            return False  # figures, not words: a poll's results, a price grid
+        return all(verdict[k] in ("subhead?", "link run", "row") or blocks[k].kind == "item" and verdict[k] is None
+                   for k in range(last + 1, i - 1))
+
     def _item(self, block: Block) -> str | None:
         """Why an item of a story list is not story text after all (a prompt, a credit, a byline, ...);
         None when it is. An item needs no closing stop."""
+        if block.has_graphic and repeats_alt(block.text, block.alt):
+            return "caption"  # a gallery's slide: its image and the caption under it
         why = reason(Block("p", block.text, block.link_chars, block.links), self.title, self.author)
-        return None if why in ("heading", "lead-in") else why
+        return None if why in ("heading", "lead-in", "label") else why
 
     def _lead_in(self, i: int) -> int | None:
         """The story paragraph or line ending in a colon right above block ``i`` ("Here is who qualified:")."""
@@ -245,6 +284,45 @@ class _Reader:
         for i in items:
             self.verdict[i] = "key point"
 
+    def _tables(self) -> None:
+        """A table inside the story (story before and after it, or a section of its own after it) is read
+        with the story, a row a line, never a sentence to choose (a box score, a schedule)."""
+        verdict, blocks = self.verdict, self.blocks
+        story = [i for i, v in enumerate(verdict) if v is None]
+        if not story:
+            return
+        first, last = story[0], story[-1]
+        for g in sorted({b.group for b in blocks if b.kind == "cell" and b.group is not None}):
+            cells = [i for i, b in enumerate(blocks) if b.group == g and b.kind == "cell"]
+            text = sum(len(blocks[i].text) for i in cells)
+            if sum(blocks[i].link_chars for i in cells) >= 0.5 * max(1, text):
+                continue  # a table of links
+            if first < cells[0] and (cells[-1] < last or self._section_after(cells, last)):
+                for i in cells:
+                    verdict[i] = "row"
+
+    def _line_runs(self) -> None:
+        """Lines under a lead-in ("The tour dates:", then "June 9 -- Pier Arena, Port Ellis", ...): a list the
+        page wrote as paragraphs, read with the story a line each, never a sentence to choose."""
+        verdict, blocks, text = self.verdict, self.blocks, self.text
+        story = [i for i, v in enumerate(verdict) if v is None]
+        if not story:
+            return
+        for i in range(story[0] + 1, len(blocks)):
+            if not (text[i].rstrip().endswith(":") and verdict[i] in (None, "subhead?") and blocks[i].kind == "p"):
+                continue
+            run = []
+            for j in range(i + 1, len(blocks)):
+                b = blocks[j]
+                if b.kind != "p" or b.words > MAX_LINE_WORDS or verdict[j] not in _LINE_VERDICTS or text[j].endswith(":"):
+                    break
+                run.append(j)
+            if len(run) >= MIN_LINES:
+                for j in run:
+                    verdict[j] = "row"
+                if verdict[i] == "subhead?":
+                    verdict[i] = "subhead"
+
     def _quotes(self) -> None:
         story = " ".join(norm(self.text[i]) for i, v in enumerate(self.verdict) if v is None)
         for i, v in enumerate(self.verdict):
@@ -257,8 +335,9 @@ class _Reader:
         first, last = (story[0], story[-1]) if story else (0, -1)
         for i, v in enumerate(verdict):
             if v in ("subhead?", "key points label", "references label", "navigation label"):
-                standfirst = (i == first - 1 and self.outside.get(i) == "heading"
-                              and self.blocks[i].words >= MIN_STANDFIRST_WORDS)
+                standfirst = (i < first and self.outside.get(i) == "heading"
+                              and self.blocks[i].words >= MIN_STANDFIRST_WORDS and not carries_metadata(self.text[i])
+                              and all(w in _ABOVE_STORY for w in verdict[i + 1:first]))
                 if v == "subhead?" and (first < i < last or standfirst):
                     verdict[i] = "subhead"
                 elif v == "subhead?":
@@ -288,6 +367,15 @@ class _Reader:
                 continue
             if v == "subhead":
                 parts.append(Part("head", text[i]))
+                continue
+            if v == "row":
+                if (b.row is not None and parts and parts[-1].kind == "row" and blocks[i - 1].row == b.row
+                        and verdict[i - 1] == "row"):  # the next cell of a table's row
+                    parts[-1] = Part("row", f"{parts[-1].text} {text[i]}")
+                else:
+                    if len(parts) >= 2 and parts[-1].kind == parts[-2].kind == "row" and parts[-1] == parts[-2]:
+                        parts.pop()  # a header row printed twice (one copy stays on screen as the table scrolls)
+                    parts.append(Part("row", text[i]))
                 continue
             if v in ("item", "cell", "link run"):
                 furniture += _words(text[i])
