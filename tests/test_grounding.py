@@ -173,8 +173,15 @@ def test_site_furniture_is_not_read_as_names(point):
     assert flags(point, STORY) == []
 
 
+def test_a_link_to_another_story_is_not_checked():
+    # "READ: ..." and "WATCH: ..." lines are the headlines of other stories, not statements about this one
+    assert flags("READ: Smith says rates fell at Springfield.", STORY) == []
+    assert flags("WATCH: Jones explains the 2031 plan.", STORY) == []
+    assert flags("Readers: Smith says rates fell.", STORY) == [("name", "Smith")]
+
+
 def test_names_that_are_not_furniture_or_openers_are_still_flagged():
-    assert flags("READ: Smith says rates fell.", STORY) == [("name", "Smith")]
+    assert flags("SPOILER ALERT: Smith rescued them.", STORY) == [("name", "Smith")]
     assert flags("Study reveals Smith was rescued.", STORY) == [("name", "Smith")]
     assert flags("Springfield rescued the nine men.", STORY) == [("name", "Springfield")]
 

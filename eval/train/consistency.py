@@ -5,9 +5,10 @@
 
 1. **Common words** (``summarizer/data/common-words.txt``): the words that the cased human
    highlights of the *training* stories (``cnndm_train_from_test.jsonl`` and
-   ``cnndm_train_more_from_test.jsonl``) write in lower case, in at least 2 stories, and at
-   least as often as capitalised in mid-sentence ("study", "reveals", "director"; not
-   "london", "league", "smith"). The name flags use it to tell a capital that opens a
+   ``cnndm_train_more_from_test.jsonl``) and the cased articles and summaries of the
+   factuality sets write in lower case, in at least 2 texts, and at least as often as
+   capitalised in mid-sentence, each source judged alone ("study", "reveals", "director";
+   not "london", "league", "smith"). The name flags use it to tell a capital that opens a
    sentence from a name. A list of words, no text.
 2. **The consistency score** (``summarizer/data/consistency-v1.safetensors``): an L2-regularised
    logistic regression over the features of ``summarizer.grounding.consistency`` (support by
@@ -43,31 +44,53 @@ FACTUALITY = DATA / "factuality"
 MIN_STORIES = 2  # a word seen lower-case in one story only may be a typo or a one-off
 
 
-def common_words(paths=TRAIN_STORIES) -> list[str]:
-    """Words the cased highlights write in lower case in at least ``MIN_STORIES`` stories, and at
-    least as often as capitalised in mid-sentence (counted once a story)."""
+def _count_cases(text: str, seen_lower: set, seen_capital: set) -> None:
+    """Add the words ``text`` writes in lower case, and those it capitalises in mid-sentence (not in capitals)."""
+    for k, m in enumerate(re.finditer(r"[A-Za-z][A-Za-z'’-]*", text)):
+        w = m.group()
+        opens = k == 0 or text[max(0, m.start() - 4): m.start()].rstrip().endswith(
+            (".", ":", "!", "?", '"', "'", "‘", "“", "(", "\n")) or text[max(0, m.start() - 1): m.start()] == "\n"
+        if w[0].islower():
+            seen_lower.add(w.lower())
+        elif not opens and not w.isupper():
+            seen_capital.add(w.lower())
+
+
+def _common(texts: list[list[str]]) -> set[str]:
+    """Words these texts (each a list of parts, counted once a text) write in lower case in at least
+    ``MIN_STORIES`` texts, and at least as often as capitalised in mid-sentence."""
     lower: Counter = Counter()
     capital: Counter = Counter()
+    for text in texts:
+        seen_lower: set[str] = set()
+        seen_capital: set[str] = set()
+        for t in text:
+            _count_cases(t, seen_lower, seen_capital)
+        lower.update(seen_lower)
+        capital.update(seen_capital)
+    return {w for w, c in lower.items() if c >= MIN_STORIES and c >= capital[w] and not re.search(r"['’]", w)}
+
+
+def common_words(paths=TRAIN_STORIES, factuality: Path = FACTUALITY) -> list[str]:
+    """The common words of the cased highlights of the training stories, and those of the cased articles
+    and summaries of the factuality sets (news text in its own case: the training stories' articles are
+    lowercased), each source judged alone (``_common``): a word common in either is common."""
+    highlights: list[list[str]] = []
     for path in paths:
         if not path.is_file():
             sys.exit(f"{path} is missing: the shared data folder must sit beside the repository")
         with path.open(encoding="utf-8") as f:
             for line in f:
                 story = json.loads(line)
-                if not story.get("highlights_cased"):
-                    continue
-                seen_lower, seen_capital = set(), set()
-                for h in story["highlights"]:
-                    for k, m in enumerate(re.finditer(r"[A-Za-z][A-Za-z'’-]*", h)):
-                        w = m.group()
-                        opens = k == 0 or h[: m.start()].rstrip().endswith((".", ":", "!", "?", '"', "'", "‘", "“", "("))
-                        if w[0].islower():
-                            seen_lower.add(w.lower())
-                        elif not opens and not w.isupper():
-                            seen_capital.add(w.lower())
-                lower.update(seen_lower)
-                capital.update(seen_capital)
-    return sorted(w for w, c in lower.items() if c >= MIN_STORIES and c >= capital[w] and not re.search(r"['’]", w))
+                if story.get("highlights_cased"):
+                    highlights.append(story["highlights"])
+    articles: list[list[str]] = []
+    seen_docs: set[str] = set()
+    for it in load_items(factuality):
+        parts = [it.summary] + ([it.document] if it.document not in seen_docs else [])
+        seen_docs.add(it.document)
+        articles.append([t for t in parts if sum(c.isupper() for c in t) > 0.01 * max(sum(c.isalpha() for c in t), 1)])
+    return sorted(_common(highlights) | _common(articles))
 
 
 def write_common_words(out: Path) -> str:

@@ -21,7 +21,7 @@ from ..errors import ModelError
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 COMMON_WORDS = DATA_DIR / "common-words.txt"
-COMMON_WORDS_SHA256 = "8c73a296f67d2d79e48ab1c4fa394a1a703c238b8f3439da3caa238ecd5bae40"
+COMMON_WORDS_SHA256 = "887f626e806fde69f7aefc4184e75ffbb757b3c6614465f95653a591f2a42c64"
 CONSISTENCY = DATA_DIR / "consistency-v1.safetensors"
 CONSISTENCY_SHA256 = "bf5b13cce6fdad0f8398c4d0905ee63737fb03bb309a7d3bd1544be417c4f8ae"
 REGENERATE = "python -m eval.train.consistency"
