@@ -122,7 +122,9 @@ def _capitalised_parts(token: str) -> str:
 
 def _emphasis(word: str) -> bool:
     """A common word written in capitals for emphasis ("LIVE", "HERE"), not an acronym."""
-    return len(word) >= 3 and word.isupper() and word.isalpha() and is_common(word.lower())
+    # three letters, or no vowel, reads as an acronym ("BBC", "FBI", "NHS") even when the letters make a word
+    return len(word) >= 4 and word.isupper() and word.isalpha() and bool(re.search("[AEIOUY]", word)) \
+        and is_common(word.lower())
 
 
 def name_phrases(text: str) -> list[tuple[str, list[str]]]:
