@@ -5,7 +5,8 @@ by their words (``names``). Articles may be lowercased (the CNN/DailyMail copies
 article side is always compared without case. A line of site furniture (a "click here",
 a web address, a phone number) is not checked: it is not a statement about the story. The
 author that opens an opinion piece's key point ("Jane Smith: ...") is checked: the story's
-body often lacks the byline, but a misspelt or wrong author is an error people flag (CLIFF).
+body often lacks the byline, but a model that writes one invents it (CLIFF's summaries with
+a byline the article lacks are all judged inconsistent), and a wrong author is an error.
 
 >>> [f.text for f in find_flags("Shares rose 12% to $84.5 million on Friday.", Facts.of("shares rose 12 percent to 84.5 million dollars on monday."))]
 ['Friday']
@@ -20,13 +21,24 @@ import re
 from dataclasses import dataclass
 
 from ..results import Flag
+from .aliases import EXPANSIONS, TITLES, same_place
 from .names import name_phrases, norm_word, words
 from .numbers import quantities, value_key
 
 _FURNITURE_LINE = re.compile(
     r"click here|https?://|\bwww\.|\.co\.uk\b|\.com\b|\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|\(\d{3}\)\s?\d{3}-\d{4}", re.I)
+# A link to another story, as a site writes it among its key points: "READ: ...", "WATCH: ..." (in capitals).
+_LINK_LINE = re.compile(r"^\W*(?:READ(?: MORE)?|WATCH(?: MORE)?|SEE ALSO|LISTEN|VOTE|RELATED|PLAY|QUIZ)\s*:")
 _KIND_PLURAL = {"number": "numbers", "amount": "amounts of money", "percentage": "percentages", "score": "scores",
-                "date": "years"}
+                "date": "years", "time": "times of day"}
+# Words of an article that name a day relative to its date: a weekday in a key point may be that day.
+_RELATIVE_DAY = re.compile(r"\b(?:yesterday|today|tonight|tomorrow|last night|this morning|this afternoon|this evening)\b", re.I)
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_FUZZY_MIN = 6
+# A number said roughly: the words before it and how far off the article's may be (as a ratio of it).
+_ROUGHLY = re.compile(r"\b(?:(?P<near>about|around|almost|nearly|roughly|approximately|some|close to|just over|just under|"
+                      r"an estimated|estimated)|(?P<above>more than|over|at least|upwards of)|"
+                      r"(?P<below>less than|fewer than|under|up to|as many as|as much as))\s+$", re.I)  # a word this long, one letter off a word of the article, is the article's word misspelt
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,7 @@ class Facts:
     words: frozenset[str]  # normalised words
     written: tuple[tuple[str, str, float | str], ...] = ()  # (kind, text, value) of each quantity, for the reasons
     initials: frozenset[str] = frozenset()  # initials of runs of 3 to 5 words: "icu" of "intensive care unit"
+    near_spellings: frozenset[str] = frozenset()  # the long words with one letter deleted: "hernndez" of "hernandez"
 
     @classmethod
     def of(cls, body: str) -> "Facts":
@@ -49,9 +62,29 @@ class Facts:
                 values.add(value_key(q.mantissa))
             if q.kind == "score":  # "2-0" also has the numbers 2 and 0
                 values.update(float(p) for p in str(q.value).split("-"))
+            if q.kind == "time":  # "3:30pm" also has the numbers 3 and 30, as before times were read whole
+                hour, minutes = str(q.value).split(":")
+                values.update({float(hour) or 12.0, float(minutes)})
         if re.search(r"\bmay \d", body, re.I):  # a lowercased article's "may 2": the month, there
             values.add("may")
-        return cls(frozenset(values), frozenset(words(body)), tuple(written), _initials(body))
+        if _RELATIVE_DAY.search(body):  # "yesterday" may be any weekday: each is taken as there
+            values.update(_WEEKDAYS)
+        ws = frozenset(words(body))
+        return cls(frozenset(values), ws, tuple(written), _initials(body), _near_spellings(ws))
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _near_spellings(article_words: frozenset[str]) -> frozenset[str]:
+    """Every long article word with one letter deleted (a word one edit away shares one of these)."""
+    out: set[str] = set()
+    for w in article_words:
+        if len(w) >= _FUZZY_MIN - 1 and w.isalpha():
+            out.add(w)
+            out |= _deletions(w)
+    return frozenset(out)
 
 
 _SMALL = frozenset({"of", "the", "and", "for", "de", "on", "in"})
@@ -74,8 +107,9 @@ def _initials(body: str) -> frozenset[str]:
 
 
 def is_furniture(point: str) -> bool:
-    """A line of a site's furniture: a call to click, a web address or a phone number."""
-    return bool(_FURNITURE_LINE.search(point))
+    """A line of a site's furniture: a call to click, a link to another story ("READ: ..."), a web
+    address or a phone number."""
+    return bool(_FURNITURE_LINE.search(point) or _LINK_LINE.match(point))
 
 
 def _listed(items: list[str]) -> str:
@@ -129,10 +163,16 @@ def find_flags(point: str, facts: Facts) -> list[Flag]:
             continue
         if q.kind == "score" and all(float(p) in facts.values for p in str(value).split("-")):
             continue  # "8-10" against "between 8 and 10"
+        if q.plain is not None and value_key(q.plain) in facts.values:
+            continue  # "64m" against "64 metres"
+        if _roughly_there(point[: max(point.find(q.text), 0)], q.kind, q.value, facts):
+            continue  # "almost 16 million" against "15.9 million"
+        if q.kind == "time" and str(value).endswith(":00") and (float(str(value)[:-3]) or 12.0) in facts.values:
+            continue  # "9pm" against "nine o'clock"
         found.append((point.find(q.text), Flag(q.kind, q.text, quantity_reason(q.text, q.kind, value, facts))))
     for phrase, ws in name_phrases(point):
         acronyms = {norm_word(a) for a in re.findall(r"\b[A-Z](?:\.?[A-Z]){1,4}\b\.?", phrase)}
-        missing = [w for w in ws if not _has_word(w, facts.words, facts.initials, w in acronyms)]
+        missing = [w for w in ws if not _has_word(w, facts, w in acronyms, alone=len(ws) == 1)]
         if missing:
             lacks = _listed([_as_written(w, phrase) for w in missing]).replace(" and ", " or ")
             found.append((point.find(phrase), Flag("name", phrase, f'"{phrase}": the article does not mention {lacks}')))
@@ -145,17 +185,71 @@ def find_flags(point: str, facts: Facts) -> list[Flag]:
     return out
 
 
-def _has_word(w: str, article_words: frozenset[str], initials: frozenset[str] = frozenset(), acronym: bool = False) -> bool:
-    """A name's word is in the article: as is, in the singular, each part of a hyphenated word, or
-    as a word of the same stem ("German" and "Germany", "Chinese" and "China")."""
+def _roughly_there(before: str, kind: str, value: float | str, facts: Facts) -> bool:
+    """Whether a number said roughly ("about 150", "more than 40", "almost £30million") has a number of
+    the article near enough: for "about", one that rounds to it at its precision and is within a fifth of
+    it ("16 million" of 15.9 million; not "13,000" of 12,000); for "more than", one above it by up to half;
+    for "up to", one under it by up to a third."""
+    m = _ROUGHLY.search(before)
+    if not m or isinstance(value, str) or kind not in ("number", "amount", "percentage") or value <= 0:
+        return False
+    for k, _, v in facts.written:
+        if k != kind or isinstance(v, str):
+            continue
+        if m.group("near") and abs(v - value) <= 0.2 * value and _rounds_to(v, value):
+            return True
+        if m.group("above") and value < v <= 1.5 * value:
+            return True
+        if m.group("below") and value / 1.5 <= v < value:
+            return True
+    return False
+
+
+def _rounds_to(v: float, value: float) -> bool:
+    """Whether ``v`` rounds to ``value`` at the precision ``value`` is written to (its last non-zero digit)."""
+    if not float(value).is_integer():
+        return False
+    step = 1
+    while value % (step * 10) == 0:
+        step *= 10
+    return round(v / step) * step == value
+
+
+def _has_word(w: str, facts: Facts, acronym: bool = False, alone: bool = False) -> bool:
+    """A name's word is in the article: as is, in the singular, each part of a hyphenated word, as
+    a word of the same stem ("German" and "Germany"), as the same place or people ("British" and
+    "Britain"), as the words an abbreviation stands for ("PM", "prime minister"), spelt one letter
+    off (a long word), or it is a title beside a name ("Mrs" of "Mrs Boudreau")."""
+    article_words = facts.words
     if w in article_words or (w.endswith("s") and w[:-1] in article_words):
         return True
-    if acronym and 3 <= len(w) <= 5 and w in initials:  # "ICU" for "intensive care unit" (two letters: too likely by chance)
+    if w in TITLES and not alone:
+        return True
+    if acronym and 3 <= len(w) <= 5 and w in facts.initials:  # "ICU" for "intensive care unit" (two letters: too likely by chance)
+        return True
+    forms = [f.split("_") for f in same_place(w)] + [list(f) for f in EXPANSIONS.get(w, ())]
+    if any(all(p in article_words for p in form) for form in forms):
         return True
     parts = [p for p in w.split("-") if p]
     if len(parts) > 1:
-        return all(_has_word(p, article_words) for p in parts)
+        return all(_has_word(p, facts) for p in parts)
+    if len(w) >= _FUZZY_MIN and w.isalpha() and (w in facts.near_spellings or _deletions(w) & facts.near_spellings):
+        near = [a for a in article_words if a[:1] == w[:1] and abs(len(a) - len(w)) <= 1]
+        if any(_one_edit(w, a) for a in near):
+            return True
     return len(w) >= 5 and any(_same_stem(w, a) for a in article_words if a[:4] == w[:4])
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one letter added, dropped, changed, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                   and a[diff[1]] == b[diff[0]])
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 def _same_stem(a: str, b: str) -> bool:

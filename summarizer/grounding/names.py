@@ -7,9 +7,11 @@ A capital is a name's mark only where case carries it. Not read as names:
   common-word list (``summarizer/data/common-words.txt``: words that news highlights write in
   lower case at least as often as capitalised mid-sentence; ``python -m eval.train.consistency``
   rebuilds it) or in the few openers below, or when it is one of their ``-s``, ``-ed``,
-  ``-ing`` or ``-ly`` forms;
-* a common word in capitals for emphasis ("LIVE", "CLICK HERE"), and a site's furniture
-  ("READ:", "SPOILER ALERT", "PICTURED:").
+  ``-ing`` or ``-ly`` forms ("Inputting", "Planned"), or a contraction of one ("Don't",
+  "They're");
+* the lower-case parts of a hyphenated word ("London-based": the name is "London");
+* a common word in capitals for emphasis ("LIVE", "CLICK HERE"), an abbreviation that is a
+  common noun ("TV", "ID", "DNA"), and a site's furniture ("READ:", "SPOILER ALERT", "PICTURED:").
 
 Names are compared without case, dots or a possessive: "U.S." = "US", "Obama's" = "obama".
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .aliases import COMMON_ABBREVIATIONS
 from .numbers import MONTHS, NOT_NUMBERS, TENS, UNITS, WEEKDAYS
 from .weights import read_common_words
 
@@ -66,9 +69,28 @@ def is_common(word: str) -> bool:
         return all(is_common(p) for p in word.split("-") if p)
     for suffix, repl in (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
                          ("ly", ""), ("'s", ""), ("s'", "")):
-        if word.endswith(suffix) and len(word) > len(suffix) + 2 and word[: -len(suffix)] + repl in common:
-            return True
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stem = word[: -len(suffix)]
+            if stem + repl in common:
+                return True
+            # a doubled consonant: "inputting", "planned"
+            if suffix in ("ed", "ing") and len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiouls" \
+                    and stem[:-1] in common:
+                return True
     return False
+
+
+_CONTRACTION = re.compile(r"^([A-Za-z]+)(?:n['’]t|['’](?:re|ve|ll|d|m|s))$")
+
+
+def is_contraction(word: str) -> bool:
+    """A common word with a contracted ending ("Don't", "They're", "We've"), as written.
+
+    >>> is_contraction("They're"), is_contraction("O'Neill")
+    (True, False)
+    """
+    m = _CONTRACTION.match(word)
+    return bool(m) and is_common(m.group(1).lower())
 
 
 def norm_word(w: str) -> str:
@@ -89,9 +111,20 @@ def words(text: str) -> set[str]:
     return out
 
 
+def _capitalised_parts(token: str) -> str:
+    """A name's word, normalised: of a hyphenated word only its capitalised parts ("London-based": "london";
+    "Saint-Denis": "saint-denis"; "A-listers": "")."""
+    if "-" not in token.strip("-"):
+        return norm_word(token)
+    parts = [p for p in token.split("-") if len(p) > 1 and p[0].isupper()]
+    return "-".join(norm_word(p) for p in parts)
+
+
 def _emphasis(word: str) -> bool:
     """A common word written in capitals for emphasis ("LIVE", "HERE"), not an acronym."""
-    return len(word) >= 3 and word.isupper() and word.isalpha() and is_common(word.lower())
+    # three letters, or no vowel, reads as an acronym ("BBC", "FBI", "NHS") even when the letters make a word
+    return len(word) >= 4 and word.isupper() and word.isalpha() and bool(re.search("[AEIOUY]", word)) \
+        and is_common(word.lower())
 
 
 def name_phrases(text: str) -> list[tuple[str, list[str]]]:
@@ -100,7 +133,8 @@ def name_phrases(text: str) -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
     starts = {0} | {m.end() for m in _STARTS.finditer(text)}
     starts |= {len(text) - len(text.lstrip())}
-    matches = [m for m in _CAP.finditer(text) if not _emphasis(m.group().rstrip("."))]
+    matches = [m for m in _CAP.finditer(text) if not _emphasis(m.group().rstrip("."))
+               and norm_word(m.group().rstrip(".")) not in COMMON_ABBREVIATIONS]
     k = 0
     while k < len(matches):
         first = matches[k]
@@ -114,8 +148,9 @@ def name_phrases(text: str) -> list[tuple[str, list[str]]]:
             else:
                 break
         k += 1
-        words_ = [norm_word(g.group().rstrip(".") if not re.search(r"\.\w", g.group()) else g.group()) for g in group]
-        if first.start() in starts and (words_[0] in _OPENERS or is_common(words_[0])):
+        words_ = [_capitalised_parts(g.group().rstrip(".") if not re.search(r"\.\w", g.group()) else g.group())
+                  for g in group]
+        if first.start() in starts and (words_[0] in _OPENERS or is_common(words_[0]) or is_contraction(first.group())):
             # a capital that opens a sentence on a common word: "The White House", "Study reveals"
             group, words_ = group[1:], words_[1:]
         keep = [w for w in words_ if w and w not in MONTHS and w not in WEEKDAYS and w not in NOT_NUMBERS]

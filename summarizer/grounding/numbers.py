@@ -3,13 +3,16 @@
 "$84.5 million" = "84.5 million dollars" = "$84,500,000"; "five" = "5"; "two-hour" contains
 "two"; "12%" = "12 percent"; a number glued to its unit or multiplier reads as if spaced
 ("3.6million" = "3.6 million", "74minutes" = "74 minutes", "2,000km" = "2,000 km"); a score
-"2-0" is one thing, the same as "0-2"; "one" is not read as a number (it is mostly a
-pronoun: "one of the ...").
+"2-0" is one thing, the same as "0-2"; a time of day is one thing ("3.30pm" = "3:30 p.m.");
+"one" is not read as a number (it is mostly a pronoun: "one of the ..."); a weekday or month
+with a possessive is still one ("Sunday's").
 
 >>> [(q.kind, q.value) for q in quantities("Sales rose 12 per cent to $84.5m in May 2014.")]
 [('percentage', 12.0), ('amount', 84500000.0), ('date', 'may'), ('date', 2014.0)]
 >>> [(q.text, q.value) for q in quantities("a £3.6million deal after 74minutes, won 2-0")]
 [('£3.6million', 3600000.0), ('74', 74.0), ('2-0', '0-2')]
+>>> [(q.kind, q.value) for q in quantities("kick-off at 3.30pm on Sunday's card")]
+[('time', '3:30'), ('date', 'sunday')]
 """
 
 from __future__ import annotations
@@ -41,6 +44,11 @@ _TOKEN = re.compile(r"[$£€¥%]|" + _NUMBER + r"|[^\W\d_]+(?:[.'’][^\W\d_]+)
 # A score or a result: two small whole numbers joined by a hyphen or a dash, not part of a date
 # or a longer run ("2-0", "6–3"; not "2015-16", "273-8255").
 _SCORE = re.compile(r"(?<![\w.,/-])(\d{1,3})\s?[-–]\s?(\d{1,3})(?![\w/-]|[.,]\d|[-–]\d)")
+# A time of day: "3.30pm", "9pm", "12:30 p.m.", "15:30" (with a colon, am/pm may be left out). Compared on a
+# 12-hour clock ("3:30" = "15:30"): a key point rarely swaps morning and afternoon, a text often drops them.
+_TIME = re.compile(r"(?<![\w.,:/$£€¥-])(\d{1,2})(?:([:.])(\d{2}))?\s?(am|pm|a\.m\.|p\.m\.)?(?!\w|:\d|[.,]\d)", re.I)
+# Multipliers of one letter that are also units when no currency is near: "64m" may be 64 metres.
+_AMBIGUOUS_SCALES = {"m", "k", "b"}
 
 
 def tokens(text: str) -> list[tuple[str, int, int]]:
@@ -80,6 +88,7 @@ class Quantity:
     text: str  # as written
     value: float | str  # a number; a month or weekday name; a score as "low-high"
     mantissa: float | None = None  # 84.5 of "84.5 million"
+    plain: float | None = None  # 64 of "64m" with no currency: the "m" may be metres, so 64 may be meant
 
 
 def _scores(text: str) -> list[tuple[int, int, str]]:
@@ -91,6 +100,20 @@ def _scores(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+def _times(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, "h:mm" on a 12-hour clock) of the times of day in ``text``."""
+    out = []
+    for m in _TIME.finditer(text):
+        hour, sep, minutes, half = m.group(1), m.group(2), m.group(3), m.group(4)
+        if not half and sep != ":":  # "9" or "9.30" alone: a number
+            continue
+        h, mm = int(hour), int(minutes or 0)
+        if h > 24 or mm > 59:
+            continue
+        out.append((m.start(), m.end(), f"{h % 12}:{mm:02d}"))
+    return out
+
+
 def quantities(text: str) -> list[Quantity]:
     """The numbers, amounts, percentages, scores and dates written in ``text``.
 
@@ -98,18 +121,19 @@ def quantities(text: str) -> list[Quantity]:
     [25.0, 200000.0, 5.0]
     """
     toks = tokens(text)
-    scores = _scores(text)
+    spans = [("score", s) for s in _scores(text)] + [("time", t) for t in _times(text)]
     out: list[Quantity] = []
     i = 0
     while i < len(toks):
         tok, start, end = toks[i]
-        score = next((s for s in scores if s[0] == start), None)
-        if score is not None:
-            out.append(Quantity("score", text[score[0]:score[1]], score[2]))
-            while i < len(toks) and toks[i][1] < score[1]:
+        span = next(((kind, s) for kind, s in spans if s[0] == start), None)
+        if span is not None:
+            kind, (s0, s1, value) = span
+            out.append(Quantity(kind, text[s0:s1].rstrip("."), value))
+            while i < len(toks) and toks[i][1] < s1:
                 i += 1
             continue
-        word = tok.rstrip(".")
+        word = re.sub(r"['’]s$", "", tok.rstrip("."))  # "sunday's": the day
         value: float | None = _digits(tok)
         j = i + 1
         if value is None and (word in UNITS or word in TENS) and word not in NOT_NUMBERS:
@@ -148,9 +172,11 @@ def quantities(text: str) -> list[Quantity]:
             i += 1
             continue
         mantissa = None
+        scale = ""
         if j < len(toks) and toks[j][0].rstrip(".") in _SCALES and (_digits(tok) is not None or toks[j][0] != "k"):
             if _digits(tok) is not None or toks[j][0] in ("hundred", "thousand", "million", "billion", "trillion"):
-                mantissa, value = value, value * _SCALES[toks[j][0].rstrip(".")]
+                scale = toks[j][0].rstrip(".")
+                mantissa, value = value, value * _SCALES[scale]
                 end = toks[j][2]
                 j += 1
         kind = "number"
@@ -167,6 +193,7 @@ def quantities(text: str) -> list[Quantity]:
             end = toks[j - 1][2]
         elif kind == "number" and mantissa is None and value.is_integer() and 1900 <= value <= 2100 and tok.isdigit():
             kind = "date"
-        out.append(Quantity(kind, text[start:end].rstrip("."), value, mantissa))
+        plain = mantissa if kind == "number" and scale in _AMBIGUOUS_SCALES else None
+        out.append(Quantity(kind, text[start:end].rstrip("."), value, mantissa, plain))
         i = j
     return out

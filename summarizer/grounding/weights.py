@@ -21,9 +21,9 @@ from ..errors import ModelError
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 COMMON_WORDS = DATA_DIR / "common-words.txt"
-COMMON_WORDS_SHA256 = "8c73a296f67d2d79e48ab1c4fa394a1a703c238b8f3439da3caa238ecd5bae40"
+COMMON_WORDS_SHA256 = "4d8223c18080adbf59dc6373c9c9bb3472e967d999687c38aac4ec2540cfb534"
 CONSISTENCY = DATA_DIR / "consistency-v1.safetensors"
-CONSISTENCY_SHA256 = "bf5b13cce6fdad0f8398c4d0905ee63737fb03bb309a7d3bd1544be417c4f8ae"
+CONSISTENCY_SHA256 = "fcaeac6adb31b0cdf156e8f10e67eb7758eac2d04a07572791bb0885dd7e9cf8"
 REGENERATE = "python -m eval.train.consistency"
 _DTYPES = {"F32": "<f4", "F64": "<f8"}
 
