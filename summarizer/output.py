@@ -15,6 +15,7 @@ from typing import Sequence
 
 from .grounding import LEGEND
 from .results import KeyPoint, References, Summary
+from .text_safety import BIDI
 
 FORMATS = ("bullets", "text", "json", "jsonl")
 
@@ -23,7 +24,7 @@ FORMATS = ("bullets", "text", "json", "jsonl")
 _EMBEDDINGS = "\u202a\u202b\u202d\u202e"  # LRE, RLE, LRO, RLO
 _ISOLATES = "\u2066\u2067\u2068"  # LRI, RLI, FSI
 _PDF, _PDI = "\u202c", "\u2069"
-_BIDI = re.compile(f"[{_EMBEDDINGS}{_ISOLATES}{_PDF}{_PDI}]")
+_BIDI = re.compile(f"[{BIDI}]")  # the same characters as text_safety's class: these and their two closers
 
 
 def bidi_closed(text: str) -> str:

@@ -109,3 +109,12 @@ def start_server():
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def one_line(stderr: str, *fragments: str) -> str:
+    """The error: one 'Error: ...' line, no traceback, with each fragment."""
+    lines = [line for line in stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in stderr, stderr[-3000:]
+    for f in fragments:
+        assert f in lines[0], lines[0]
+    return lines[0]

@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import make_article
+from helpers import make_article, one_line
 from summarizer import Limits, SummarizerError, summarize
 from summarizer.article import parse_article
 from summarizer.backends.hf.safety import refuse_remote_code
@@ -37,15 +37,6 @@ from summarizer.split import MAX_SENTENCE_CHARS, split_sentences
 REPO = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
 SUMMARIZE = [sys.executable, "-m", "summarizer"]
-
-
-def one_line(stderr: str, *fragments: str) -> str:
-    """The error: one 'Error: ...' line, no traceback, with each fragment."""
-    lines = [line for line in stderr.strip().splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in stderr, stderr[-3000:]
-    for f in fragments:
-        assert f in lines[0], lines[0]
-    return lines[0]
 
 
 def run(*args: str, stdin: bytes | None = b"", timeout: float = 120, shell_stdin_closed: bool = False):

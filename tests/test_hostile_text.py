@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import summarizer
-from helpers import make_article
+from helpers import make_article, one_line
 from summarizer import (Article, InputError, KeyPoint, Limits, Summary, SummarizerError, UsageError, check,
                         parse_article, summarize)
 from summarizer.cli import cli
@@ -31,14 +31,6 @@ from webserver import STORY, article_html, redirect, send, serve
 
 REPO = Path(__file__).resolve().parents[1]
 TEXT = "The council approved the ferry budget on Monday. It adds ten electric boats. Critics object to the cost."
-
-
-def one_line(stderr: str, *fragments: str) -> str:
-    lines = [line for line in stderr.strip().splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and "Traceback" not in stderr, stderr[-3000:]
-    for f in fragments:
-        assert f in lines[0], lines[0]
-    return lines[0]
 
 
 # -- 5. lone surrogates and NUL: the API and datasets -------------------------------------------

@@ -38,6 +38,7 @@ import warnings
 from typing import BinaryIO
 
 from ..errors import InputError
+from ..text_safety import SURROGATE
 
 STDIN = "-"
 # (mark, codec): UTF-32 first, its little-endian mark begins with UTF-16's
@@ -50,7 +51,7 @@ _BOMS = (
 )
 # C0/C1 controls other than white space, private use, non-characters, lone surrogates
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")  # in a str only ever lone: a pair is one character
+_SURROGATE = re.compile(f"[{SURROGATE}]")  # in a str only ever lone: a pair is one character
 _MAX_NOT_TEXT = 0.01  # a stray form feed or DOS end-of-file mark is fine; 1 in 100 is not text
 _MIN_LETTERS = 0.25  # of visible characters; news prose has ~80%, a table of figures still ~30%
 _LETTER_CHECK_FROM = 20  # visible characters; "2024." alone is not worth refusing

@@ -28,8 +28,9 @@ import time
 import zlib
 from contextlib import contextmanager
 from typing import Any, Iterator
-from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
+from ....credentials import secret_forms
 from ....errors import UsageError
 from ....text_safety import clean_answer
 
@@ -177,9 +178,8 @@ class Scrubber:
     def __init__(self, key: str | None):
         self.key = key
         forms: set[str] = set()
-        if key:
-            for form in (key, key.strip(), " ".join(key.split()), "".join(key.split()), quote(key, safe=""),
-                         quote_plus(key), json.dumps(key)[1:-1], repr(key)[1:-1]):
+        if key:  # the forms the run's records are checked for, and the key whole however short
+            for form in secret_forms(key) | {key, key.strip(), repr(key)[1:-1]}:
                 if form:
                     forms.add(form)
                     if len(form) > self.PREFIX and len(key) >= self.PREFIX:
