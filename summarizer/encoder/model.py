@@ -224,7 +224,7 @@ class SentenceEncoder:
             # costliest first, each to the next free worker: the workers finish close together
             left = collections.deque(sorted(range(len(batches)), key=lambda k: -batch_cost(batches[k], lengths)))
 
-            def work(w: int) -> None:
+            def work() -> None:
                 rt.worker_start()
                 while True:
                     try:
@@ -234,9 +234,12 @@ class SentenceEncoder:
                     run(k)
 
             with rt.parallel(workers):
-                pool = self._pool(workers)
-                for f in [pool.submit(work, w) for w in range(workers)]:
-                    f.result()
+                others = [self._pool(workers - 1).submit(work) for _ in range(workers - 1)]
+                try:
+                    work()  # this thread is a worker too: one thread fewer to wake and wait for
+                finally:
+                    for f in others:
+                        f.result()
         dim = next(iter(results.values())).shape[1] if results else (self.dim or 0)
         self.dim = dim
         out = np.zeros((len(sentences), dim), dtype=np.float32)
