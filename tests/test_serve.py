@@ -202,6 +202,9 @@ KEY_POINTS_HTML = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"
 <p>{TUNNEL[0]} {TUNNEL[1]}</p><p>{TUNNEL[2]}</p><p>{TUNNEL[3]} {TUNNEL[4]}</p><p>{TUNNEL[5]} {TUNNEL[6]}</p>
 </article></body></html>"""
 
+CNBC_TUNNEL = ("Harbor tunnel opens two years late\n\nKey Points\n" + "".join(f"\u2022 {p}\n" for p in OWN_POINTS)
+               + "\n" + "\n\n".join(TUNNEL))
+
 
 def test_the_pages_own_key_points_come_back_as_references(server, tmp_path):
     """A page with a Key Points list: its key points are the answer's references (never key points
@@ -578,10 +581,18 @@ def test_the_page_in_chromium(server):
         marks = page.evaluate("[...document.querySelectorAll('#story-view mark')].map(m => m.textContent)")
         shown = page.evaluate("document.getElementById('story-view').textContent")
         pwned = page.evaluate("window.pwned === undefined && document.querySelectorAll('#story-view *').length")
+        no_refs = page.evaluate("document.getElementById('refs').hidden")
+        # a story in the CNBC layout: its own key points are shown apart, as text
+        page.evaluate(f"document.getElementById('story').value = {json.dumps(CNBC_TUNNEL)}")
+        page.click("#go")
+        page.wait_for("document.body.dataset.state === 'done' && !document.getElementById('refs').hidden")
+        refs = page.evaluate("[...document.querySelectorAll('#refs-list li')].map(li => li.textContent)")
+        source = page.evaluate("document.getElementById('refs-source').textContent")
         errors, requests = page.errors(), page.requests()
     assert len(points) == 3 and all(any(p in s for s in STORY) for p in points)
     assert len(marks) == 3 and [m.lstrip("0123456789,") for m in marks] == points  # each marked where it stands
     assert '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> The <b>bold</b>' in shown
     assert pwned == 6  # the marks and their numbers only: no element from the story
+    assert no_refs and refs == OWN_POINTS and source == "From the Key Points of the CNBC layout."
     assert errors == []
     assert requests and all(u.startswith(base + "/") or u.startswith("data:") for u in requests), requests
