@@ -11,6 +11,7 @@ transformers. Either way the weights load from site-packages and nothing is down
 
 from __future__ import annotations
 
+import collections
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,8 +73,8 @@ def token_batches(order: Sequence[int], lengths: Sequence[int], max_rows: int, m
 # :func:`latency_batches`; a larger one (``summarize eval``'s 16 stories, a busy server's
 # batch) keeps :func:`token_batches`, so its vectors stay what they were.
 LATENCY_SENTENCES = 128
-# A forward pass's fixed cost, in padded word pieces: about 1.5 ms of one core, what about 33
-# word pieces of a batch cost (measured on all-MiniLM-L6-v2 int8, 2 cores).
+# A forward pass's fixed cost, in padded word pieces: about 1.5 ms of one core, what 33 word
+# pieces of a batch cost (all-MiniLM-L6-v2 int8 on ONNX Runtime, 2 busy cores).
 RUN_OVERHEAD = 32
 
 
@@ -200,8 +201,6 @@ class SentenceEncoder:
 
     def _encode_chunk(self, sentences: Sequence[str], latency: bool) -> "np.ndarray":
         import numpy as np
-
-        import collections
 
         rt = self._runtime
         enc = rt.tokenize(sentences, self.max_tokens)
