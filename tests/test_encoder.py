@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 
 from summarizer.article import parse_article
-from summarizer.encoder.model import SentenceEncoder, token_batches
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from summarizer.encoder.model import RUN_OVERHEAD, SentenceEncoder, batch_cost, latency_batches, token_batches
 from helpers import EXAMPLE
 
 SENTENCES = [s.text for s in parse_article(EXAMPLE.read_text(encoding="utf-8")).sentences]
@@ -26,6 +29,48 @@ def test_token_batches_cover_every_sentence_once_in_order():
 def test_token_batches_without_a_token_cap_count_rows_only():
     assert token_batches(range(5), [100] * 5, max_rows=2, max_tokens=None) == [[0, 1], [2, 3], [4]]
     assert token_batches([], [], max_rows=2, max_tokens=8) == []
+
+
+def _cost(batches, lengths):
+    return sum(batch_cost(b, lengths) + RUN_OVERHEAD for b in batches)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 128), max_size=60), st.integers(1, 16), st.one_of(st.none(), st.integers(1, 512)),
+       st.integers(1, 3), st.booleans())
+def test_latency_batches_cover_every_sentence_within_the_caps_and_cost_no_more(lengths, rows, tokens, parts, sort):
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i]) if sort else list(range(len(lengths)))
+    batches = latency_batches(order, lengths, max_rows=rows, max_tokens=tokens, parts=parts)
+    assert [i for b in batches for i in b] == order  # each once, in order, none dropped
+    for b in batches:
+        assert b and len(b) <= rows
+        assert len(b) == 1 or tokens is None or batch_cost(b, lengths) <= tokens
+    if parts == 1:  # the least cost of all cuts: never more than the greedy cut's
+        assert _cost(batches, lengths) <= _cost(token_batches(order, lengths, rows, tokens), lengths)
+    assert len(batches) >= min(parts, len(order))  # a worker each, where there are sentences enough
+
+
+def test_latency_batches_keep_short_and_long_sentences_apart():
+    lengths = [8] * 10 + [60] * 10  # greedily: the 10 short rows padded to 60 with 7 long ones
+    order = list(range(20))
+    assert token_batches(order, lengths, 64, 1024) == [list(range(17)), list(range(17, 20))]
+    batches = latency_batches(order, lengths, 64, 1024)
+    assert batches == [list(range(10)), list(range(10, 20))]
+    assert _cost(batches, lengths) < _cost(token_batches(order, lengths, 64, 1024), lengths)
+    assert latency_batches([], [], 64, 1024, parts=2) == []
+
+
+def test_a_story_is_cut_for_latency_and_a_long_call_greedily(extractive, monkeypatch):
+    """One story's sentences go through latency_batches; more than LATENCY_SENTENCES keep the greedy cut."""
+    from summarizer.encoder import model
+
+    seen = []
+    for name in ("latency_batches", "token_batches"):
+        real = getattr(model, name)
+        monkeypatch.setattr(model, name, lambda *a, _n=name, _f=real, **k: seen.append(_n) or _f(*a, **k))
+    extractive.encoder.encode(SENTENCES)
+    extractive.encoder.encode(SENTENCES * (model.LATENCY_SENTENCES // len(SENTENCES) + 1))
+    assert seen == ["latency_batches", "token_batches"]
 
 
 @pytest.fixture(scope="module")

@@ -180,6 +180,62 @@ def test_summarize_url(server, site):
     same_summary(d, expected)
 
 
+# A page of our own wording with its own key points in a labelled list above the story.
+OWN_POINTS = [
+    "The harbor tunnel opened to traffic on Friday, two years later than planned.",
+    "It cost $1.9 billion, a third more than the first estimate.",
+    "Tolls start at $4 a crossing and rise at rush hour.",
+]
+TUNNEL = [
+    "The tunnel under Port Ellis harbor opened to cars and buses on Friday morning, two years behind schedule.",
+    "Engineers had to stop digging twice after water seeped into the eastern shaft during the storms of 2022.",
+    "The final bill came to $1.9 billion, about a third more than the estimate the city approved in 2017.",
+    "Drivers will pay $4 a crossing outside rush hour and $6 between 7 and 9 a.m. on weekdays.",
+    "City officials expect about 40,000 vehicles a day once the ferry schedule is cut back next spring.",
+    "Shop owners near the old ferry landing worry that fewer people will walk past their doors.",
+    "The mayor said the tolls would pay off the tunnel's bonds within 25 years.",
+]
+KEY_POINTS_HTML = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Harbor tunnel opens two years late | Port Ellis Gazette</title></head><body>
+<article><h1>Harbor tunnel opens two years late</h1>
+<div class="key-points"><h2>Key Points</h2><ul>{"".join(f"<li>{p}</li>" for p in OWN_POINTS)}</ul></div>
+<p>{TUNNEL[0]} {TUNNEL[1]}</p><p>{TUNNEL[2]}</p><p>{TUNNEL[3]} {TUNNEL[4]}</p><p>{TUNNEL[5]} {TUNNEL[6]}</p>
+</article></body></html>"""
+
+CNBC_TUNNEL = ("Harbor tunnel opens two years late\n\nKey Points\n" + "".join(f"\u2022 {p}\n" for p in OWN_POINTS)
+               + "\n" + "\n\n".join(TUNNEL))
+
+
+def test_the_pages_own_key_points_come_back_as_references(server, tmp_path):
+    """A page with a Key Points list: its key points are the answer's references (never key points
+    of the model's), as in `summarize -f json`; with "score", ROUGE against them as `--score` gives it."""
+    page = tmp_path / "tunnel.html"
+    page.write_text(KEY_POINTS_HTML, encoding="utf-8")
+    d = server.post("/v1/summarize", json={"html": KEY_POINTS_HTML, "n": 2}).json()
+    assert d["references"] == {"source": "the page's Key Points list", "key_points": OWN_POINTS}
+    assert all(any(k["text"] in s for s in TUNNEL) for k in d["key_points"])
+    _, expected = cli_json("-n", "2", "-f", "json", str(page))
+    same_summary(d, expected)
+
+    scored = server.post("/v1/summarize", json={"html": KEY_POINTS_HTML, "n": 2, "score": True}).json()
+    rouge = scored["references"]["rouge"]
+    assert set(rouge) == {"rouge1", "rouge2", "rougeL", "rougeLsum"} and 0 < rouge["rouge1"]["fmeasure"] < 1
+    assert scored["key_points"] == d["key_points"] and scored["references"]["signature"]
+    code, expected = cli_json("--score", "-n", "2", "-f", "json", str(page))
+    assert code == 0
+    same_summary(scored, expected)
+
+    schema = server.get("/openapi.json").json()["components"]["schemas"]
+    assert "references" in schema["SummaryOut"]["properties"] and "score" in schema["SummarizeRequest"]["properties"]
+
+
+def test_score_without_key_points_of_its_own_answers_without_references(server):
+    """`summarize --score` on such an article writes its key points and exits 1; the API answers
+    them (200), and the missing "references" says there was nothing to score against."""
+    r = server.post("/v1/summarize", json={"text": TEXT, "n": 2, "score": True})
+    assert r.status_code == 200 and len(r.json()["key_points"]) == 2 and "references" not in r.json()
+
+
 def test_check_is_what_summarize_check_json_writes(server):
     r = server.post("/v1/check", json={"text": EXAMPLE.read_text(encoding="utf-8"),
                                        "key_points": POINTS.read_text(encoding="utf-8")})
@@ -525,10 +581,18 @@ def test_the_page_in_chromium(server):
         marks = page.evaluate("[...document.querySelectorAll('#story-view mark')].map(m => m.textContent)")
         shown = page.evaluate("document.getElementById('story-view').textContent")
         pwned = page.evaluate("window.pwned === undefined && document.querySelectorAll('#story-view *').length")
+        no_refs = page.evaluate("document.getElementById('refs').hidden")
+        # a story in the CNBC layout: its own key points are shown apart, as text
+        page.evaluate(f"document.getElementById('story').value = {json.dumps(CNBC_TUNNEL)}")
+        page.click("#go")
+        page.wait_for("document.body.dataset.state === 'done' && !document.getElementById('refs').hidden")
+        refs = page.evaluate("[...document.querySelectorAll('#refs-list li')].map(li => li.textContent)")
+        source = page.evaluate("document.getElementById('refs-source').textContent")
         errors, requests = page.errors(), page.requests()
     assert len(points) == 3 and all(any(p in s for s in STORY) for p in points)
     assert len(marks) == 3 and [m.lstrip("0123456789,") for m in marks] == points  # each marked where it stands
     assert '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> The <b>bold</b>' in shown
     assert pwned == 6  # the marks and their numbers only: no element from the story
+    assert no_refs and refs == OWN_POINTS and source == "From the Key Points of the CNBC layout."
     assert errors == []
     assert requests and all(u.startswith(base + "/") or u.startswith("data:") for u in requests), requests

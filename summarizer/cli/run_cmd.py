@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 
 import click
@@ -13,7 +12,6 @@ from ..errors import InputError, SummarizerError, UsageError
 from ..grounding import drop_flagged
 from ..output import FORMATS, render, render_json_list, render_references
 from ..read import URL_TIMEOUT, expand, read_source
-from ..results import RougeFigure, Summary
 from . import cli, to_click_error
 from .options import limit_options, parse_settings, settings_with_flags
 
@@ -23,21 +21,6 @@ CHUNK = 32  # articles summarized per call: bounds memory on a long list of inpu
 def _error(msg: str) -> None:
     """One input's error on stderr, masked like the command's own errors (``to_click_error``)."""
     click.echo(f"Error: {redact(msg)}", err=True)
-
-
-def scored(summary: Summary) -> Summary:
-    """The summary with the ROUGE of its key points against its references, scored by the
-    harness's scorer with its default settings (and so its signature line)."""
-    from ..evaluate.report import ScoringSettings, signature_line
-    from ..evaluate.rouge import Scorer
-
-    refs = summary.references
-    assert refs is not None
-    settings = ScoringSettings()
-    scores = Scorer(settings.rouge).score(reference=list(refs.key_points), prediction=summary.texts)
-    rouge = {m: RougeFigure(s.precision, s.recall, s.fmeasure) for m, s in scores.items()}
-    return dataclasses.replace(summary, references=dataclasses.replace(
-        refs, rouge=rouge, signature=signature_line(settings.signature())))
 
 
 def _check_encoding(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -203,6 +186,8 @@ def run(inputs: tuple[str, ...], num_points: int, model: str, fmt: str, options:
                            "(a Key Points list or highlights); its key points are written without scores")
                     failed = True
                 else:
+                    from ..evaluate.references import scored
+
                     s = scored(s)
             if fmt == "json":
                 json_items.append(s)

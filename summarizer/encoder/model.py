@@ -11,6 +11,7 @@ transformers. Either way the weights load from site-packages and nothing is down
 
 from __future__ import annotations
 
+import collections
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,63 @@ def token_batches(order: Sequence[int], lengths: Sequence[int], max_rows: int, m
     return batches
 
 
+# A call of at most this many sentences (one story, or a few) is cut for latency by
+# :func:`latency_batches`; a larger one (``summarize eval``'s 16 stories, a busy server's
+# batch) keeps :func:`token_batches`, so its vectors stay what they were.
+LATENCY_SENTENCES = 128
+# A forward pass's fixed cost, in padded word pieces: about 1.5 ms of one core, what 33 word
+# pieces of a batch cost (all-MiniLM-L6-v2 int8 on ONNX Runtime, 2 busy cores).
+RUN_OVERHEAD = 32
+
+
+def latency_batches(order: Sequence[int], lengths: Sequence[int], max_rows: int, max_tokens: int | None,
+                    parts: int = 1, overhead: int = RUN_OVERHEAD) -> list[list[int]]:
+    """``order`` cut, in order, into the batches that cost the least: padded word pieces (rows
+    times the longest row) plus ``overhead`` for each batch, within ``max_rows`` and
+    ``max_tokens`` (a dynamic program over the cuts). With ``order`` sorted by length, each
+    batch holds sentences of similar length, so little compute goes to padding. While there
+    are fewer batches than ``parts`` (the workers), the costliest of more than one sentence is
+    halved, so no worker sits idle.
+
+    >>> latency_batches([0, 1, 2, 3, 4], [4, 5, 5, 30, 31], max_rows=64, max_tokens=1024)
+    [[0, 1, 2], [3, 4]]
+    >>> latency_batches([0, 1, 2, 3], [10, 10, 10, 10], max_rows=64, max_tokens=1024, parts=2)
+    [[0, 1], [2, 3]]
+    """
+    n = len(order)
+    best = [0] + [0] * n  # best[j]: the least cost of order[:j]
+    cut = [0] * (n + 1)  # where the last batch of order[:j] starts
+    for j in range(1, n + 1):
+        width, best[j], cut[j] = 0, -1, j - 1
+        for i in range(j - 1, max(-1, j - 1 - max_rows), -1):
+            width = max(width, lengths[order[i]])
+            rows = j - i
+            if rows > 1 and max_tokens is not None and rows * width > max_tokens:
+                break
+            cost = best[i] + rows * width + overhead
+            if best[j] < 0 or cost < best[j]:
+                best[j], cut[j] = cost, i
+    batches: list[list[int]] = []
+    j = n
+    while j:
+        batches.append(list(order[cut[j] : j]))
+        j = cut[j]
+    batches.reverse()
+    while len(batches) < parts:
+        halvable = [k for k in range(len(batches)) if len(batches[k]) > 1]
+        if not halvable:
+            break
+        k = max(halvable, key=lambda k: batch_cost(batches[k], lengths))
+        half = len(batches[k]) // 2
+        batches[k : k + 1] = [batches[k][:half], batches[k][half:]]
+    return batches
+
+
+def batch_cost(batch: Sequence[int], lengths: Sequence[int]) -> int:
+    """Padded word pieces of a batch: what its forward pass costs, about."""
+    return len(batch) * max(lengths[i] for i in batch)
+
+
 @dataclass
 class SentenceEncoder:
     """Mean-pooled, L2-normalized sentence vectors (the model card's recipe).
@@ -78,16 +136,19 @@ class SentenceEncoder:
     layers). Dynamic int8 scales each layer's input by the range of the whole batch, so a
     sentence's int8 vector changes a little with the sentences batched beside it; fp32
     vectors do not (measured in ``eval/quality/check_onnx.py``). ``sort_by_length`` batches
-    sentences of similar length together, so little compute goes to padding. Inputs longer
+    sentences of similar length together, so little compute goes to padding. A call of at
+    most :data:`LATENCY_SENTENCES` sentences (one story) is cut where the padding is least
+    (:func:`latency_batches`), a larger one greedily (:func:`token_batches`). Inputs longer
     than ``max_tokens`` word pieces are cut for the embedding only: the model was trained
     on at most 256 and a news sentence rarely has 128.
 
     Batches hold at most ``batch_size`` sentences and ``batch_tokens`` padded word pieces.
     ``workers`` batches are encoded at once, each in its own thread with an equal share of
-    the ``threads`` (None: 2 when there are 2 threads or more). On 2 cores, two batches on
-    one thread each run about 1.2x faster than one batch on two threads, whose small
-    matrix products parallelize poorly (``eval/bench/extractive.py``). Each batch is encoded
-    exactly as it would be alone, so the vectors do not depend on ``workers``.
+    the ``threads`` (None: 2 when there are 2 threads or more); a free worker takes the
+    costliest batch left. On 2 cores, two batches on one thread each run about 1.2x faster
+    than one batch on two threads, whose small matrix products parallelize poorly
+    (``eval/bench/extractive.py``). Each batch is encoded exactly as it would be alone, so
+    the vectors do not depend on ``workers``.
     ``model_dir``: another BERT-like model folder (tests use a tiny one).
     """
 
@@ -132,18 +193,23 @@ class SentenceEncoder:
         """
         import numpy as np
 
-        parts = [self._encode_chunk(sentences[s : s + _CHUNK]) for s in range(0, len(sentences), _CHUNK)]
+        latency = len(sentences) <= LATENCY_SENTENCES
+        parts = [self._encode_chunk(sentences[s : s + _CHUNK], latency) for s in range(0, len(sentences), _CHUNK)]
         if not parts:
             return np.zeros((0, self.dim or 0), dtype=np.float32)
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
-    def _encode_chunk(self, sentences: Sequence[str]) -> "np.ndarray":
+    def _encode_chunk(self, sentences: Sequence[str], latency: bool) -> "np.ndarray":
         import numpy as np
 
         rt = self._runtime
         enc = rt.tokenize(sentences, self.max_tokens)
-        order = sorted(range(len(enc)), key=lambda i: len(enc[i])) if self.sort_by_length else list(range(len(enc)))
-        batches = token_batches(order, [len(e) for e in enc], self.batch_size, self.batch_tokens)
+        lengths = [len(e) for e in enc]
+        order = sorted(range(len(enc)), key=lambda i: lengths[i]) if self.sort_by_length else list(range(len(enc)))
+        if latency:
+            batches = latency_batches(order, lengths, self.batch_size, self.batch_tokens, self.active_workers())
+        else:
+            batches = token_batches(order, lengths, self.batch_size, self.batch_tokens)
         results: dict[int, "np.ndarray"] = {}
 
         def run(k: int) -> None:
@@ -154,15 +220,25 @@ class SentenceEncoder:
             for k in range(len(batches)):
                 run(k)
         else:
-            def work(w: int) -> None:
+            # costliest first, each to the next free worker: the workers finish close together
+            left = collections.deque(sorted(range(len(batches)), key=lambda k: -batch_cost(batches[k], lengths)))
+
+            def work() -> None:
                 rt.worker_start()
-                for k in range(w, len(batches), workers):
+                while True:
+                    try:
+                        k = left.popleft()  # atomic: two workers never take the same batch
+                    except IndexError:
+                        return
                     run(k)
 
             with rt.parallel(workers):
-                pool = self._pool(workers)
-                for f in [pool.submit(work, w) for w in range(workers)]:
-                    f.result()
+                others = [self._pool(workers - 1).submit(work) for _ in range(workers - 1)]
+                try:
+                    work()  # this thread is a worker too: one thread fewer to wake and wait for
+                finally:
+                    for f in others:
+                        f.result()
         dim = next(iter(results.values())).shape[1] if results else (self.dim or 0)
         self.dim = dim
         out = np.zeros((len(sentences), dim), dtype=np.float32)

@@ -28,6 +28,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
 RUNTIMES = ("onnx", "torch")
+# Up to this many sentences (a story) are tokenized one by one: ``encode_batch`` wakes the
+# tokenizer's thread pool, which costs more than it saves on a story (7 ms against 2 ms for
+# 35 sentences on 2 busy cores); the word pieces are the same either way.
+_ONE_BY_ONE = 128
 _TORCH_PARALLEL = threading.Lock()
 
 
@@ -65,7 +69,10 @@ class OnnxRuntime:
         self.pad_id = self.tokenizer.token_to_id("[PAD]") or 0
 
     def tokenize(self, sentences: Sequence[str], max_tokens: int) -> list[list[int]]:
-        self.tokenizer.enable_truncation(max_tokens)
+        if self.tokenizer.truncation is None or self.tokenizer.truncation["max_length"] != max_tokens:
+            self.tokenizer.enable_truncation(max_tokens)
+        if len(sentences) <= _ONE_BY_ONE:
+            return [self.tokenizer.encode(s, add_special_tokens=True).ids for s in sentences]
         return [e.ids for e in self.tokenizer.encode_batch(list(sentences), add_special_tokens=True)]
 
     def forward(self, rows: Sequence[Sequence[int]]) -> "np.ndarray":

@@ -2,8 +2,9 @@
 
 ``create_app(config, served)`` is the whole server; ``summarize serve`` runs it with uvicorn.
 
-* ``POST /v1/summarize``: ``text``, ``html`` or ``url`` (with ``n``, ``strict``, settings the
-  server allows): the object ``summarize -f json`` writes;
+* ``POST /v1/summarize``: ``text``, ``html`` or ``url`` (with ``n``, ``strict``, ``score``,
+  settings the server allows): the object ``summarize -f json`` writes, the article's own key
+  points as ``references`` where it has them;
 * ``POST /v1/check``: an article and ``key_points``: the object ``summarize check -f json`` writes;
 * ``GET /v1/models``, ``GET /healthz``, ``GET /openapi.json``; ``GET /``: the page.
 
@@ -272,6 +273,8 @@ def create_app(config: ServeConfig, served: ServedModel, *, address_check: Calla
         async def work(deadline: float):
             article = await article_of(req, deadline)
             summary = await service.queue.submit(("summarize", settings, req.n, req.strict), article)
+            if req.score and summary.references is not None:  # none: the answer has no references
+                summary = await asyncio.get_running_loop().run_in_executor(None, _scored, summary)
             return _json(_summary_json(summary, article, req))
 
         return await served_request(request, work)
@@ -317,6 +320,14 @@ class _Status(HTTPError):
     def __init__(self, status: int, e):
         super().__init__(str(e.detail), dict(e.headers or {}))
         self.status = status
+
+
+def _scored(summary: Summary) -> Summary:
+    """``summarize --score``'s ROUGE against the references (on a worker thread: the harness's
+    scorer is imported the first time, not at start-up)."""
+    from ..evaluate.references import scored
+
+    return scored(summary)
 
 
 def _summary_json(summary: Summary, article: Article, req) -> dict[str, Any]:

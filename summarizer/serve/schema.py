@@ -37,6 +37,9 @@ class SummarizeRequest(_Request):
     n: Optional[int] = Field(None, ge=1, description="Key points wanted; null: as many as the story calls for.")
     strict: bool = Field(False, description="Leave out abstractive key points that name a number, date or name "
                                             "the article lacks (`--strict`).")
+    score: bool = Field(False, description="Score the key points against the article's own (`references`, where "
+                                           "it has them) with ROUGE, as `summarize --score` does: "
+                                           "`references.rouge` and `references.signature`.")
     settings: dict[str, SettingValue] = Field(
         default_factory=dict, description="Model settings (as `-o KEY=VALUE`), only those the server allows per "
                                           "request (`summarize serve --request-setting KEY`); see GET /v1/models.")
@@ -67,6 +70,20 @@ class KeyPointOut(BaseModel):
     flags: Optional[list[FlagOut]] = Field(None, description="Abstractive: numbers, dates, names the body lacks.")
 
 
+class RougeOut(BaseModel):
+    precision: float
+    recall: float
+    fmeasure: float
+
+
+class ReferencesOut(BaseModel):
+    source: str = Field(description="Where they were found, e.g. \"the page's Key Points list\".")
+    key_points: list[str] = Field(description="The article's own key points, written by people.")
+    rouge: Optional[dict[str, RougeOut]] = Field(None, description="With `score`: ROUGE of the key points "
+                                                                   "against these (0 to 1), by metric.")
+    signature: Optional[str] = Field(None, description="With `score`: the scorer's signature line.")
+
+
 class SummaryOut(BaseModel):
     """The object `summarize -f json` writes (and `summarize check -f json`)."""
 
@@ -76,6 +93,9 @@ class SummaryOut(BaseModel):
     date: Optional[str] = None
     url: Optional[str] = None
     key_points: list[KeyPointOut]
+    references: Optional[ReferencesOut] = Field(None, description="The article's own key points (a CNBC layout's, "
+                                                                  "a page's Key Points list or highlights), where "
+                                                                  "it has them.")
     model: str
     settings: dict[str, Any]
     num_sentences: int

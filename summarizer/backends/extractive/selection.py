@@ -177,7 +177,7 @@ def candidate_features(
     out[:, col["index_min"]] = where_min(index)
     out[:, col["index_max"]] = where_max(index)
     quote = np.array([any(q in texts[i] for q in "\"“”'‘’") for i in short], dtype=np.float32)
-    digit = np.array([any(ch.isdigit() for ch in texts[i]) for i in short], dtype=np.float32)
+    digit = np.array([any(map(str.isdigit, texts[i])) for i in short], dtype=np.float32)
     out[:, col["quotes"]] = m @ quote / size
     out[:, col["digits"]] = m @ digit / size
 

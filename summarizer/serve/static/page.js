@@ -70,6 +70,10 @@ function show(data) {
     list.append(li);
   });
   $("legend").hidden = !flagged;
+  const refs = data.references;  // the article's own key points, written by people
+  $("refs").hidden = !refs;
+  $("refs-source").textContent = refs ? "From " + refs.source + "." : "";
+  $("refs-list").replaceChildren(...(refs ? refs.key_points.map((p) => el("li", p)) : []));
   showStory(data.body || "", data.key_points);
   $("result").hidden = false;
   const n = data.key_points.length;
