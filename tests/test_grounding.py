@@ -450,6 +450,7 @@ def test_inflections_with_a_doubled_consonant_and_contractions_are_common():
         ("Keeper Christopher Baxter was beaten twice.", "keeper chris baxter was beaten twice."),  # and the long one
         ("The fans of Man Rovers sang.", "the fans of manchester rovers sang."),  # a shortened place in a club's name
         ("The team wears kit by Blue Heron now.", "the team wears kit by blueheron now."),  # a brand written as one word
+        ("The team wears kit by Blue Heron now.", "the team wears blue kit by blueheron now."),  # one part also alone
         ("The Wales U19 side opens the stadium.", "the wales under-19 side opens the stadium."),  # an age group
         ("The Wales U-21 side opens the stadium.", "the wales under 21 side opens the stadium."),
     ],

@@ -206,8 +206,8 @@ def _other_forms(ws: list[str], missing: list[str], facts: Facts) -> list[str]:
         if m and (f"under-{m.group(1)}" in facts.words or ("under", m.group(1)) in facts.pairs):
             found.add(i)
             continue
-        if i + 1 < len(ws) and w + ws[i + 1] in facts.words:
-            found |= {i, i + 1}
+        if (i + 1 < len(ws) and w + ws[i + 1] in facts.words) or (i > 0 and ws[i - 1] + w in facts.words):
+            found.add(i)
             continue
         if len(w) < 3 or not w.isalpha():
             continue
