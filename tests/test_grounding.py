@@ -474,3 +474,11 @@ def test_short_forms_joined_words_and_age_groups_are_not_flagged(point, article)
 )
 def test_short_forms_joined_words_and_age_groups_still_need_the_article(point, article, expected):
     assert flags(point, article) == expected
+
+
+def test_a_time_is_also_its_number_with_a_dot():
+    assert flags("Parents say 6.45 is the worst time of the day.", "a poll names 6.45am as the worst time of day.") == []
+    assert flags("Parents say 6.55 is the worst time of the day.", "a poll names 6.45am as the worst time of day.") == [
+        ("number", "6.55")]
+    assert flags("Parents say 6.45 is the worst time of the day.", "a poll names 6:45am as the worst time of day.") == []
+    assert flags("The bells rang at 12.30 each day.", "the bells rang at 12.30pm each day.") == []

@@ -66,6 +66,7 @@ class Facts:
             if q.kind == "time":  # "3:30pm" also has the numbers 3 and 30, as before times were read whole
                 hour, minutes = str(q.value).split(":")
                 values.update({float(hour) or 12.0, float(minutes)})
+                values.add(value_key(float(f"{int(hour) or 12}.{minutes}")))  # "7.35am", "7:35am": a key point's "7.35"
         if re.search(r"\bmay \d", body, re.I):  # a lowercased article's "may 2": the month, there
             values.add("may")
         if _RELATIVE_DAY.search(body):  # "yesterday" may be any weekday: each is taken as there
