@@ -441,3 +441,44 @@ def test_inflections_with_a_doubled_consonant_and_contractions_are_common():
 
     assert is_common("planned") and is_common("stopping")
     assert is_contraction("They've") and not is_contraction("O'Neill")
+
+
+@pytest.mark.parametrize(
+    "point, article",
+    [
+        ("Keeper Chris Baxter was beaten twice.", "keeper christopher baxter was beaten twice."),  # a short first name
+        ("Keeper Christopher Baxter was beaten twice.", "keeper chris baxter was beaten twice."),  # and the long one
+        ("The fans of Man Rovers sang.", "the fans of manchester rovers sang."),  # a shortened place in a club's name
+        ("The team wears kit by Blue Heron now.", "the team wears kit by blueheron now."),  # a brand written as one word
+        ("The team wears kit by Blue Heron now.", "the team wears blue kit by blueheron now."),  # one part also alone
+        ("The Wales U19 side opens the stadium.", "the wales under-19 side opens the stadium."),  # an age group
+        ("The Wales U-21 side opens the stadium.", "the wales under 21 side opens the stadium."),
+    ],
+)
+def test_short_forms_joined_words_and_age_groups_are_not_flagged(point, article):
+    assert flags(point, article) == []
+
+
+@pytest.mark.parametrize(
+    "point, article, expected",
+    [
+        # a short form counts only beside the same neighbouring word
+        ("Keeper Chris Baxter was beaten.", "keeper christopher weller and ann baxter were beaten.",
+         [("name", "Chris Baxter")]),
+        ("The fans of Man Rovers sang.", "the fans of manchester city sang.", [("name", "Man Rovers")]),
+        ("Keeper Jo Baxter was beaten.", "keeper john baxter was beaten.", [("name", "Jo Baxter")]),  # under three letters
+        ("The team wears kit by Blue Heron now.", "the team wears kit by blue jay now.", [("name", "Blue Heron")]),
+        ("The Wales U19 side opens the stadium.", "the wales under-21 side opens the stadium.",
+         [("name", "Wales U19"), ("number", "19")]),
+    ],
+)
+def test_short_forms_joined_words_and_age_groups_still_need_the_article(point, article, expected):
+    assert flags(point, article) == expected
+
+
+def test_a_time_is_also_its_number_with_a_dot():
+    assert flags("Parents say 6.45 is the worst time of the day.", "a poll names 6.45am as the worst time of day.") == []
+    assert flags("Parents say 6.55 is the worst time of the day.", "a poll names 6.45am as the worst time of day.") == [
+        ("number", "6.55")]
+    assert flags("Parents say 6.45 is the worst time of the day.", "a poll names 6:45am as the worst time of day.") == []
+    assert flags("The bells rang at 12.30 each day.", "the bells rang at 12.30pm each day.") == []

@@ -50,6 +50,7 @@ class Facts:
     written: tuple[tuple[str, str, float | str], ...] = ()  # (kind, text, value) of each quantity, for the reasons
     initials: frozenset[str] = frozenset()  # initials of runs of 3 to 5 words: "icu" of "intensive care unit"
     near_spellings: frozenset[str] = frozenset()  # the long words with one letter deleted: "hernndez" of "hernandez"
+    pairs: frozenset[tuple[str, str]] = frozenset()  # each two neighbouring words: ("rob", "green")
 
     @classmethod
     def of(cls, body: str) -> "Facts":
@@ -65,12 +66,14 @@ class Facts:
             if q.kind == "time":  # "3:30pm" also has the numbers 3 and 30, as before times were read whole
                 hour, minutes = str(q.value).split(":")
                 values.update({float(hour) or 12.0, float(minutes)})
+                values.add(value_key(float(f"{int(hour) or 12}.{minutes}")))  # "7.35am", "7:35am": a key point's "7.35"
         if re.search(r"\bmay \d", body, re.I):  # a lowercased article's "may 2": the month, there
             values.add("may")
         if _RELATIVE_DAY.search(body):  # "yesterday" may be any weekday: each is taken as there
             values.update(_WEEKDAYS)
         ws = frozenset(words(body))
-        return cls(frozenset(values), ws, tuple(written), _initials(body), _near_spellings(ws))
+        seq = [w for w in (norm_word(m.group().strip(".-'’")) for m in re.finditer(r"[\w'’.&-]+", body)) if w]
+        return cls(frozenset(values), ws, tuple(written), _initials(body), _near_spellings(ws), frozenset(zip(seq, seq[1:])))
 
 
 def _deletions(word: str) -> set[str]:
@@ -174,6 +177,8 @@ def find_flags(point: str, facts: Facts) -> list[Flag]:
         acronyms = {norm_word(a) for a in re.findall(r"\b[A-Z](?:\.?[A-Z]){1,4}\b\.?", phrase)}
         missing = [w for w in ws if not _has_word(w, facts, w in acronyms, alone=len(ws) == 1)]
         if missing:
+            missing = _other_forms(ws, missing, facts)
+        if missing:
             lacks = _listed([_as_written(w, phrase) for w in missing]).replace(" and ", " or ")
             found.append((point.find(phrase), Flag("name", phrase, f'"{phrase}": the article does not mention {lacks}')))
     seen: set[tuple[str, str]] = set()
@@ -183,6 +188,40 @@ def find_flags(point: str, facts: Facts) -> list[Flag]:
             seen.add((f.kind, f.text))
             out.append(f)
     return out
+
+
+_AGE_GROUP = re.compile(r"u-?(\d{2})")  # "U20", "U-21": a team's age group
+
+
+def _other_forms(ws: list[str], missing: list[str], facts: Facts) -> list[str]:
+    """The ``missing`` words of a name (words ``ws``) that the article has in none of these forms either:
+    a short or long form beside the name's next or previous word ("Rob Green" for "Robert Green",
+    "Man United" for "Manchester United": one a start of the other, three letters at least); two
+    neighbouring words written as one ("Swim Sexy" for "SwimSexy"); an age group written out
+    ("U20" for "under-20")."""
+    found: set[int] = set()
+    for i, w in enumerate(ws):
+        if w not in missing:
+            continue
+        m = _AGE_GROUP.fullmatch(w)
+        if m and (f"under-{m.group(1)}" in facts.words or ("under", m.group(1)) in facts.pairs):
+            found.add(i)
+            continue
+        if (i + 1 < len(ws) and w + ws[i + 1] in facts.words) or (i > 0 and ws[i - 1] + w in facts.words):
+            found.add(i)
+            continue
+        if len(w) < 3 or not w.isalpha():
+            continue
+        for a, b in facts.pairs:
+            if (i + 1 < len(ws) and b == ws[i + 1] and _short_form(w, a)) or (i > 0 and a == ws[i - 1] and _short_form(w, b)):
+                found.add(i)
+                break
+    return [w for i, w in enumerate(ws) if w in missing and i not in found]
+
+
+def _short_form(w: str, a: str) -> bool:
+    """One word the start of the other, the shorter three letters at least ("rob" and "robert")."""
+    return w != a and min(len(w), len(a)) >= 3 and (a.startswith(w) or w.startswith(a))
 
 
 def _roughly_there(before: str, kind: str, value: float | str, facts: Facts) -> bool:
