@@ -293,6 +293,14 @@ def test_over_the_input_ceiling_is_413(strict_server):
     assert r.status_code == 413 and "over the input ceiling of 5,000" in r.json()["error"]
 
 
+def test_key_points_to_check_are_held_to_the_servers_ceiling(strict_server):
+    story = "The council met again today and voted on the harbor plan. " * 20  # 1,180 characters
+    ok = strict_server.post("/v1/check", json={"text": story, "key_points": ["The council voted on the plan."]})
+    assert ok.status_code == 200, ok.text
+    r = strict_server.post("/v1/check", json={"text": story, "key_points": ["The council met again today."] * 200})
+    assert r.status_code == 413 and "over the input ceiling of 5,000" in r.json()["error"], r.text
+
+
 def test_a_20_mb_body_is_refused(server):
     big = b'{"text": "' + b"x" * (20 * 1024 * 1024) + b'"}'
     r = server.post("/v1/summarize", content=big, headers={"content-type": "application/json"})

@@ -177,10 +177,9 @@ class Service:
         return [ModelError(f"{s.name or 'article'}: {s.info['error']}") if s.info.get("error") else s
                 for s in summaries]
 
-    @staticmethod
-    def _check(article: Article, points: list[str]) -> Any:
-        try:
-            return api.check_points(article, points)
+    def _check(self, article: Article, points: list[str]) -> Any:
+        try:  # the key points under the server's ceiling, as the article is
+            return api.check_points(article, points, limits=self.config.limits)
         except SummarizerError as e:
             return e
 
