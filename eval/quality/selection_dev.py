@@ -69,15 +69,26 @@ def compare(a, b, samples: int, seed: int) -> tuple[str, str]:
 @click.option("--samples", default=10000, show_default=True, help="Randomization trials and bootstrap resamples.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the significance tests.")
 @click.option("--write-results", is_flag=True, help="Write the table to eval/RESULTS.md.")
-def main(data: Path, limit: int | None, samples: int, seed: int, write_results: bool) -> None:
+@click.option("--jobs", type=click.IntRange(1, 4), default=1, show_default=True,
+              help="Harness runs at once, each in its own process (the results are the same).")
+def main(data: Path, limit: int | None, samples: int, seed: int, write_results: bool, jobs: int) -> None:
     """Summary-level selection against Lead-3 and the sentence-by-sentence choice on the dev set."""
     command = "python -m eval.quality.selection_dev" + "".join(f" {shlex.quote(a)}" for a in sys.argv[1:])
-    runs = {
-        "set": harness_run("set", {}, None, True, limit, data),
-        "sentences": harness_run("sentences", {"selection": "sentences"}, None, False, limit, data),
-        "set-n3": harness_run("set-n3", {}, 3, False, limit, data),
-        "sentences-n3": harness_run("sentences-n3", {"selection": "sentences"}, 3, False, limit, data),
+    specs = {
+        "set": ("set", {}, None, True, limit, data),
+        "sentences": ("sentences", {"selection": "sentences"}, None, False, limit, data),
+        "set-n3": ("set-n3", {}, 3, False, limit, data),
+        "sentences-n3": ("sentences-n3", {"selection": "sentences"}, 3, False, limit, data),
     }
+    if jobs == 1:
+        runs = {name: harness_run(*spec) for name, spec in specs.items()}
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {name: pool.submit(harness_run, *spec) for name, spec in specs.items()}
+            runs = {name: f.result() for name, f in futures.items()}
     lead = runs["set"][0]["lead-3"]
     for systems, _, _ in runs.values():
         assert systems["lead-3"].ids == lead.ids == systems["extractive"].ids  # same stories, same order
