@@ -74,10 +74,8 @@ def ask(server: ChatServer, mode: str, **options):
 
 needs_proc = pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="measures peak RSS through /proc")
 
-MEMORY_SCRIPT = textwrap.dedent("""
-    import json, sys
-    from summarizer.backends.llm.runtimes.openai_api import ApiOptions, OpenAIRuntime
-
+# the subprocesses' own peak RSS, measured from where they reset it (put in for {peak} below)
+PEAK = textwrap.dedent("""
     def reset_peak():  # the peak RSS from here on (ru_maxrss would carry the parent's across fork and exec)
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")
@@ -85,7 +83,13 @@ MEMORY_SCRIPT = textwrap.dedent("""
     def peak_mb():
         with open("/proc/self/status") as f:
             return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
+""")
 
+MEMORY_SCRIPT = textwrap.dedent("""
+    import json, sys
+    from summarizer.backends.llm.runtimes.openai_api import ApiOptions, OpenAIRuntime
+
+    {peak}
     conversation = [[{"role": "user", "content": "The council met. It voted."}]]
     out = {}
     for name, base, cap in json.loads(sys.argv[1]):
@@ -95,7 +99,7 @@ MEMORY_SCRIPT = textwrap.dedent("""
         (g,) = rt.chat(conversation, max_new_tokens=8, temperature=0.0, seed=0)
         out[name] = {"grew_mb": peak_mb() - before, "error": g.error, "chars": len(g.text or "")}
     print(json.dumps(out))
-""")
+""").replace("{peak}", PEAK)
 
 
 @needs_proc
@@ -135,14 +139,7 @@ PEAK_SCRIPT = textwrap.dedent("""
     import json, sys, time
     import summarizer
 
-    def reset_peak():  # the peak RSS from here on (ru_maxrss would carry the parent's across fork and exec)
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-
-    def peak_mb():
-        with open("/proc/self/status") as f:
-            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
-
+    {peak}
     article = sys.argv[2]
     out = {}
     for name, base in json.loads(sys.argv[1]):
@@ -152,7 +149,7 @@ PEAK_SCRIPT = textwrap.dedent("""
             [summarizer.parse_article(article, name=name)])
         out[name] = {"peak_mb": peak_mb(), "seconds": time.monotonic() - start, "texts": s.texts, "info": s.info}
     print(json.dumps(out))
-""")
+""").replace("{peak}", PEAK)
 
 
 @needs_proc

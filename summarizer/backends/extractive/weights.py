@@ -21,12 +21,10 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 WEIGHTS = DATA_DIR / "scorer-v1.safetensors"
 # sha256 of the shipped file, printed by eval/train/scorer.py; a retrained file needs a new value here.
 WEIGHTS_SHA256 = "7814c6e3ffc7c6cdbe00eefcf8d4614c76f1578bfeb971c5e275bccbb3329dd8"
-REGENERATE = "python -m eval.train.scorer --out summarizer/data/scorer-v1.safetensors"
 
 SELECTOR = DATA_DIR / "selector-v1.safetensors"
 # sha256 of the shipped selector, printed by eval/train/selection.py; a retrained file needs a new value here.
 SELECTOR_SHA256 = "30f4037ae06e220b9f608c4dcc0ca94be1e1cbee19146f47b10409b0dda83d13"
-SELECTOR_REGENERATE = "python -m eval.train.selection --out summarizer/data/selector-v1.safetensors"
 
 # What each sentence brings besides its vector, in this order (see features()).
 LEAD_SLOTS = 8  # one-hot slots for the first sentences: news leads have a sharp, learnable shape
@@ -139,44 +137,44 @@ def read_weights(path: Path | None = None) -> tuple[bytes, dict]:
     The shipped file is checked against ``WEIGHTS_SHA256``; another file against the
     ``.sha256`` file that eval/train/scorer.py writes beside it.
     """
-    path = Path(path) if path else WEIGHTS
-    fix = fix_hint(path)
-    data = checked_bytes(path, WEIGHTS, WEIGHTS_SHA256, "scorer", fix)
-    try:
-        meta = metadata(data, "scorer")
-        if meta.get("features") != list(FEATURES):
-            raise ValueError(f"trained on the features {meta.get('features')}, this code computes {list(FEATURES)}")
-        ScorerConfig(**meta["config"])
-    except (KeyError, ValueError, TypeError, struct.error) as e:
-        raise ModelError(f"scorer weights {path} cannot be loaded ({type(e).__name__}: {e}); {fix}") from None
-    return data, meta
+    return _read(Path(path) if path else WEIGHTS, WEIGHTS, WEIGHTS_SHA256, "scorer", FEATURES, ScorerConfig,
+                 "eval.train.scorer")
 
 
 def fix_hint(path: Path) -> str:
-    """What to do about a bad weights file."""
-    if Path(path).resolve() == WEIGHTS.resolve():
-        return f"reinstall the package or regenerate them with: {REGENERATE}"
-    return f"regenerate them with: python -m eval.train.scorer --out {path}"
+    """What to do about a bad scorer weights file."""
+    return _fix_hint(path, WEIGHTS, "eval.train.scorer")
 
 
 def read_selector(path: Path | None = None) -> tuple[bytes, dict]:
     """The bytes of a selector weights file and its metadata, after a sha256 check (as
     :func:`read_weights`: the shipped file against ``SELECTOR_SHA256``)."""
-    path = Path(path) if path else SELECTOR
-    fix = selector_fix_hint(path)
-    data = checked_bytes(path, SELECTOR, SELECTOR_SHA256, "selector", fix)
-    try:
-        meta = metadata(data, "selector")
-        if meta.get("features") != list(CANDIDATE_FEATURES):
-            raise ValueError(f"trained on the features {meta.get('features')}, this code computes {list(CANDIDATE_FEATURES)}")
-        SelectorConfig(**meta["config"])
-    except (KeyError, ValueError, TypeError, struct.error) as e:
-        raise ModelError(f"selector weights {path} cannot be loaded ({type(e).__name__}: {e}); {fix}") from None
-    return data, meta
+    return _read(Path(path) if path else SELECTOR, SELECTOR, SELECTOR_SHA256, "selector", CANDIDATE_FEATURES,
+                 SelectorConfig, "eval.train.selection")
 
 
 def selector_fix_hint(path: Path) -> str:
     """What to do about a bad selector file."""
-    if Path(path).resolve() == SELECTOR.resolve():
-        return f"reinstall the package or regenerate them with: {SELECTOR_REGENERATE}"
-    return f"regenerate them with: python -m eval.train.selection --out {path}"
+    return _fix_hint(path, SELECTOR, "eval.train.selection")
+
+
+def _read(path: Path, shipped: Path, shipped_sha256: str, kind: str, features: tuple[str, ...], config: type,
+          trainer: str) -> tuple[bytes, dict]:
+    """A weights file's bytes (sha256 checked) and metadata, whose features and config this
+    code must match; one line naming the fix otherwise."""
+    fix = _fix_hint(path, shipped, trainer)
+    data = checked_bytes(path, shipped, shipped_sha256, kind, fix)
+    try:
+        meta = metadata(data, kind)
+        if meta.get("features") != list(features):
+            raise ValueError(f"trained on the features {meta.get('features')}, this code computes {list(features)}")
+        config(**meta["config"])
+    except (KeyError, ValueError, TypeError, struct.error) as e:
+        raise ModelError(f"{kind} weights {path} cannot be loaded ({type(e).__name__}: {e}); {fix}") from None
+    return data, meta
+
+
+def _fix_hint(path: Path, shipped: Path, trainer: str) -> str:
+    if Path(path).resolve() == shipped.resolve():
+        return f"reinstall the package or regenerate them with: python -m {trainer} --out summarizer/data/{shipped.name}"
+    return f"regenerate them with: python -m {trainer} --out {path}"
