@@ -482,3 +482,41 @@ def test_a_time_is_also_its_number_with_a_dot():
         ("number", "6.55")]
     assert flags("Parents say 6.45 is the worst time of the day.", "a poll names 6:45am as the worst time of day.") == []
     assert flags("The bells rang at 12.30 each day.", "the bells rang at 12.30pm each day.") == []
+
+
+@pytest.mark.parametrize(
+    "point, article",
+    [
+        ("Dunmore Rovers sign Lakeside Harbour Rangers' Tom Pell.", "dunmore rovers sign the lhr defender tom pell."),  # initials
+        ("Brigid Olsen joins Krew Aldane on stage.", "brigid olsen joins krey aldane on stage."),  # one letter off, beside its surname
+        ("A Vale A&M lecturer wrote to the class.", "a lecturer at vale a & m wrote to the class."),  # "A&M" spaced out
+        ("A man in his 40s was held.", "a man, 47, was held."),  # an age group of the decade
+        ("Trade grew in the '70s.", "trade grew after 1974."),  # a decade, short
+        ("Trade grew in the 1970s.", "trade grew after 1974."),
+        ("Snow fell on Mount Kelso.", "snow fell on kelso at dawn."),  # a mountain's "Mount"
+        ("Dunmore FC fined the fan.", "dunmore fined the fan."),  # a club's ending
+        ("Dunmore Utd fined the fan.", "dunmore united fined the fan."),
+        ("I feel full/I'm still hungry.", "write down how full you feel."),  # the pronoun I
+        ("The show airs Thursdays.", "the show airs on thursday nights."),  # a weekday in the plural
+        ("Police met Ada Voss. It rained.", "police met ada voss in the rain."),  # two sentences, not "Voss It"
+    ],
+)
+def test_initials_near_spellings_decades_and_name_endings_are_not_flagged(point, article):
+    assert flags(point, article) == []
+
+
+@pytest.mark.parametrize(
+    "point, article, expected",
+    [
+        ("Dunmore Rovers sign Lakeside Harbour Rangers' Tom Pell.", "dunmore rovers sign the lhs defender tom pell.",
+         [("name", "Lakeside Harbour Rangers' Tom Pell")]),
+        ("Brigid Olsen joins Krew Aldane on stage.", "brigid olsen joins krey boyd on stage.",
+         [("name", "Krew Aldane")]),  # one letter off only beside the same neighbour
+        ("A man in his 40s was held.", "a man, 57, was held.", [("number", "40s")]),
+        ("Trade grew in the 1970s.", "trade grew after 1984.", [("date", "1970s")]),
+        ("Snow fell on Mount Kelso.", "snow fell on the hills at dawn.", [("name", "Mount Kelso")]),
+        ("The show airs Thursdays.", "the show airs on friday nights.", [("date", "Thursdays")]),
+    ],
+)
+def test_initials_near_spellings_decades_and_name_endings_still_need_the_article(point, article, expected):
+    assert flags(point, article) == expected

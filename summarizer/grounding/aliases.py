@@ -140,6 +140,7 @@ new_york new_yorker new_yorkers nyc ny
 # Abbreviations and the words they stand for (any one of the forms found in the article supports it).
 _EXPANSIONS = """
 un united_nations
+utd united
 eu european_union
 nato north_atlantic
 pm prime_minister
@@ -207,10 +208,12 @@ q&a pr hr lpg mph kph gdp ivf adhd ptsd mri bbq diy faq ok ad ads app apps sms i
 a-level a-levels mba phd hq mvp dj djs vs bmi vat asap rip lol omg fyi sos
 """.split())
 
-# Titles, generational suffixes and company endings: part of a name, not a name of their own.
+# Titles, generational suffixes, company and club endings, and the "Mount" of a mountain: part of a name, not a
+# name of their own ("Liverpool FC" of "Liverpool", "Mount Everest" of "Everest").
 TITLES = frozenset("""
 mr mrs ms miss dr prof sir dame lord lady rev revd fr gen col capt cpt sgt lt cpl maj gov sen rep pres insp det
 supt ch cllr mp pm jr jnr snr sr ii iii iv st co inc ltd plc llc
+fc afc mount mt
 """.split())
 
 

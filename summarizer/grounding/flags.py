@@ -35,6 +35,7 @@ _KIND_PLURAL = {"number": "numbers", "amount": "amounts of money", "percentage":
 _RELATIVE_DAY = re.compile(r"\b(?:yesterday|today|tonight|tomorrow|last night|this morning|this afternoon|this evening)\b", re.I)
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _FUZZY_MIN = 6
+_SPACED_AMPERSAND = re.compile(r"\b(\w{1,2}) & (\w{1,2})\b")  # "texas a & m": the name "A&M"
 # A number said roughly: the words before it and how far off the article's may be (as a ratio of it).
 _ROUGHLY = re.compile(r"\b(?:(?P<near>about|around|almost|nearly|roughly|approximately|some|close to|just over|just under|"
                       r"an estimated|estimated)|(?P<above>more than|over|at least|upwards of)|"
@@ -71,7 +72,7 @@ class Facts:
             values.add("may")
         if _RELATIVE_DAY.search(body):  # "yesterday" may be any weekday: each is taken as there
             values.update(_WEEKDAYS)
-        ws = frozenset(words(body))
+        ws = frozenset(words(body)) | {f"{a}&{b}" for a, b in _SPACED_AMPERSAND.findall(body.lower())}
         seq = [w for w in (norm_word(m.group().strip(".-'’")) for m in re.finditer(r"[\w'’.&-]+", body)) if w]
         return cls(frozenset(values), ws, tuple(written), _initials(body), _near_spellings(ws), frozenset(zip(seq, seq[1:])))
 
@@ -170,6 +171,8 @@ def find_flags(point: str, facts: Facts) -> list[Flag]:
             continue  # "64m" against "64 metres"
         if _roughly_there(point[: max(point.find(q.text), 0)], q.kind, q.value, facts):
             continue  # "almost 16 million" against "15.9 million"
+        if _decade_there(q.text, value, facts):
+            continue  # "in his 50s" against "56", "the '60s" against "1965"
         if q.kind == "time" and str(value).endswith(":00") and (float(str(value)[:-3]) or 12.0) in facts.values:
             continue  # "9pm" against "nine o'clock"
         found.append((point.find(q.text), Flag(q.kind, q.text, quantity_reason(q.text, q.kind, value, facts))))
@@ -196,7 +199,9 @@ _AGE_GROUP = re.compile(r"u-?(\d{2})")  # "U20", "U-21": a team's age group
 def _other_forms(ws: list[str], missing: list[str], facts: Facts) -> list[str]:
     """The ``missing`` words of a name (words ``ws``) that the article has in none of these forms either:
     a short or long form beside the name's next or previous word ("Rob Green" for "Robert Green",
-    "Man United" for "Manchester United": one a start of the other, three letters at least); two
+    "Man United" for "Manchester United": one a start of the other, three letters at least), or one
+    letter off there ("Krew Boylan" for "Krey Boylan", four letters at least); initials ("Queens Park
+    Rangers" for "QPR"); two
     neighbouring words written as one ("Swim Sexy" for "SwimSexy"); an age group written out
     ("U20" for "under-20")."""
     found: set[int] = set()
@@ -213,10 +218,32 @@ def _other_forms(ws: list[str], missing: list[str], facts: Facts) -> list[str]:
         if len(w) < 3 or not w.isalpha():
             continue
         for a, b in facts.pairs:
-            if (i + 1 < len(ws) and b == ws[i + 1] and _short_form(w, a)) or (i > 0 and a == ws[i - 1] and _short_form(w, b)):
+            if (i + 1 < len(ws) and b == ws[i + 1] and _near_form(w, a)) or (i > 0 and a == ws[i - 1] and _near_form(w, b)):
                 found.add(i)
                 break
+    found |= _initialled(ws, missing, facts)
     return [w for i, w in enumerate(ws) if w in missing and i not in found]
+
+
+def _initialled(ws: list[str], missing: list[str], facts: Facts) -> set[int]:
+    """Positions of runs of 3 to 5 missing words whose initials are a word of the article ("Queens Park
+    Rangers" for "QPR")."""
+    out: set[int] = set()
+    i = 0
+    while i < len(ws):
+        j = i
+        while j < len(ws) and ws[j] in missing and ws[j][:1].isalpha():
+            j += 1
+        if 3 <= j - i <= 5 and "".join(w[0] for w in ws[i:j]) in facts.words:
+            out.update(range(i, j))
+        i = max(j, i + 1)
+    return out
+
+
+def _near_form(w: str, a: str) -> bool:
+    """A short or long form of ``a`` (``_short_form``), or ``a`` spelt one letter off ("Krew" for "Krey"),
+    where the name's next or previous word is the article's."""
+    return _short_form(w, a) or (min(len(w), len(a)) >= 4 and a.isalpha() and _one_edit(w, a))
 
 
 def _short_form(w: str, a: str) -> bool:
@@ -242,6 +269,15 @@ def _roughly_there(before: str, kind: str, value: float | str, facts: Facts) -> 
         if m.group("below") and value / 1.5 <= v < value:
             return True
     return False
+
+
+def _decade_there(text: str, value: float | str, facts: Facts) -> bool:
+    """Whether a decade or an age group ("1960s", "'60s", "his 50s") has a number of the article in it: a
+    year of the decade, or for "50s" an age of 50 to 59 as well."""
+    if isinstance(value, str) or not re.search(r"0s$", text) or value % 10:
+        return False
+    years = [value] if value >= 1000 else [value, 1900 + value, 2000 + value] if value < 100 else []
+    return any(isinstance(v, float) and start <= v < start + 10 for v in facts.values for start in years)
 
 
 def _rounds_to(v: float, value: float) -> bool:

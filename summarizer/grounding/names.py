@@ -10,6 +10,7 @@ A capital is a name's mark only where case carries it. Not read as names:
   ``-ing`` or ``-ly`` forms ("Inputting", "Planned"), or a contraction of one ("Don't",
   "They're");
 * the lower-case parts of a hyphenated word ("London-based": the name is "London");
+* the pronoun "I" ("I have ... /I feel ..."), and a weekday in the plural ("Thursdays": a date);
 * a common word in capitals for emphasis ("LIVE", "CLICK HERE"), an abbreviation that is a
   common noun ("TV", "ID", "DNA"), and a site's furniture ("READ:", "SPOILER ALERT", "PICTURED:").
 
@@ -26,7 +27,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .aliases import COMMON_ABBREVIATIONS
+from .aliases import COMMON_ABBREVIATIONS, TITLES
 from .numbers import MONTHS, NOT_NUMBERS, TENS, UNITS, WEEKDAYS
 from .weights import read_common_words
 
@@ -45,6 +46,7 @@ _FURNITURE = re.compile(
     r"\b(?:READ(?: MORE)?|WATCH|VIDEO|PICTURED|SCROLL DOWN(?: FOR VIDEO)?|SPOILER ALERT|CLICK HERE|EXCLUSIVE|"
     r"UPDATE|BREAKING|LIVE|NEW|Click here|Scroll down(?: for video)?|Read more)\b:?")
 _CAP = re.compile(r"(?<![\w'’.&-])[A-Z][\w'’.&]*(?:-[A-Z]?[\w'’.&]+)*")  # a capital that starts a word
+_PRONOUN_I = re.compile(r"I(?:['’](?:m|ve|d|ll))?")  # "I", "I'm": the pronoun, never a name
 _NAME_JOINERS = {"of", "de", "da", "del", "van", "von", "bin", "al", "la", "le", "du"}
 _STARTS = re.compile(r"[.!?:;]\s+|\n|[\"“‘'(]\s*|\s[-–—]\s")  # where a sentence (or a quote, or a clause) opens
 
@@ -127,6 +129,13 @@ def _emphasis(word: str) -> bool:
         and is_common(word.lower())
 
 
+def _ends_sentence(token: str) -> bool:
+    """A capitalised word with a full stop that ends a sentence: not an initial ("J."), an abbreviation
+    ("U.S.") or a title ("Mr.", "St.")."""
+    return token.endswith(".") and len(token) > 2 and not re.search(r"\.\w", token) \
+        and norm_word(token) not in TITLES
+
+
 def name_phrases(text: str) -> list[tuple[str, list[str]]]:
     """Capitalised phrases of ``text`` that may be names, as written and as their normalised words."""
     text = _FURNITURE.sub(lambda m: " " * len(m.group()), text)  # same length: spans stay right
@@ -142,6 +151,8 @@ def name_phrases(text: str) -> list[tuple[str, list[str]]]:
         # extend over following capitalised words, and joiners between two of them
         while k + 1 < len(matches):
             gap = text[group[-1].end():matches[k + 1].start()]
+            if _ends_sentence(group[-1].group()) and matches[k + 1].start() in starts:
+                break  # "... met Tom. It rained": two sentences, not the name "Tom It"
             if gap == " " or (gap.strip().lower() in _NAME_JOINERS and gap.startswith(" ") and gap.endswith(" ")):
                 k += 1
                 group.append(matches[k])
@@ -153,7 +164,8 @@ def name_phrases(text: str) -> list[tuple[str, list[str]]]:
         if first.start() in starts and (words_[0] in _OPENERS or is_common(words_[0]) or is_contraction(first.group())):
             # a capital that opens a sentence on a common word: "The White House", "Study reveals"
             group, words_ = group[1:], words_[1:]
-        keep = [w for w in words_ if w and w not in MONTHS and w not in WEEKDAYS and w not in NOT_NUMBERS]
+        keep = [w for w, g in zip(words_, group) if w and w not in MONTHS and w not in WEEKDAYS and w not in NOT_NUMBERS
+                and not _PRONOUN_I.fullmatch(g.group()) and not (w.endswith("s") and w[:-1] in WEEKDAYS)]
         if keep:
             phrase = text[group[0].start():group[-1].end()]
             out.append((phrase if re.search(r"\.\w", phrase) else phrase.rstrip("."), keep))

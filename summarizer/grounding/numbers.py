@@ -134,6 +134,8 @@ def quantities(text: str) -> list[Quantity]:
                 i += 1
             continue
         word = re.sub(r"['’]s$", "", tok.rstrip("."))  # "sunday's": the day
+        if word.endswith("s") and word[:-1] in WEEKDAYS:  # "Thursdays": the day, every week
+            word = word[:-1]
         value: float | None = _digits(tok)
         j = i + 1
         if value is None and (word in UNITS or word in TENS) and word not in NOT_NUMBERS:
@@ -191,7 +193,7 @@ def quantities(text: str) -> list[Quantity]:
             kind = "percentage"
             j += 2 if toks[j][0] == "per" else 1
             end = toks[j - 1][2]
-        elif kind == "number" and mantissa is None and value.is_integer() and 1900 <= value <= 2100 and tok.isdigit():
+        elif kind == "number" and mantissa is None and value.is_integer() and 1900 <= value <= 2100 and re.fullmatch(r"\d{4}s?", tok):
             kind = "date"
         plain = mantissa if kind == "number" and scale in _AMBIGUOUS_SCALES else None
         out.append(Quantity(kind, text[start:end].rstrip("."), value, mantissa, plain))
