@@ -499,6 +499,9 @@ def test_a_time_is_also_its_number_with_a_dot():
         ("I feel full/I'm still hungry.", "write down how full you feel."),  # the pronoun I
         ("The show airs Thursdays.", "the show airs on thursday nights."),  # a weekday in the plural
         ("Police met Ada Voss. It rained.", "police met ada voss in the rain."),  # two sentences, not "Voss It"
+        ("Named as Lewis May, 41, he was held.", "lewis may, 41, was held in april."),  # a surname, not the month
+        ("He lives in SW Dunmore.", "he lives in south-west dunmore."),  # a compass point abbreviated
+        ("The Transport bill passed.", "the transportation bill passed."),  # a word made from the name's word
     ],
 )
 def test_initials_near_spellings_decades_and_name_endings_are_not_flagged(point, article):
@@ -516,6 +519,8 @@ def test_initials_near_spellings_decades_and_name_endings_are_not_flagged(point,
         ("Trade grew in the 1970s.", "trade grew after 1984.", [("date", "1970s")]),
         ("Snow fell on Mount Kelso.", "snow fell on the hills at dawn.", [("name", "Mount Kelso")]),
         ("The show airs Thursdays.", "the show airs on friday nights.", [("date", "Thursdays")]),
+        ("It opens on May 5.", "it opens on april 5.", [("date", "May")]),  # the month still, right before a number
+        ("He lives in SW Dunmore.", "he lives in north-west dunmore.", [("name", "SW Dunmore")]),
     ],
 )
 def test_initials_near_spellings_decades_and_name_endings_still_need_the_article(point, article, expected):

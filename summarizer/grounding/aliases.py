@@ -141,6 +141,10 @@ new_york new_yorker new_yorkers nyc ny
 _EXPANSIONS = """
 un united_nations
 utd united
+nw north_west northwest
+ne north_east northeast
+sw south_west southwest
+se south_east southeast
 eu european_union
 nato north_atlantic
 pm prime_minister

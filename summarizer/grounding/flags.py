@@ -35,6 +35,7 @@ _KIND_PLURAL = {"number": "numbers", "amount": "amounts of money", "percentage":
 _RELATIVE_DAY = re.compile(r"\b(?:yesterday|today|tonight|tomorrow|last night|this morning|this afternoon|this evening)\b", re.I)
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _FUZZY_MIN = 6
+_DERIVED = ("ation", "ations", "al", "ian", "ians", "n", "ns")  # endings of words made from a name's word
 _SPACED_AMPERSAND = re.compile(r"\b(\w{1,2}) & (\w{1,2})\b")  # "texas a & m": the name "A&M"
 # A number said roughly: the words before it and how far off the article's may be (as a ratio of it).
 _ROUGHLY = re.compile(r"\b(?:(?P<near>about|around|almost|nearly|roughly|approximately|some|close to|just over|just under|"
@@ -292,7 +293,7 @@ def _rounds_to(v: float, value: float) -> bool:
 
 def _has_word(w: str, facts: Facts, acronym: bool = False, alone: bool = False) -> bool:
     """A name's word is in the article: as is, in the singular, each part of a hyphenated word, as
-    a word of the same stem ("German" and "Germany"), as the same place or people ("British" and
+    a word of the same stem ("German" and "Germany") or made from it ("Transport" and "transportation"), as the same place or people ("British" and
     "Britain"), as the words an abbreviation stands for ("PM", "prime minister"), spelt one letter
     off (a long word), or it is a title beside a name ("Mrs" of "Mrs Boudreau")."""
     article_words = facts.words
@@ -312,6 +313,8 @@ def _has_word(w: str, facts: Facts, acronym: bool = False, alone: bool = False) 
         near = [a for a in article_words if a[:1] == w[:1] and abs(len(a) - len(w)) <= 1]
         if any(_one_edit(w, a) for a in near):
             return True
+    if len(w) >= 5 and any(w + end in article_words for end in _DERIVED):  # "Transport" of "transportation"
+        return True
     return len(w) >= 5 and any(_same_stem(w, a) for a in article_words if a[:4] == w[:4])
 
 

@@ -166,8 +166,10 @@ def quantities(text: str) -> list[Quantity]:
         if value is None:
             month = _MONTH_ABBR.get(word) if tok.endswith(".") or word in ("sept",) else None
             name = word if word in MONTHS or word in WEEKDAYS else month
-            # "may" is a month only when written "May" before a number or a year
-            if name == "may" and not (text[start:start + 1] == "M" and i + 1 < len(toks) and _digits(toks[i + 1][0])):
+            # "may" is a month only when written "May" right before a number or a year ("May 5"; not the
+            # surname of "Christopher May, 50")
+            if name == "may" and not (text[start:start + 1] == "M" and i + 1 < len(toks) and _digits(toks[i + 1][0])
+                                      and not text[end:toks[i + 1][1]].strip()):
                 name = None
             if name:
                 out.append(Quantity("date", text[start:end].rstrip("."), name))
