@@ -23,7 +23,7 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 COMMON_WORDS = DATA_DIR / "common-words.txt"
 COMMON_WORDS_SHA256 = "4d8223c18080adbf59dc6373c9c9bb3472e967d999687c38aac4ec2540cfb534"
 CONSISTENCY = DATA_DIR / "consistency-v1.safetensors"
-CONSISTENCY_SHA256 = "fcaeac6adb31b0cdf156e8f10e67eb7758eac2d04a07572791bb0885dd7e9cf8"
+CONSISTENCY_SHA256 = "f46664690ff37bdf883f54b472a291ca06e8d8c2181bd0592f6a5c847d9a6462"
 REGENERATE = "python -m eval.train.consistency"
 _DTYPES = {"F32": "<f4", "F64": "<f8"}
 
