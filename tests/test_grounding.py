@@ -525,3 +525,14 @@ def test_initials_near_spellings_decades_and_name_endings_are_not_flagged(point,
 )
 def test_initials_near_spellings_decades_and_name_endings_still_need_the_article(point, article, expected):
     assert flags(point, article) == expected
+
+
+@pytest.mark.parametrize("point", ["Damning report lands on the day of the vote.", "Geologists used drones to map it.",
+                                   "Opulent villa was razed in the revolt.", "Ironically, the pair never met."])
+def test_a_rare_common_word_opening_a_sentence_is_not_a_name(point):
+    assert flags(point, "a report on a vote, a villa, drones and a pair.") == []
+
+
+def test_a_name_the_news_capitalises_is_still_a_name_when_it_opens_a_sentence():
+    # a dictionary writes "arsenal" and "stoke" in lower case; the news capitalises them: names
+    assert flags("Arsenal beat the champions.", "the champions lost to chelsea.") == [("name", "Arsenal")]

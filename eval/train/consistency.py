@@ -8,8 +8,10 @@
    ``cnndm_train_more_from_test.jsonl``) and the cased articles and summaries of the
    factuality sets write in lower case, in at least 2 texts, and at least as often as
    capitalised in mid-sentence, each source judged alone ("study", "reveals", "director";
-   not "london", "league", "smith"). The name flags use it to tell a capital that opens a
-   sentence from a name. A list of words, no text.
+   not "london", "league", "smith"); and the words that the English word lists of SCOWL (Debian's
+   wamerican and wbritish, in /usr/share/dict) write only in lower case, less those the same news
+   texts capitalise in mid-sentence ("damning", "geologists"; not "arsenal", "stoke"). The name
+   flags use it to tell a capital that opens a sentence from a name. A list of words, no text.
 2. **The consistency score** (``summarizer/data/consistency-v1.safetensors``): an L2-regularised
    logistic regression over the features of ``summarizer.grounding.consistency`` (support by
    the article's sentences through the sentence encoder, unsupported names and numbers,
@@ -65,9 +67,9 @@ def _count_cases(text: str, seen_lower: set, seen_capital: set) -> None:
             seen_capital.add(w.lower())
 
 
-def _common(texts: list[list[str]]) -> set[str]:
-    """Words these texts (each a list of parts, counted once a text) write in lower case in at least
-    ``MIN_STORIES`` texts, and at least as often as capitalised in mid-sentence."""
+def _cases(texts: list[list[str]]) -> tuple[Counter, Counter]:
+    """For each word, in how many of these texts (each a list of parts) it is written in lower case, and in how
+    many it is capitalised in mid-sentence."""
     lower: Counter = Counter()
     capital: Counter = Counter()
     for text in texts:
@@ -77,13 +79,45 @@ def _common(texts: list[list[str]]) -> set[str]:
             _count_cases(t, seen_lower, seen_capital)
         lower.update(seen_lower)
         capital.update(seen_capital)
+    return lower, capital
+
+
+def _common(texts: list[list[str]]) -> set[str]:
+    """Words these texts (each a list of parts, counted once a text) write in lower case in at least
+    ``MIN_STORIES`` texts, and at least as often as capitalised in mid-sentence."""
+    lower, capital = _cases(texts)
     return {w for w, c in lower.items() if c >= MIN_STORIES and c >= capital[w] and not re.search(r"['’]", w)}
+
+
+# The English word lists of SCOWL as Debian ships them (packages wamerican and wbritish; their licence is in
+# summarizer/data/common-words-SCOWL-LICENSE.txt): they write a proper noun capitalised and a common word in
+# lower case, so they know the rare common words that news highlights seldom use ("damning", "geologists").
+WORD_LISTS = (Path("/usr/share/dict/american-english"), Path("/usr/share/dict/british-english"))
+
+
+def dictionary_common(capitalised: set[str], lists=WORD_LISTS) -> set[str]:
+    """The words of the word lists written only in lower case there (no capitalised entry: not "bill", which
+    is also "Bill"), less those the news texts capitalise in mid-sentence (``capitalised``: "Arsenal", "Labour",
+    "Stoke" are names in the news, common words in a dictionary)."""
+    missing = [str(p) for p in lists if not p.is_file()]
+    if missing:
+        sys.exit(f"the word lists {', '.join(missing)} are missing: install Debian's wamerican and wbritish "
+                 "(apt-get install wamerican wbritish)")
+    lower: set[str] = set()
+    capital: set[str] = set()
+    for path in lists:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            w = line.strip()
+            if w.isalpha() and w.isascii():
+                (lower if w[0].islower() else capital).add(w.lower())
+    return lower - capital - capitalised
 
 
 def common_words(paths=TRAIN_STORIES, factuality: Path = FACTUALITY) -> list[str]:
     """The common words of the cased highlights of the training stories, and those of the cased articles
     and summaries of the factuality sets (news text in its own case: the training stories' articles are
-    lowercased), each source judged alone (``_common``): a word common in either is common."""
+    lowercased), each source judged alone (``_common``): a word common in either is common; and the
+    dictionary's common words that neither capitalises in mid-sentence (``dictionary_common``)."""
     highlights: list[list[str]] = []
     for path in paths:
         if not path.is_file():
@@ -99,7 +133,8 @@ def common_words(paths=TRAIN_STORIES, factuality: Path = FACTUALITY) -> list[str
         parts = [it.summary] + ([it.document] if it.document not in seen_docs else [])
         seen_docs.add(it.document)
         articles.append([t for t in parts if sum(c.isupper() for c in t) > 0.01 * max(sum(c.isalpha() for c in t), 1)])
-    return sorted(_common(highlights) | _common(articles))
+    capitalised = {w for texts in (highlights, articles) for w, c in _cases(texts)[1].items() if c}
+    return sorted(_common(highlights) | _common(articles) | dictionary_common(capitalised))
 
 
 def write_common_words(out: Path) -> str:

@@ -5,8 +5,9 @@ A capital is a name's mark only where case carries it. Not read as names:
 * a capitalised common word that opens a sentence or follows a colon ("Study reveals ...",
   "Aged 20, she ...", "Critic: Movie doesn't ..."): a word is common when it is in the
   common-word list (``summarizer/data/common-words.txt``: words that news highlights write in
-  lower case at least as often as capitalised mid-sentence; ``python -m eval.train.consistency``
-  rebuilds it) or in the few openers below, or when it is one of their ``-s``, ``-ed``,
+  lower case at least as often as capitalised mid-sentence, and the words a dictionary (SCOWL's
+  English word lists) writes only in lower case and the news never capitalises mid-sentence;
+  ``python -m eval.train.consistency`` rebuilds it) or in the few openers below, or when it is one of their ``-s``, ``-ed``,
   ``-ing`` or ``-ly`` forms ("Inputting", "Planned"), or a contraction of one ("Don't",
   "They're");
 * the lower-case parts of a hyphenated word ("London-based": the name is "London");

@@ -21,7 +21,7 @@ from ..errors import ModelError
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 COMMON_WORDS = DATA_DIR / "common-words.txt"
-COMMON_WORDS_SHA256 = "4d8223c18080adbf59dc6373c9c9bb3472e967d999687c38aac4ec2540cfb534"
+COMMON_WORDS_SHA256 = "6a3dd2460ef9265bda2a3457994135bc5db35ec71377579ea4b3875879f98189"
 CONSISTENCY = DATA_DIR / "consistency-v1.safetensors"
 CONSISTENCY_SHA256 = "f46664690ff37bdf883f54b472a291ca06e8d8c2181bd0592f6a5c847d9a6462"
 REGENERATE = "python -m eval.train.consistency"
