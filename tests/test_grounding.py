@@ -180,6 +180,13 @@ def test_a_link_to_another_story_is_not_checked():
     assert flags("Readers: Smith says rates fell.", STORY) == [("name", "Smith")]
 
 
+def test_a_content_warning_is_furniture_not_a_statement():
+    from summarizer.grounding import is_furniture
+
+    assert is_furniture("WARNING GRAPHIC CONTENT.") and is_furniture("Warning: distressing images")
+    assert not is_furniture("Warning of graphic content came too late, says Smith.")
+
+
 def test_names_that_are_not_furniture_or_openers_are_still_flagged():
     assert flags("SPOILER ALERT: Smith rescued them.", STORY) == [("name", "Smith")]
     assert flags("Study reveals Smith was rescued.", STORY) == [("name", "Smith")]

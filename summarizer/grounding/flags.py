@@ -27,6 +27,8 @@ from .numbers import quantities, value_key
 
 _FURNITURE_LINE = re.compile(
     r"click here|https?://|\bwww\.|\.co\.uk\b|\.com\b|\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|\(\d{3}\)\s?\d{3}-\d{4}", re.I)
+# A content warning, as a site writes it among its key points: "WARNING: GRAPHIC CONTENT".
+_WARNING_LINE = re.compile(r"^\W*warning\W+(?:graphic|disturbing|distressing)\s+(?:content|images?|video|footage)\W*$", re.I)
 # A link to another story, as a site writes it among its key points: "READ: ...", "WATCH: ..." (in capitals).
 _LINK_LINE = re.compile(r"^\W*(?:READ(?: MORE)?|WATCH(?: MORE)?|SEE ALSO|LISTEN|VOTE|RELATED|PLAY|QUIZ)\s*:")
 _KIND_PLURAL = {"number": "numbers", "amount": "amounts of money", "percentage": "percentages", "score": "scores",
@@ -112,9 +114,9 @@ def _initials(body: str) -> frozenset[str]:
 
 
 def is_furniture(point: str) -> bool:
-    """A line of a site's furniture: a call to click, a link to another story ("READ: ..."), a web
-    address or a phone number."""
-    return bool(_FURNITURE_LINE.search(point) or _LINK_LINE.match(point))
+    """A line of a site's furniture: a call to click, a link to another story ("READ: ..."), a content
+    warning ("WARNING: GRAPHIC CONTENT"), a web address or a phone number."""
+    return bool(_FURNITURE_LINE.search(point) or _LINK_LINE.match(point) or _WARNING_LINE.match(point))
 
 
 def _listed(items: list[str]) -> str:
