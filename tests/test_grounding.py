@@ -509,6 +509,12 @@ def test_a_time_is_also_its_number_with_a_dot():
         ("Named as Lewis May, 41, he was held.", "lewis may, 41, was held in april."),  # a surname, not the month
         ("He lives in SW Dunmore.", "he lives in south-west dunmore."),  # a compass point abbreviated
         ("The Transport bill passed.", "the transportation bill passed."),  # a word made from the name's word
+        ("The world No 14 beat Lina Ross.", "the 14th-ranked player beat lina ross."),  # "No" before a number
+        ("Ex-Dunmore striker Tom Pell scored.", "tom pell, once of dunmore, scored."),  # a prefix of a hyphenated name
+        ("Tom Pell came up from the U23s.", "tom pell came up from the under-23 side."),  # an age group in the plural
+        ("The mill dates from the 1800s.", "the mill was built in 1876."),  # a century
+        ("It stands on 8th Ave and Kiln Rd.", "it stands on 8th avenue near kiln road."),  # street abbreviations
+        ("Call police on 661 555-0199 with tips.", "police asked for tips."),  # a phone number: a contact line
     ],
 )
 def test_initials_near_spellings_decades_and_name_endings_are_not_flagged(point, article):
@@ -527,6 +533,8 @@ def test_initials_near_spellings_decades_and_name_endings_are_not_flagged(point,
         ("Snow fell on Mount Kelso.", "snow fell on the hills at dawn.", [("name", "Mount Kelso")]),
         ("The show airs Thursdays.", "the show airs on friday nights.", [("date", "Thursdays")]),
         ("It opens on May 5.", "it opens on april 5.", [("date", "May")]),  # the month still, right before a number
+        ("Ex-Dunmore striker Tom Pell scored.", "tom pell, once of kelso, scored.", [("name", "Ex-Dunmore")]),
+        ("The mill dates from the 1800s.", "the mill was built in 1976.", [("number", "1800s")]),
         ("He lives in SW Dunmore.", "he lives in north-west dunmore.", [("name", "SW Dunmore")]),
     ],
 )

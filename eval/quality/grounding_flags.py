@@ -161,6 +161,10 @@ def corrupt(stories: list[dict], kind: str, rng: random.Random, facts: list, qua
     return out
 
 
+def _share(k: int, n: int) -> str:
+    return f"{k / n:.3f}" if n else "–"
+
+
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     """The 95% Wilson interval of a proportion ``k`` of ``n``."""
     p = k / n
@@ -306,6 +310,7 @@ def main(limit: int, samples: int, seed: int, hand_sample: int, hand_seed: int, 
     orig_story = [k for k, s in enumerate(stories) for _ in s["highlights"]]
     dec_orig = check_decisions(stories, orig_story, originals)
     dec_bad = check_decisions(stories, [by_story[o] for o, _, _ in all_triples], [b for _, b, _ in all_triples])
+    caught_flags = sum(bool(find_flags(b, facts[by_story[o]])) for o, b, _ in all_triples)
     lines += [
         "",
         "Human highlights flagged, and corrupted copies caught (either kind swapped in), by the flags alone and by "
@@ -314,13 +319,13 @@ def main(limit: int, samples: int, seed: int, hand_sample: int, hand_seed: int, 
         "",
         "| decision | highlights | flagged | share (target at most 0.05) | corrupted copies | caught | share (target at least 0.95) |",
         "| --- | --- | --- | --- | --- | --- | --- |",
-        f"| flags | {len(originals)} | {flagged_h} | {flagged_h / len(originals):.3f} | {len(all_triples)} | "
-        f"{sum(bool(find_flags(b, facts[by_story[o]])) for o, b, _ in all_triples)} | "
-        f"{sum(bool(find_flags(b, facts[by_story[o]])) for o, b, _ in all_triples) / len(all_triples):.3f} |",
-        f"| check | {len(originals)} | {int(dec_orig.sum())} | {dec_orig.mean():.3f} | {len(all_triples)} | "
-        f"{int(dec_bad.sum())} | {dec_bad.mean():.3f} |",
+        f"| flags | {len(originals)} | {flagged_h} | {_share(flagged_h, len(originals))} | {len(all_triples)} | "
+        f"{caught_flags} | {_share(caught_flags, len(all_triples))} |",
+        f"| check | {len(originals)} | {int(dec_orig.sum())} | {_share(int(dec_orig.sum()), len(originals))} | "
+        f"{len(all_triples)} | {int(dec_bad.sum())} | {_share(int(dec_bad.sum()), len(all_triples))} |",
     ]
-    lines += ["", *floor_lines(len(originals), flagged_h)]
+    if originals:
+        lines += ["", *floor_lines(len(originals), flagged_h)]
     if hand_sample:
         print_hand_sample(stories, facts, hand_sample, hand_seed, hand_source)
     if SEE.is_file():

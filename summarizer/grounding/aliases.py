@@ -141,6 +141,9 @@ new_york new_yorker new_yorkers nyc ny
 _EXPANSIONS = """
 un united_nations
 utd united
+ave avenue
+rd road
+blvd boulevard
 nw north_west northwest
 ne north_east northeast
 sw south_west southwest

@@ -26,7 +26,8 @@ from .names import name_phrases, norm_word, words
 from .numbers import quantities, value_key
 
 _FURNITURE_LINE = re.compile(
-    r"click here|https?://|\bwww\.|\.co\.uk\b|\.com\b|\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|\(\d{3}\)\s?\d{3}-\d{4}", re.I)
+    r"click here|https?://|\bwww\.|\.co\.uk\b|\.com\b|\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|\(\d{3}\)\s?\d{3}-\d{4}|"
+    r"\b\d{3}[\s.-]\d{3}-\d{4}\b", re.I)
 # A content warning, as a site writes it among its key points: "WARNING: GRAPHIC CONTENT".
 _WARNING_LINE = re.compile(r"^\W*warning\W+(?:graphic|disturbing|distressing)\s+(?:content|images?|video|footage)\W*$", re.I)
 # A link to another story, as a site writes it among its key points: "READ: ...", "WATCH: ..." (in capitals).
@@ -37,6 +38,7 @@ _KIND_PLURAL = {"number": "numbers", "amount": "amounts of money", "percentage":
 _RELATIVE_DAY = re.compile(r"\b(?:yesterday|today|tonight|tomorrow|last night|this morning|this afternoon|this evening)\b", re.I)
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _FUZZY_MIN = 6
+_PREFIXES = frozenset({"ex", "pro", "anti", "non", "pre", "post", "mid", "neo"})  # "Ex-Dortmund": Dortmund
 _DERIVED = ("ation", "ations", "al", "ian", "ians", "n", "ns")  # endings of words made from a name's word
 _SPACED_AMPERSAND = re.compile(r"\b(\w{1,2}) & (\w{1,2})\b")  # "texas a & m": the name "A&M"
 # A number said roughly: the words before it and how far off the article's may be (as a ratio of it).
@@ -196,7 +198,7 @@ def find_flags(point: str, facts: Facts) -> list[Flag]:
     return out
 
 
-_AGE_GROUP = re.compile(r"u-?(\d{2})")  # "U20", "U-21": a team's age group
+_AGE_GROUP = re.compile(r"u-?(\d{2})s?")  # "U20", "U-21", "U23s": a team's age group
 
 
 def _other_forms(ws: list[str], missing: list[str], facts: Facts) -> list[str]:
@@ -275,12 +277,13 @@ def _roughly_there(before: str, kind: str, value: float | str, facts: Facts) -> 
 
 
 def _decade_there(text: str, value: float | str, facts: Facts) -> bool:
-    """Whether a decade or an age group ("1960s", "'60s", "his 50s") has a number of the article in it: a
-    year of the decade, or for "50s" an age of 50 to 59 as well."""
+    """Whether a decade, a century or an age group ("1960s", "'60s", "the 1800s", "his 50s") has a number of the
+    article in it: a year of the decade (of the century), or for "50s" an age of 50 to 59 as well."""
     if isinstance(value, str) or not re.search(r"0s$", text) or value % 10:
         return False
     years = [value] if value >= 1000 else [value, 1900 + value, 2000 + value] if value < 100 else []
-    return any(isinstance(v, float) and start <= v < start + 10 for v in facts.values for start in years)
+    span = 100 if value >= 1000 and value % 100 == 0 else 10  # "the 1800s": the century
+    return any(isinstance(v, float) and start <= v < start + span for v in facts.values for start in years)
 
 
 def _rounds_to(v: float, value: float) -> bool:
@@ -309,7 +312,8 @@ def _has_word(w: str, facts: Facts, acronym: bool = False, alone: bool = False) 
     if any(all(p in article_words for p in form) for form in forms):
         return True
     parts = [p for p in w.split("-") if p]
-    if len(parts) > 1:
+    if len(parts) > 1:  # each part, less a prefix ("Ex-Dortmund": Dortmund)
+        parts = [p for p in parts if p not in _PREFIXES] or parts
         return all(_has_word(p, facts) for p in parts)
     if len(w) >= _FUZZY_MIN and w.isalpha() and (w in facts.near_spellings or _deletions(w) & facts.near_spellings):
         near = [a for a in article_words if a[:1] == w[:1] and abs(len(a) - len(w)) <= 1]

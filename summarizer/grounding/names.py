@@ -11,7 +11,8 @@ A capital is a name's mark only where case carries it. Not read as names:
   ``-ing`` or ``-ly`` forms ("Inputting", "Planned"), or a contraction of one ("Don't",
   "They're");
 * the lower-case parts of a hyphenated word ("London-based": the name is "London");
-* the pronoun "I" ("I have ... /I feel ..."), and a weekday in the plural ("Thursdays": a date);
+* the pronoun "I" ("I have ... /I feel ..."), a weekday in the plural ("Thursdays": a date), and "No"
+  before a number ("world No 14");
 * a common word in capitals for emphasis ("LIVE", "CLICK HERE"), an abbreviation that is a
   common noun ("TV", "ID", "DNA"), and a site's furniture ("READ:", "SPOILER ALERT", "PICTURED:").
 
@@ -47,6 +48,7 @@ _FURNITURE = re.compile(
     r"\b(?:READ(?: MORE)?|WATCH|VIDEO|PICTURED|SCROLL DOWN(?: FOR VIDEO)?|SPOILER ALERT|CLICK HERE|EXCLUSIVE|"
     r"UPDATE|BREAKING|LIVE|NEW|Click here|Scroll down(?: for video)?|Read more)\b:?")
 _CAP = re.compile(r"(?<![\w'’.&-])[A-Z][\w'’.&]*(?:-[A-Z]?[\w'’.&]+)*")  # a capital that starts a word
+_NUMBER_AFTER = re.compile(r"\.?\s?\d")  # "No 14", "No. 1": "No" is "number" there
 _PRONOUN_I = re.compile(r"I(?:['’](?:m|ve|d|ll))?")  # "I", "I'm": the pronoun, never a name
 _NAME_JOINERS = {"of", "de", "da", "del", "van", "von", "bin", "al", "la", "le", "du"}
 _STARTS = re.compile(r"[.!?:;]\s+|\n|[\"“‘'(]\s*|\s[-–—]\s")  # where a sentence (or a quote, or a clause) opens
@@ -166,7 +168,8 @@ def name_phrases(text: str) -> list[tuple[str, list[str]]]:
             # a capital that opens a sentence on a common word: "The White House", "Study reveals"
             group, words_ = group[1:], words_[1:]
         keep = [w for w, g in zip(words_, group) if w and w not in MONTHS and w not in WEEKDAYS and w not in NOT_NUMBERS
-                and not _PRONOUN_I.fullmatch(g.group()) and not (w.endswith("s") and w[:-1] in WEEKDAYS)]
+                and not _PRONOUN_I.fullmatch(g.group()) and not (w.endswith("s") and w[:-1] in WEEKDAYS)
+                and not (w == "no" and _NUMBER_AFTER.match(text, g.end()))]
         if keep:
             phrase = text[group[0].start():group[-1].end()]
             out.append((phrase if re.search(r"\.\w", phrase) else phrase.rstrip("."), keep))
