@@ -551,3 +551,10 @@ def test_a_rare_common_word_opening_a_sentence_is_not_a_name(point):
 def test_a_name_the_news_capitalises_is_still_a_name_when_it_opens_a_sentence():
     # a dictionary writes "arsenal" and "stoke" in lower case; the news capitalises them: names
     assert flags("Arsenal beat the champions.", "the champions lost to chelsea.") == [("name", "Arsenal")]
+
+
+def test_a_club_nickname_or_ground_stands_for_the_club_the_article_names():
+    story = "arsenal beat chelsea 2-1 and manchester city drew."
+    assert flags("The Gunners won at home.", story) == []
+    assert flags("City drew at the Etihad.", story) == []
+    assert flags("The Foxes won at home.", story) == [("name", "Foxes")]  # Leicester: the article has no such club

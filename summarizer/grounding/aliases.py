@@ -5,7 +5,8 @@ neither is an unsupported name:
 
 * a place and its people: "Britain", "British", "Briton", "Brits", "UK" (``same_place``);
 * an abbreviation and the words it stands for: "U.N." for "united nations", "PM" for "prime
-  minister", "NY" for "New York" (``EXPANSIONS``);
+  minister", "NY" for "New York", and a football club's nickname or ground for the club: "the
+  Gunners", "the Etihad" (``EXPANSIONS``);
 * abbreviations that are common nouns, not names ("TV", "ID", "DNA"): never flagged;
 * titles and generational suffixes ("Mrs", "Dr", "Jr", "III"): part of a name, not one.
 
@@ -208,6 +209,67 @@ wi wisconsin
 wv west_virginia
 """
 
+# Football clubs' nicknames and grounds, as key points write them for a club the article names ("the Gunners",
+# "at the Etihad"): one line a nickname, then the club's name (several words joined by "_"), or the names of the
+# clubs it may be. Grounds of two words where the other word is also needed ("Stamford Bridge") are left out.
+_CLUBS = """
+gunners arsenal
+emirates arsenal
+reds liverpool
+anfield liverpool
+kop liverpool
+blues chelsea everton birmingham cardiff
+toffees everton
+goodison everton
+spurs tottenham
+lilywhites tottenham
+hammers west_ham
+irons west_ham
+magpies newcastle
+toon newcastle
+baggies west_brom west_bromwich
+hawthorns west_brom west_bromwich
+canaries norwich
+hornets watford
+seagulls brighton
+cherries bournemouth
+eagles crystal_palace
+swans swansea
+potters stoke
+villans aston_villa villa
+villains aston_villa villa
+citizens manchester_city
+etihad manchester_city
+trafford manchester_united
+blades sheffield_united
+owls sheffield_wednesday
+bhoys celtic
+hoops celtic qpr
+parkhead celtic
+gers rangers
+ibrox rangers
+barca barcelona
+blaugrana barcelona
+nou barcelona
+juve juventus
+bianconeri juventus
+galacticos real_madrid
+bernabeu real_madrid
+rossoneri milan
+nerazzurri inter
+foxes leicester
+clarets burnley
+tigers hull
+terriers huddersfield
+rams derby
+royals reading
+wolves wolverhampton
+boro middlesbrough
+saints southampton
+cottagers fulham
+bees brentford
+"""
+
 # Abbreviations that are common nouns or units, not names: never flagged when the article lacks them.
 COMMON_ABBREVIATIONS = frozenset("""
 tv tvs id ids dna ceo ceos cctv pc suv suvs atm atms dvd dvds cd cds gps hiv aids icu er iq ufo ufos vip vips
@@ -249,5 +311,5 @@ def same_place(word: str) -> frozenset[str]:
 
 
 EXPANSIONS: dict[str, tuple[tuple[str, ...], ...]] = {
-    g[0]: tuple(tuple(form.split("_")) for form in g[1:]) for g in _groups(_EXPANSIONS)
+    g[0]: tuple(tuple(form.split("_")) for form in g[1:]) for g in _groups(_EXPANSIONS) + _groups(_CLUBS)
 }
