@@ -558,3 +558,9 @@ def test_a_club_nickname_or_ground_stands_for_the_club_the_article_names():
     assert flags("The Gunners won at home.", story) == []
     assert flags("City drew at the Etihad.", story) == []
     assert flags("The Foxes won at home.", story) == [("name", "Foxes")]  # Leicester: the article has no such club
+
+
+def test_party_nicknames_stand_for_the_party():
+    story = "the conservative leader met republicans and liberal democrats."
+    assert flags("Tories met the GOP and the Lib Dems.", story) == []
+    assert flags("Labour met the GOP.", story) == [("name", "Labour")]

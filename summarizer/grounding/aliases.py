@@ -142,6 +142,14 @@ new_york new_yorker new_yorkers nyc ny
 _EXPANSIONS = """
 un united_nations
 utd united
+tory conservative conservatives
+tories conservative conservatives
+gop republican republicans
+dems democrats democratic
+dem democrat democratic
+lib liberal
+libdems liberal_democrats
+libdem liberal_democrat liberal_democrats
 ave avenue
 rd road
 blvd boulevard
