@@ -564,3 +564,18 @@ def test_party_nicknames_stand_for_the_party():
     story = "the conservative leader met republicans and liberal democrats."
     assert flags("Tories met the GOP and the Lib Dems.", story) == []
     assert flags("Labour met the GOP.", story) == [("name", "Labour")]
+
+
+@pytest.mark.parametrize(
+    "point, article, expected",
+    [
+        ("Fans filled Kelso Stadium.", "fans filled kelso on saturday.", []),  # the kind of place left out
+        ("Fans filled Kelso Stadium.", "fans filled the ground on saturday.", [("name", "Kelso Stadium")]),
+        ("Fans filled the Stadium.", "fans filled the ground on saturday.", [("name", "Stadium")]),
+        ("Islamic militants fled.", "isis militants fled.", []),
+        ("ISIS fighters fled.", "islamic state fighters fled.", []),
+        ("Tottenham Hotspur won.", "tottenham won.", []),
+    ],
+)
+def test_a_kind_of_place_and_group_names_in_other_forms(point, article, expected):
+    assert flags(point, article) == expected

@@ -142,6 +142,10 @@ new_york new_yorker new_yorkers nyc ny
 _EXPANSIONS = """
 un united_nations
 utd united
+united utd
+isis islamic_state isil
+isil islamic_state isis
+islamic isis isil islamist islamists
 tory conservative conservatives
 tories conservative conservatives
 gop republican republicans
@@ -212,7 +216,7 @@ tn tennessee
 tx texas
 ut utah
 va virginia
-wa washington
+wa washington western_australia
 wi wisconsin
 wv west_virginia
 """
@@ -230,6 +234,7 @@ blues chelsea everton birmingham cardiff
 toffees everton
 goodison everton
 spurs tottenham
+hotspur tottenham
 lilywhites tottenham
 hammers west_ham
 irons west_ham
@@ -249,6 +254,7 @@ villains aston_villa villa
 citizens manchester_city
 etihad manchester_city
 trafford manchester_united
+devils manchester_united
 blades sheffield_united
 owls sheffield_wednesday
 bhoys celtic

@@ -38,6 +38,9 @@ _KIND_PLURAL = {"number": "numbers", "amount": "amounts of money", "percentage":
 _RELATIVE_DAY = re.compile(r"\b(?:yesterday|today|tonight|tomorrow|last night|this morning|this afternoon|this evening)\b", re.I)
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _FUZZY_MIN = 6
+# The kind of place a name ends in, which an article often leaves out: "Wembley Stadium", "Kiln Road".
+_KINDS_OF_PLACE = frozenset("""stadium park road avenue street lane club ground arena hall centre center court
+hospital airport station university college school church cathedral square bridge""".split())
 _PREFIXES = frozenset({"ex", "pro", "anti", "non", "pre", "post", "mid", "neo"})  # "Ex-Dortmund": Dortmund
 _DERIVED = ("ation", "ations", "al", "ian", "ians", "n", "ns")  # endings of words made from a name's word
 _SPACED_AMPERSAND = re.compile(r"\b(\w{1,2}) & (\w{1,2})\b")  # "texas a & m": the name "A&M"
@@ -206,7 +209,7 @@ def _other_forms(ws: list[str], missing: list[str], facts: Facts) -> list[str]:
     a short or long form beside the name's next or previous word ("Rob Green" for "Robert Green",
     "Man United" for "Manchester United": one a start of the other, three letters at least), or one
     letter off there ("Krew Boylan" for "Krey Boylan", four letters at least); initials ("Queens Park
-    Rangers" for "QPR"); two
+    Rangers" for "QPR"); the kind of place alone ("Wembley Stadium" for "Wembley"); two
     neighbouring words written as one ("Swim Sexy" for "SwimSexy"); an age group written out
     ("U20" for "under-20")."""
     found: set[int] = set()
@@ -227,7 +230,10 @@ def _other_forms(ws: list[str], missing: list[str], facts: Facts) -> list[str]:
                 found.add(i)
                 break
     found |= _initialled(ws, missing, facts)
-    return [w for i, w in enumerate(ws) if w in missing and i not in found]
+    left = [w for i, w in enumerate(ws) if w in missing and i not in found]
+    if left and all(w in _KINDS_OF_PLACE for w in left) and any(w not in _KINDS_OF_PLACE for w in ws):
+        return []  # "Selhurst Park", "Wembley Stadium" for the article's "selhurst", "wembley"
+    return left
 
 
 def _initialled(ws: list[str], missing: list[str], facts: Facts) -> set[int]:
