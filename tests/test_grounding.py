@@ -221,6 +221,16 @@ def test_support_lists_the_closest_sentences(extractive, article):
     assert kp.support[0].span == (s.start, s.end)
 
 
+def test_a_key_point_is_checked_against_the_byline_and_headline_too(extractive, article):
+    from dataclasses import replace
+
+    point = "Dana Whitcombe: Millbrook's budget fight is about its schools."
+    [kp] = ground(article, [point])
+    assert [f.text for f in kp.flags] == ["Dana Whitcombe"]  # the body alone does not name the author
+    [kp] = ground(replace(article, author="Dana Whitcombe", title="Millbrook argues over schools"), [point])
+    assert kp.flags == ()
+
+
 def test_a_key_point_merging_two_sentences_finds_both(extractive, article):
     [kp] = ground(article, ["Millbrook approved a $84.5 million budget, and taxes will rise 5 percent for 12,000 homeowners."])
     assert {s.sentence for s in kp.support} == {0, 1}

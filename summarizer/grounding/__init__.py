@@ -74,7 +74,7 @@ def ground_with_summary(article: "Article", points: Sequence[str]) -> tuple[tupl
     if not points:
         return (), None
     sents = article.sentences
-    facts = Facts.of(article.body)
+    facts = Facts.of(facts_text(article))
     text = ArticleText.of(article.body, [s.text for s in sents])
     model = shipped_model()
     vecs = sentence_vectors([s.text for s in sents] + list(points))
@@ -95,6 +95,12 @@ def ground_with_summary(article: "Article", points: Sequence[str]) -> tuple[tupl
     return tuple(out), round(whole, 4)
 
 
+def facts_text(article: "Article") -> str:
+    """What a key point is checked against: the article's body, and its headline, byline, date and caption where
+    it has them (a key point may name the author of an opinion piece, or the day of the story, from those)."""
+    return "\n".join(t for t in (article.title, article.author, article.date, article.caption, article.body) if t)
+
+
 def flag_rate(points: Iterable[KeyPoint]) -> float:
     """Fraction of grounded key points with at least one flag, a name or number the article lacks or
     a consistency score under its threshold (NaN when there are none)."""
@@ -109,6 +115,6 @@ def drop_flagged(summary: Summary) -> Summary:
     return replace(summary, key_points=kept, info={**summary.info, "dropped_flagged": dropped})
 
 
-__all__ = ["LEGEND", "SUPPORT_SENTENCES", "Facts", "Quantity", "drop_flagged", "find_flags", "flag_rate", "ground",
+__all__ = ["LEGEND", "SUPPORT_SENTENCES", "Facts", "Quantity", "drop_flagged", "facts_text", "find_flags", "flag_rate", "ground",
            "ground_with_summary",
            "is_furniture", "name_phrases", "quantities", "sentence_vectors", "value_key"]
