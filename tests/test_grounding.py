@@ -589,3 +589,23 @@ def test_party_nicknames_stand_for_the_party():
 )
 def test_a_kind_of_place_and_group_names_in_other_forms(point, article, expected):
     assert flags(point, article) == expected
+
+
+@pytest.mark.parametrize(
+    "point, article, expected",
+    [
+        ("She got 3 1/2 years.", "she got three and a half years.", []),  # a fraction: its whole number may be meant
+        ("She got 4 1/2 years.", "she got three and a half years.", [("number", "4 1/2")]),
+        ("Pupils may skip the Higher School Certificate.", "pupils may skip the hsc in their final year.", []),
+        ("Abuse at a Qld home was heard.", "abuse at a queensland home was heard.", []),  # a state's short form
+        ("Tickets cost £20 each.", "tickets cost £19.99 each.", []),  # a price rounded up from its pence
+        ("Tickets cost £25 each.", "tickets cost £19.99 each.", [("amount", "£25")]),
+        ("Tom Pell was on Under 21 duty.", "tom pell was on under-21 duty.", []),  # "Under" before a number
+        ("Co-pilot had been ill.", "the pilot had been ill.", []),  # a prefixed common word opening a sentence
+        ("Red Devils lost again.", "manchester united lost again.", []),  # a nickname of two words
+        ("Alloa Athletic led.", "alloa led.", []),  # a club's ending
+        ("Dunmore Athletic led.", "alloa led.", [("name", "Dunmore Athletic")]),
+    ],
+)
+def test_fractions_initials_short_forms_prices_and_club_names(point, article, expected):
+    assert flags(point, article) == expected

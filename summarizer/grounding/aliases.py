@@ -211,12 +211,18 @@ oh ohio
 ok oklahoma
 pa pennsylvania
 sc south_carolina
+sa south_australia south_africa
 sd south_dakota
 tn tennessee
 tx texas
 ut utah
 va virginia
 wa washington western_australia
+qld queensland
+nsw new_south_wales
+vic victoria
+tas tasmania
+nt northern_territory
 wi wisconsin
 wv west_virginia
 """
@@ -281,7 +287,9 @@ wolves wolverhampton
 boro middlesbrough
 saints southampton
 cottagers fulham
-bees brentford
+bees brentford barnet
+red_devils manchester_united
+black_cats sunderland
 """
 
 # Abbreviations that are common nouns or units, not names: never flagged when the article lacks them.
@@ -296,7 +304,7 @@ a-level a-levels mba phd hq mvp dj djs vs bmi vat asap rip lol omg fyi sos
 TITLES = frozenset("""
 mr mrs ms miss dr prof sir dame lord lady rev revd fr gen col capt cpt sgt lt cpl maj gov sen rep pres insp det
 supt ch cllr mp pm jr jnr snr sr ii iii iv st co inc ltd plc llc
-fc afc mount mt
+fc afc mount mt athletic rovers wanderers albion town county
 """.split())
 
 

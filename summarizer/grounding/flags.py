@@ -179,6 +179,8 @@ def find_flags(point: str, facts: Facts) -> list[Flag]:
             continue  # "64m" against "64 metres"
         if _roughly_there(point[: max(point.find(q.text), 0)], q.kind, q.value, facts):
             continue  # "almost 16 million" against "15.9 million"
+        if q.kind == "amount" and _rounded_price(value, facts):
+            continue  # "£20" against "£19.99"
         if _decade_there(q.text, value, facts):
             continue  # "in his 50s" against "56", "the '60s" against "1965"
         if q.kind == "time" and str(value).endswith(":00") and (float(str(value)[:-3]) or 12.0) in facts.values:
@@ -212,6 +214,8 @@ def _other_forms(ws: list[str], missing: list[str], facts: Facts) -> list[str]:
     Rangers" for "QPR"); the kind of place alone ("Wembley Stadium" for "Wembley"); two
     neighbouring words written as one ("Swim Sexy" for "SwimSexy"); an age group written out
     ("U20" for "under-20")."""
+    if any(all(p in facts.words for p in form) for form in EXPANSIONS.get("_".join(ws), ())):
+        return []  # a nickname of several words: "Red Devils" for Manchester United
     found: set[int] = set()
     for i, w in enumerate(ws):
         if w not in missing:
@@ -237,17 +241,15 @@ def _other_forms(ws: list[str], missing: list[str], facts: Facts) -> list[str]:
 
 
 def _initialled(ws: list[str], missing: list[str], facts: Facts) -> set[int]:
-    """Positions of runs of 3 to 5 missing words whose initials are a word of the article ("Queens Park
-    Rangers" for "QPR")."""
+    """Positions of the words of a run of 3 to 5 words, one of them missing at least, whose initials are a word
+    of the article ("Queens Park Rangers" for "QPR", "Higher School Certificate" for "HSC")."""
     out: set[int] = set()
-    i = 0
-    while i < len(ws):
-        j = i
-        while j < len(ws) and ws[j] in missing and ws[j][:1].isalpha():
-            j += 1
-        if 3 <= j - i <= 5 and "".join(w[0] for w in ws[i:j]) in facts.words:
-            out.update(range(i, j))
-        i = max(j, i + 1)
+    for i in range(len(ws)):
+        for j in range(i + 3, min(i + 5, len(ws)) + 1):
+            run = ws[i:j]
+            if all(w[:1].isalpha() for w in run) and any(w in missing for w in run) \
+                    and "".join(w[0] for w in run) in facts.words:
+                out.update(range(i, j))
     return out
 
 
@@ -280,6 +282,14 @@ def _roughly_there(before: str, kind: str, value: float | str, facts: Facts) -> 
         if m.group("below") and value / 1.5 <= v < value:
             return True
     return False
+
+
+def _rounded_price(value: float | str, facts: Facts) -> bool:
+    """Whether a whole amount is an article's amount rounded up from its pence or cents ("£20" of "£19.99")."""
+    if isinstance(value, str) or not float(value).is_integer() or value <= 0:
+        return False
+    return any(k == "amount" and not isinstance(v, str) and value - 1 < v < value and round(v, 2) % 1 >= 0.9
+               for k, _, v in facts.written)
 
 
 def _decade_there(text: str, value: float | str, facts: Facts) -> bool:

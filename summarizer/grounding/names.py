@@ -33,6 +33,7 @@ from .aliases import COMMON_ABBREVIATIONS, TITLES
 from .numbers import MONTHS, NOT_NUMBERS, TENS, UNITS, WEEKDAYS
 from .weights import read_common_words
 
+_PREFIXES = frozenset({"co", "ex", "pre", "post", "non", "anti", "pro", "mid", "neo", "re", "self"})  # "Co-pilot"
 # Openers that are common words whatever the list says (it is built from data and may miss some).
 _OPENERS = set("""
 a an the this that these those there here it its he she they we you i his her their our my your
@@ -48,7 +49,7 @@ _FURNITURE = re.compile(
     r"\b(?:READ(?: MORE)?|WATCH|VIDEO|PICTURED|SCROLL DOWN(?: FOR VIDEO)?|SPOILER ALERT|CLICK HERE|EXCLUSIVE|"
     r"UPDATE|BREAKING|LIVE|NEW|Click here|Scroll down(?: for video)?|Read more)\b:?")
 _CAP = re.compile(r"(?<![\w'’.&-])[A-Z][\w'’.&]*(?:-[A-Z]?[\w'’.&]+)*")  # a capital that starts a word
-_NUMBER_AFTER = re.compile(r"\.?\s?\d")  # "No 14", "No. 1": "No" is "number" there
+_NUMBER_AFTER = re.compile(r"\.?[\s-]?\d")  # "No 14", "No. 1", "Under 21", "Over-50s": no name there
 _PRONOUN_I = re.compile(r"I(?:['’](?:m|ve|d|ll))?")  # "I", "I'm": the pronoun, never a name
 _NAME_JOINERS = {"of", "de", "da", "del", "van", "von", "bin", "al", "la", "le", "du"}
 _STARTS = re.compile(r"[.!?:;]\s+|\n|[\"“‘'(]\s*|\s[-–—]\s")  # where a sentence (or a quote, or a clause) opens
@@ -70,8 +71,9 @@ def is_common(word: str) -> bool:
     common = common_words()
     if word in common or word in UNITS or word in TENS:
         return True
-    if "-" in word.strip("-"):  # "off-road", "well-known": every part common
-        return all(is_common(p) for p in word.split("-") if p)
+    if "-" in word.strip("-"):  # "off-road", "well-known", "co-pilot": every part common, or a prefix
+        parts = [p for p in word.split("-") if p]
+        return all(is_common(p) or (k == 0 and p in _PREFIXES) for k, p in enumerate(parts)) and parts[-1] not in _PREFIXES
     for suffix, repl in (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
                          ("ly", ""), ("'s", ""), ("s'", "")):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
@@ -164,12 +166,13 @@ def name_phrases(text: str) -> list[tuple[str, list[str]]]:
         k += 1
         words_ = [_capitalised_parts(g.group().rstrip(".") if not re.search(r"\.\w", g.group()) else g.group())
                   for g in group]
-        if first.start() in starts and (words_[0] in _OPENERS or is_common(words_[0]) or is_contraction(first.group())):
+        if first.start() in starts and (words_[0] in _OPENERS or is_common(words_[0]) or is_contraction(first.group())
+                                        or ("-" in first.group() and is_common(norm_word(first.group())))):
             # a capital that opens a sentence on a common word: "The White House", "Study reveals"
             group, words_ = group[1:], words_[1:]
         keep = [w for w, g in zip(words_, group) if w and w not in MONTHS and w not in WEEKDAYS and w not in NOT_NUMBERS
                 and not _PRONOUN_I.fullmatch(g.group()) and not (w.endswith("s") and w[:-1] in WEEKDAYS)
-                and not (w == "no" and _NUMBER_AFTER.match(text, g.end()))]
+                and not (w in ("no", "under", "over") and _NUMBER_AFTER.match(text, g.end()))]
         if keep:
             phrase = text[group[0].start():group[-1].end()]
             out.append((phrase if re.search(r"\.\w", phrase) else phrase.rstrip("."), keep))

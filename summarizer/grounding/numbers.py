@@ -100,6 +100,20 @@ def _scores(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+# A fraction, alone or after a whole number: "1/2", "3 1/2", "2 3/4" (not "9/11", "24/7": a denominator of 2 to 4, 8).
+_FRACTION = re.compile(r"(?<![\w./])(?:(\d{1,3})\s)?([1-7])/([2348])(?![\w/])")
+
+
+def _fractions(text: str) -> list[tuple[int, int, tuple[float, float]]]:
+    """(start, end, (whole, fraction)) of the fractions in ``text``."""
+    out = []
+    for m in _FRACTION.finditer(text):
+        a, b = int(m.group(2)), int(m.group(3))
+        if a < b:
+            out.append((m.start(), m.end(), (float(m.group(1) or 0), a / b)))
+    return out
+
+
 def _times(text: str) -> list[tuple[int, int, str]]:
     """(start, end, "h:mm" on a 12-hour clock) of the times of day in ``text``."""
     out = []
@@ -121,7 +135,8 @@ def quantities(text: str) -> list[Quantity]:
     [25.0, 200000.0, 5.0]
     """
     toks = tokens(text)
-    spans = [("score", s) for s in _scores(text)] + [("time", t) for t in _times(text)]
+    spans = [("score", s) for s in _scores(text)] + [("time", t) for t in _times(text)] + \
+        [("fraction", f) for f in _fractions(text)]
     out: list[Quantity] = []
     i = 0
     while i < len(toks):
@@ -129,7 +144,11 @@ def quantities(text: str) -> list[Quantity]:
         span = next(((kind, s) for kind, s in spans if s[0] == start), None)
         if span is not None:
             kind, (s0, s1, value) = span
-            out.append(Quantity(kind, text[s0:s1].rstrip("."), value))
+            if kind == "fraction":  # "3 1/2": 3.5, and 3 may be meant
+                whole, part = value
+                out.append(Quantity("number", text[s0:s1], whole + part, plain=whole or None))
+            else:
+                out.append(Quantity(kind, text[s0:s1].rstrip("."), value))
             while i < len(toks) and toks[i][1] < s1:
                 i += 1
             continue
