@@ -609,3 +609,22 @@ def test_a_kind_of_place_and_group_names_in_other_forms(point, article, expected
 )
 def test_fractions_initials_short_forms_prices_and_club_names(point, article, expected):
     assert flags(point, article) == expected
+
+
+@pytest.mark.parametrize(
+    "point, article, expected",
+    [
+        ("The lot fetched $3.6 million.", "the lot fetched $3.64 million.", []),  # rounded at the key point's precision
+        ("80,000 people signed.", "81,000 people signed.", []),
+        ("20 people died.", "19 people died.", [("number", "20")]),  # 5% off: not a rounding
+        ("The lot fetched $3.7 million.", "the lot fetched $3.64 million.", [("amount", "$3.7 million")]),
+        ("81,500 people signed.", "81,000 people signed.", [("number", "81,500")]),
+    ],
+)
+def test_a_number_rounded_to_its_precision_is_the_articles(point, article, expected):
+    assert flags(point, article) == expected
+
+
+def test_the_weekend_is_saturday_or_sunday():
+    assert flags("They meet on Sunday.", "they meet at the weekend.") == []
+    assert flags("They meet on Tuesday.", "they meet at the weekend.") == [("date", "Tuesday")]

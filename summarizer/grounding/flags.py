@@ -80,6 +80,8 @@ class Facts:
             values.add("may")
         if _RELATIVE_DAY.search(body):  # "yesterday" may be any weekday: each is taken as there
             values.update(_WEEKDAYS)
+        if re.search(r"\bweekend\b", body, re.I):  # "at the weekend": Saturday or Sunday
+            values.update({"saturday", "sunday"})
         ws = frozenset(words(body)) | {f"{a}&{b}" for a, b in _SPACED_AMPERSAND.findall(body.lower())}
         seq = [w for w in (norm_word(m.group().strip(".-'’")) for m in re.finditer(r"[\w'’.&-]+", body)) if w]
         return cls(frozenset(values), ws, tuple(written), _initials(body), _near_spellings(ws), frozenset(zip(seq, seq[1:])))
@@ -179,6 +181,8 @@ def find_flags(point: str, facts: Facts) -> list[Flag]:
             continue  # "64m" against "64 metres"
         if _roughly_there(point[: max(point.find(q.text), 0)], q.kind, q.value, facts):
             continue  # "almost 16 million" against "15.9 million"
+        if _rounded_from(q.kind, value, facts):
+            continue  # "$3.6 million" against "$3.64 million", "80,000" against "81,000"
         if q.kind == "amount" and _rounded_price(value, facts):
             continue  # "£20" against "£19.99"
         if _decade_there(q.text, value, facts):
@@ -282,6 +286,21 @@ def _roughly_there(before: str, kind: str, value: float | str, facts: Facts) -> 
         if m.group("below") and value / 1.5 <= v < value:
             return True
     return False
+
+
+def _rounded_from(kind: str, value: float | str, facts: Facts) -> bool:
+    """Whether a number is an article's number of the same kind rounded to the key point's precision (its last
+    non-zero digit), and off it by at most 2% ("$3.6 million" of $3.64 million; not "20" of 19)."""
+    if isinstance(value, str) or kind not in ("number", "amount", "percentage") or value <= 0:
+        return False
+    if float(value).is_integer():
+        step = 1.0
+        while value % (step * 10) == 0:
+            step *= 10
+    else:
+        step = 10.0 ** -len(f"{value:.9g}".split(".")[1])
+    return any(k == kind and not isinstance(v, str) and v != value and abs(v - value) <= 0.02 * value
+               and abs(round(v / step) * step - value) < step / 1000 for k, _, v in facts.written)
 
 
 def _rounded_price(value: float | str, facts: Facts) -> bool:
