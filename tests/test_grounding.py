@@ -628,3 +628,17 @@ def test_a_number_rounded_to_its_precision_is_the_articles(point, article, expec
 def test_the_weekend_is_saturday_or_sunday():
     assert flags("They meet on Sunday.", "they meet at the weekend.") == []
     assert flags("They meet on Tuesday.", "they meet at the weekend.") == [("date", "Tuesday")]
+
+
+@pytest.mark.parametrize(
+    "point, article, expected",
+    [
+        ("Smoke rose over a Kelso City street.", "smoke rose over a kelso street.", []),  # "City" of a city's name
+        ("The State of Dunmore will appeal.", "dunmore will appeal.", []),
+        ("Why watch?He says it is noble.", "people watch; it is noble.", []),  # a sentence opening without a space
+        ("The film is set in the late Seventies.", "the film is set in 1978.", []),  # a decade, not a name
+        ("The Lib Dem leader spoke.", "the liberal democrats' leader spoke.", []),
+    ],
+)
+def test_cities_states_decades_and_sentences_without_a_space(point, article, expected):
+    assert flags(point, article) == expected

@@ -150,7 +150,7 @@ tory conservative conservatives
 tories conservative conservatives
 gop republican republicans
 dems democrats democratic
-dem democrat democratic
+dem democrat democrats democratic
 lib liberal
 libdems liberal_democrats
 libdem liberal_democrat liberal_democrats

@@ -40,7 +40,7 @@ _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday"
 _FUZZY_MIN = 6
 # The kind of place a name ends in, which an article often leaves out: "Wembley Stadium", "Kiln Road".
 _KINDS_OF_PLACE = frozenset("""stadium park road avenue street lane club ground arena hall centre center court
-hospital airport station university college school church cathedral square bridge""".split())
+hospital airport station university college school church cathedral square bridge city state""".split())
 _PREFIXES = frozenset({"ex", "pro", "anti", "non", "pre", "post", "mid", "neo"})  # "Ex-Dortmund": Dortmund
 _DERIVED = ("ation", "ations", "al", "ian", "ians", "n", "ns")  # endings of words made from a name's word
 _SPACED_AMPERSAND = re.compile(r"\b(\w{1,2}) & (\w{1,2})\b")  # "texas a & m": the name "A&M"

@@ -49,10 +49,11 @@ _FURNITURE = re.compile(
     r"\b(?:READ(?: MORE)?|WATCH|VIDEO|PICTURED|SCROLL DOWN(?: FOR VIDEO)?|SPOILER ALERT|CLICK HERE|EXCLUSIVE|"
     r"UPDATE|BREAKING|LIVE|NEW|Click here|Scroll down(?: for video)?|Read more)\b:?")
 _CAP = re.compile(r"(?<![\w'’.&-])[A-Z][\w'’.&]*(?:-[A-Z]?[\w'’.&]+)*")  # a capital that starts a word
+_DECADES = frozenset(t[:-1] + "ies" for t in TENS)  # "the Seventies": a decade, not a name
 _NUMBER_AFTER = re.compile(r"\.?[\s-]?\d")  # "No 14", "No. 1", "Under 21", "Over-50s": no name there
 _PRONOUN_I = re.compile(r"I(?:['’](?:m|ve|d|ll))?")  # "I", "I'm": the pronoun, never a name
 _NAME_JOINERS = {"of", "de", "da", "del", "van", "von", "bin", "al", "la", "le", "du"}
-_STARTS = re.compile(r"[.!?:;]\s+|\n|[\"“‘'(]\s*|\s[-–—]\s")  # where a sentence (or a quote, or a clause) opens
+_STARTS = re.compile(r"[.!?:;]\s+|[!?](?=[A-Z])|\n|[\"“‘'(]\s*|\s[-–—]\s")  # where a sentence (or a quote, or a clause) opens
 
 
 @lru_cache(maxsize=1)
@@ -172,7 +173,7 @@ def name_phrases(text: str) -> list[tuple[str, list[str]]]:
             group, words_ = group[1:], words_[1:]
         keep = [w for w, g in zip(words_, group) if w and w not in MONTHS and w not in WEEKDAYS and w not in NOT_NUMBERS
                 and not _PRONOUN_I.fullmatch(g.group()) and not (w.endswith("s") and w[:-1] in WEEKDAYS)
-                and not (w in ("no", "under", "over") and _NUMBER_AFTER.match(text, g.end()))]
+                and not (w in ("no", "under", "over") and _NUMBER_AFTER.match(text, g.end())) and w not in _DECADES]
         if keep:
             phrase = text[group[0].start():group[-1].end()]
             out.append((phrase if re.search(r"\.\w", phrase) else phrase.rstrip("."), keep))
