@@ -51,7 +51,7 @@ def test_numbers_written_differently_are_the_same(point):
 @pytest.mark.parametrize(
     "point, expected",
     [
-        ("The council approved a $85 million budget.", [("amount", "$85 million")]),
+        ("The council approved a $86 million budget.", [("amount", "$86 million")]),  # $85 million: $84.5m rounded
         ("Taxes will rise 6 percent.", [("percentage", "6 percent")]),
         ("About 13,000 homeowners pay more.", [("number", "13,000")]),
         ("Seven schools closed.", [("number", "Seven")]),
@@ -486,7 +486,7 @@ def test_short_forms_joined_words_and_age_groups_are_not_flagged(point, article)
         ("Keeper Jo Baxter was beaten.", "keeper john baxter was beaten.", [("name", "Jo Baxter")]),  # under three letters
         ("The team wears kit by Blue Heron now.", "the team wears kit by blue jay now.", [("name", "Blue Heron")]),
         ("The Wales U19 side opens the stadium.", "the wales under-21 side opens the stadium.",
-         [("name", "Wales U19"), ("number", "19")]),
+         [("name", "Wales U19")]),  # the 19 of "U19" is part of the name, not a number of its own
     ],
 )
 def test_short_forms_joined_words_and_age_groups_still_need_the_article(point, article, expected):
@@ -641,4 +641,19 @@ def test_the_weekend_is_saturday_or_sunday():
     ],
 )
 def test_cities_states_decades_and_sentences_without_a_space(point, article, expected):
+    assert flags(point, article) == expected
+
+
+@pytest.mark.parametrize(
+    "point, article, expected",
+    [
+        ("Around 150 were rescued.", "about 145 were rescued.", []),  # rounded half up, as people round
+        ("Man Utd lost again.", "manchester united lost again.", []),  # a short form beside an abbreviation
+        ("He lives in the United States.", "he lives in the us.", []),
+        ("Fergie and KP spoke.", "ferguson and pietersen spoke.", []),  # nicknames of people the article names
+        ("Red Bull may quit F1.", "red bull may quit formula one.", []),  # the 1 of "F1" is no number
+        ("Red Bull may quit F2.", "red bull may quit formula one.", [("name", "F2")]),
+    ],
+)
+def test_rounding_half_up_abbreviated_neighbours_nicknames_and_names_with_digits(point, article, expected):
     assert flags(point, article) == expected

@@ -142,6 +142,12 @@ new_york new_yorker new_yorkers nyc ny
 _EXPANSIONS = """
 un united_nations
 utd united
+united_states us usa america american americans
+fergie ferguson
+kp pietersen
+becks beckham
+wazza rooney
+samcam cameron
 united utd
 isis islamic_state isil
 isil islamic_state isis
@@ -236,7 +242,7 @@ emirates arsenal
 reds liverpool
 anfield liverpool
 kop liverpool
-blues chelsea everton birmingham cardiff
+blues chelsea everton birmingham cardiff manchester_city
 toffees everton
 goodison everton
 spurs tottenham
@@ -288,6 +294,7 @@ boro middlesbrough
 saints southampton
 cottagers fulham
 bees brentford barnet
+sarries saracens
 red_devils manchester_united
 black_cats sunderland
 """

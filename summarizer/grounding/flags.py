@@ -234,7 +234,8 @@ def _other_forms(ws: list[str], missing: list[str], facts: Facts) -> list[str]:
         if len(w) < 3 or not w.isalpha():
             continue
         for a, b in facts.pairs:
-            if (i + 1 < len(ws) and b == ws[i + 1] and _near_form(w, a)) or (i > 0 and a == ws[i - 1] and _near_form(w, b)):
+            if (i + 1 < len(ws) and _same_word(ws[i + 1], b) and _near_form(w, a)) or \
+                    (i > 0 and _same_word(ws[i - 1], a) and _near_form(w, b)):
                 found.add(i)
                 break
     found |= _initialled(ws, missing, facts)
@@ -242,6 +243,11 @@ def _other_forms(ws: list[str], missing: list[str], facts: Facts) -> list[str]:
     if left and all(w in _KINDS_OF_PLACE for w in left) and any(w not in _KINDS_OF_PLACE for w in ws):
         return []  # "Selhurst Park", "Wembley Stadium" for the article's "selhurst", "wembley"
     return left
+
+
+def _same_word(w: str, a: str) -> bool:
+    """A name's word and an article's word that are the same, or the name's word an abbreviation of it ("Utd")."""
+    return w == a or (a,) in EXPANSIONS.get(w, ())
 
 
 def _initialled(ws: list[str], missing: list[str], facts: Facts) -> set[int]:
@@ -300,7 +306,12 @@ def _rounded_from(kind: str, value: float | str, facts: Facts) -> bool:
     else:
         step = 10.0 ** -len(f"{value:.9g}".split(".")[1])
     return any(k == kind and not isinstance(v, str) and v != value and abs(v - value) <= 0.02 * value
-               and abs(round(v / step) * step - value) < step / 1000 for k, _, v in facts.written)
+               and abs(_round_half_up(v / step) * step - value) < step / 1000 for k, _, v in facts.written)
+
+
+def _round_half_up(x: float) -> float:
+    """``x`` rounded to a whole number, halves up, as people round (145 to 150 at tens; Python's ``round`` gives 140)."""
+    return math.floor(x + 0.5)
 
 
 def _rounded_price(value: float | str, facts: Facts) -> bool:
@@ -328,7 +339,7 @@ def _rounds_to(v: float, value: float) -> bool:
     step = 1
     while value % (step * 10) == 0:
         step *= 10
-    return round(v / step) * step == value
+    return _round_half_up(v / step) * step == value
 
 
 def _has_word(w: str, facts: Facts, acronym: bool = False, alone: bool = False) -> bool:

@@ -40,7 +40,8 @@ NOT_NUMBERS = {"one"}  # mostly a pronoun ("one of the"); digits "1" still count
 # directly is an ordinal or plural ending ("7th", "1990s") or a separate token: a multiplier
 # ("m", "million"), a unit ("km", "minutes").
 _NUMBER = r"(?=(?P<n>\d+(?:[.,]\d+)*))(?P=n)(?:(?:st|nd|rd|th|s)(?![^\W_]))?"
-_TOKEN = re.compile(r"[$£€¥%]|" + _NUMBER + r"|[^\W\d_]+(?:[.'’][^\W\d_]+)*\.?", re.UNICODE)
+# A number glued after letters is part of a name, not a number: "F1", "G7", "A380", "M25".
+_TOKEN = re.compile(r"[$£€¥%]|(?<![^\W\d_])" + _NUMBER + r"|[^\W\d_]+\d*(?:[.'’][^\W\d_]+)*\.?", re.UNICODE)
 # A score or a result: two small whole numbers joined by a hyphen or a dash, not part of a date
 # or a longer run ("2-0", "6–3"; not "2015-16", "273-8255").
 _SCORE = re.compile(r"(?<![\w.,/-])(\d{1,3})\s?[-–]\s?(\d{1,3})(?![\w/-]|[.,]\d|[-–]\d)")
