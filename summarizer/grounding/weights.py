@@ -23,7 +23,7 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 COMMON_WORDS = DATA_DIR / "common-words.txt"
 COMMON_WORDS_SHA256 = "6a3dd2460ef9265bda2a3457994135bc5db35ec71377579ea4b3875879f98189"
 CONSISTENCY = DATA_DIR / "consistency-v1.safetensors"
-CONSISTENCY_SHA256 = "f46664690ff37bdf883f54b472a291ca06e8d8c2181bd0592f6a5c847d9a6462"
+CONSISTENCY_SHA256 = "0bde871347b68f838479fa2df939789cf7ecb18f17cb51ba623a11ea0984db32"
 REGENERATE = "python -m eval.train.consistency"
 _DTYPES = {"F32": "<f4", "F64": "<f8"}
 
