@@ -651,6 +651,7 @@ def test_cities_states_decades_and_sentences_without_a_space(point, article, exp
         ("Man Utd lost again.", "manchester united lost again.", []),  # a short form beside an abbreviation
         ("He lives in the United States.", "he lives in the us.", []),
         ("Fergie and KP spoke.", "ferguson and pietersen spoke.", []),  # nicknames of people the article names
+        ("He now plays for The Red Devils.", "he now plays for manchester united.", []),  # with its "The"
         ("Red Bull may quit F1.", "red bull may quit formula one.", []),  # the 1 of "F1" is no number
         ("Red Bull may quit F2.", "red bull may quit formula one.", [("name", "F2")]),
     ],

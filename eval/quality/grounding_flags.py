@@ -85,7 +85,13 @@ HAND_READS = (
     # the 1 of "F1" read as a number
     {"source": "train", "seed": 17, "commit": "92c39e3", "flagged": 1288, "read": 80, "adds": 72, "mistakes": 8,
      "misspelt": 0, "dev_flagged": 226},
+    # the training stories, at commit 059e348; the one mistake: "The Red Devils" read with its "The" (a rule since).
+    # A first name or a first word the article leaves out ("Alex" of Alex Baptiste, "Santiago" of the Santiago
+    # Bernabeu) counts as "adds", as in the readings before
+    {"source": "train", "seed": 19, "commit": "059e348", "flagged": 1278, "read": 80, "adds": 79, "mistakes": 1,
+     "misspelt": 0, "dev_flagged": 224},
 )
+POOLED = 2  # the latest readings pooled for the estimate: their rules differ by the mistakes the earlier one found
 # The training stories a reading draws from: the first 3,000 and the last 2,500 of the two training files (the
 # 1,500 between were browsed while the rules of commit b12cc11 were written, so they are not drawn from).
 HAND_TRAIN = (range(0, 3000), range(4500, 7000))
@@ -198,6 +204,16 @@ def floor_lines(highlights: int, flagged: int) -> list[str]:
                     f"{h['seed']}) | {h['adds']} | {h['mistakes']} | {h['misspelt']} | {share:.2f} [{lo:.2f}, {hi:.2f}] | "
                     f"{h['dev_flagged']} | {adds[0]:.0f} ({adds[0] / highlights:.3f}) | **{floor[0]:.3f}** "
                     f"[{floor[1]:.3f}, {floor[2]:.3f}] |")
+    last = HAND_READS[-POOLED:]
+    adds, read = sum(h["adds"] for h in last), sum(h["read"] for h in last)
+    share = adds / read
+    lo, hi = wilson(adds, read)
+    est = [flagged * v for v in (share, lo, hi)]
+    pooled = [SWAP_TARGET * e / highlights for e in est]
+    rows.append(f"| **the last {POOLED} pooled, on today's flags** | | {read} | {adds} | "
+                f"{sum(h['mistakes'] for h in last)} | {sum(h['misspelt'] for h in last)} | {share:.2f} [{lo:.2f}, "
+                f"{hi:.2f}] | {flagged} (today) | {est[0]:.0f} ({est[0] / highlights:.3f}) | **{pooled[0]:.3f}** "
+                f"[{pooled[1]:.3f}, {pooled[2]:.3f}] |")
     return [
         "How many flagged highlights genuinely add a name, number or date, read by hand (each against its article; "
         "the classes are defined in the comment above `HAND_READS` in this file): *adds* states one that the article "
@@ -219,9 +235,15 @@ def floor_lines(highlights: int, flagged: int) -> list[str]:
         "a check that catches 95% of the copies flags about 95% of those highlights too. It counts none of the "
         "highlights with an addition the flags do not see, and none of a check's own mistakes; and a check whose "
         "catch of the copies is below 100% (the flags': the share above) must keep more than 95% of the additions "
-        "to keep 95% of the copies. The latest reading, on the rules nearest today's, is the estimate: where its "
-        "least flag rate reaches the 5% target, the two targets of issue 26 (at most 5% of highlights flagged, at "
-        "least 95% of copies caught) can be met together only by a check that makes no mistakes at all.",
+        "to keep 95% of the copies. The estimate is the last readings pooled (the rules nearest today's, a share "
+        "that today's flags, with fewer mistakes, if anything exceed): " + (
+            f"at {pooled[0]:.1%} it is above the 5% target, which lies at or under the low end of its interval "
+            f"({pooled[1]:.1%}): the two targets of issue 26 (at most 5% of highlights flagged, at least 95% of copies "
+            "caught) can be met together by a check of the article alone only if the genuine additions are as few "
+            "as that end says, and only by a check that makes no mistakes at all."
+            if pooled[0] > 0.05 else
+            f"at {pooled[0]:.1%} it is under the 5% target: the two targets can be met together, by a check that "
+            "makes almost no mistakes."),
     ]
 
 

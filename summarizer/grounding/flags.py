@@ -218,7 +218,8 @@ def _other_forms(ws: list[str], missing: list[str], facts: Facts) -> list[str]:
     Rangers" for "QPR"); the kind of place alone ("Wembley Stadium" for "Wembley"); two
     neighbouring words written as one ("Swim Sexy" for "SwimSexy"); an age group written out
     ("U20" for "under-20")."""
-    if any(all(p in facts.words for p in form) for form in EXPANSIONS.get("_".join(ws), ())):
+    whole = "_".join(ws[1:] if ws[:1] == ["the"] else ws)  # "The Red Devils" as "red_devils"
+    if any(all(p in facts.words for p in form) for form in EXPANSIONS.get(whole, ())):
         return []  # a nickname of several words: "Red Devils" for Manchester United
     found: set[int] = set()
     for i, w in enumerate(ws):
