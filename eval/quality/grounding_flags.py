@@ -218,8 +218,8 @@ def floor_lines(highlights: int, flagged: int) -> list[str]:
         "How many flagged highlights genuinely add a name, number or date, read by hand (each against its article; "
         "the classes are defined in the comment above `HAND_READS` in this file): *adds* states one that the article "
         "contains in no form a reader accepts (the writer's outside knowledge: a place, a byline, a year, a count or "
-        "sum the article never states); *mistakes*: the article has it in a form a reader accepts (each reading's "
-        "mistakes were made general rules after it); *misspelt*: one text misspells a word the other has. Each "
+        "sum the article never states); *mistakes*: the article has it in a form a reader accepts (most of each "
+        "reading's mistakes were made general rules after it); *misspelt*: one text misspells a word the other has. Each "
         "reading's share of additions (95% Wilson interval) applied to the dev highlights the flags raised at its "
         "commit gives the dev highlights that add something, and the least share of highlights that a check "
         "catching 95% of the copies must flag:",
