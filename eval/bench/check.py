@@ -20,39 +20,19 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import click
 
+from eval.bench.extractive import _summarize_cmd, timed
 from eval.results_md import publish
 
 REPO = Path(__file__).resolve().parents[2]
 ARTICLE = REPO / "examples" / "cnbc_article.txt"
 POINTS = REPO / "examples" / "cnbc_key_points.txt"
 TARGET_S = 1.0
-
-
-def _summarize(*args: str) -> list[str]:
-    script = Path(sys.executable).with_name("summarize")
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "summarizer", *args]
-
-
-def timed(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one new process running ``cmd``, whose exit status must be in ``ok``."""
-    t = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t
-    code = os.waitstatus_to_exitcode(status)
-    err = p.stderr.read().decode(errors="replace")
-    p.stderr.close()
-    p.returncode = code
-    if code not in ok:
-        raise click.ClickException(f"{' '.join(cmd)} exited {code}: {err[-2000:]}")
-    return wall, usage.ru_maxrss / 1024
 
 
 def in_process(runs: int) -> tuple[float, float, int]:
@@ -79,8 +59,8 @@ def main(runs: int, write_results: bool) -> None:
     load0 = os.getloadavg()[0]
     cmds = {
         "`summarize check examples/cnbc_article.txt --summary examples/cnbc_key_points.txt`":
-            (_summarize("check", str(ARTICLE), "--summary", str(POINTS)), (3,)),
-        "`summarize examples/cnbc_article.txt` (the main command, same article)": (_summarize(str(ARTICLE)), (0,)),
+            (_summarize_cmd("check", str(ARTICLE), "--summary", str(POINTS)), (3,)),
+        "`summarize examples/cnbc_article.txt` (the main command, same article)": (_summarize_cmd(str(ARTICLE)), (0,)),
         "`python -c \"import summarizer\"`": ([sys.executable, "-c", "import summarizer"], (0,)),
     }
     timed(*next(iter(cmds.values())))  # builds the ONNX encoder into the cache when missing; not timed

@@ -56,13 +56,13 @@ def _summarize_cmd(*args: str) -> list[str]:
     return [str(script), *args] if script.exists() else [sys.executable, "-m", "summarizer", *args]
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one new process running ``cmd``."""
+def timed(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one new process running ``cmd``, whose exit status must be in ``ok``."""
     t = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t
-    if os.waitstatus_to_exitcode(status) != 0:
+    if os.waitstatus_to_exitcode(status) not in ok:
         raise click.ClickException(f"{' '.join(cmd)} failed: {p.stderr.read().decode()[-2000:]}")
     p.stderr.close()
     p.returncode = os.waitstatus_to_exitcode(status)

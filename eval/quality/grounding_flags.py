@@ -43,6 +43,7 @@ import click
 import numpy as np
 
 from eval.results_md import publish
+from eval.train.consistency import TRAIN_STORIES
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO.parent / "shared" / "data"
@@ -95,7 +96,6 @@ POOLED = 2  # the latest readings pooled for the estimate: their rules differ by
 # The training stories a reading draws from: the first 3,000 and the last 2,500 of the two training files (the
 # 1,500 between were browsed while the rules of commit b12cc11 were written, so they are not drawn from).
 HAND_TRAIN = (range(0, 3000), range(4500, 7000))
-TRAIN = (DATA / "cnndm_train_from_test.jsonl", DATA / "cnndm_train_more_from_test.jsonl")
 SWAP_TARGET = 0.95
 
 _PTB = {"-lrb-": "(", "-rrb-": ")", "-lsb-": "[", "-rsb-": "]", "``": '"', "''": '"'}
@@ -194,26 +194,24 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 def floor_lines(highlights: int, flagged: int) -> list[str]:
     """The hand readings of ``HAND_READS`` and the least flag rate each implies on the ``highlights`` dev highlights,
     for a check that catches ``SWAP_TARGET`` of the corrupted copies; ``flagged``: today's flagged highlights."""
-    rows = []
-    for h in HAND_READS:
-        share = h["adds"] / h["read"]
-        lo, hi = wilson(h["adds"], h["read"])
-        adds = [h["dev_flagged"] * v for v in (share, lo, hi)]
-        floor = [SWAP_TARGET * a / highlights for a in adds]
-        rows.append(f"| {h['source']} stories, flags of commit {h['commit']} | {h['flagged']} | {h['read']} (seed "
-                    f"{h['seed']}) | {h['adds']} | {h['mistakes']} | {h['misspelt']} | {share:.2f} [{lo:.2f}, {hi:.2f}] | "
-                    f"{h['dev_flagged']} | {adds[0]:.0f} ({adds[0] / highlights:.3f}) | **{floor[0]:.3f}** "
-                    f"[{floor[1]:.3f}, {floor[2]:.3f}] |")
+
+    def row(cells: list[str], reads: tuple[dict, ...], dev_flagged: int, dev_label: str) -> tuple[str, list[float]]:
+        """A table row for ``reads`` pooled, applied to ``dev_flagged``, and its least flag rate (estimate, interval)."""
+        adds, read = sum(h["adds"] for h in reads), sum(h["read"] for h in reads)
+        share = [adds / read, *wilson(adds, read)]
+        est = [dev_flagged * v for v in share]
+        floor = [SWAP_TARGET * e / highlights for e in est]
+        return ("| " + " | ".join(cells) + f" | {adds} | {sum(h['mistakes'] for h in reads)} | "
+                f"{sum(h['misspelt'] for h in reads)} | {share[0]:.2f} [{share[1]:.2f}, {share[2]:.2f}] | {dev_label} | "
+                f"{est[0]:.0f} ({est[0] / highlights:.3f}) | **{floor[0]:.3f}** [{floor[1]:.3f}, {floor[2]:.3f}] |",
+                floor)
+
+    rows = [row([f"{h['source']} stories, flags of commit {h['commit']}", str(h["flagged"]), f"{h['read']} (seed "
+                 f"{h['seed']})"], (h,), h["dev_flagged"], str(h["dev_flagged"]))[0] for h in HAND_READS]
     last = HAND_READS[-POOLED:]
-    adds, read = sum(h["adds"] for h in last), sum(h["read"] for h in last)
-    share = adds / read
-    lo, hi = wilson(adds, read)
-    est = [flagged * v for v in (share, lo, hi)]
-    pooled = [SWAP_TARGET * e / highlights for e in est]
-    rows.append(f"| **the last {POOLED} pooled, on today's flags** | | {read} | {adds} | "
-                f"{sum(h['mistakes'] for h in last)} | {sum(h['misspelt'] for h in last)} | {share:.2f} [{lo:.2f}, "
-                f"{hi:.2f}] | {flagged} (today) | {est[0]:.0f} ({est[0] / highlights:.3f}) | **{pooled[0]:.3f}** "
-                f"[{pooled[1]:.3f}, {pooled[2]:.3f}] |")
+    line, pooled = row([f"**the last {POOLED} pooled, on today's flags**", "", str(sum(h["read"] for h in last))], last,
+                       flagged, f"{flagged} (today)")
+    rows.append(line)
     return [
         "How many flagged highlights genuinely add a name, number or date, read by hand (each against its article; "
         "the classes are defined in the comment above `HAND_READS` in this file): *adds* states one that the article "
@@ -253,7 +251,7 @@ def print_hand_sample(stories: list[dict], facts: list, n: int, seed: int, sourc
     from summarizer.grounding import Facts, find_flags
 
     if source == "train":
-        rows = [r for path in TRAIN for r in read_jsonl(path)]
+        rows = [r for path in TRAIN_STORIES for r in read_jsonl(path)]
         stories = [rows[i] for part in HAND_TRAIN for i in part if i < len(rows)]
         facts = [Facts.of(parse_article(s["article"]).body) for s in stories]
     flagged = [(h, find_flags(h, facts[k])) for k, s in enumerate(stories) for h in s["highlights"]]

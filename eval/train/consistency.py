@@ -82,10 +82,9 @@ def _cases(texts: list[list[str]]) -> tuple[Counter, Counter]:
     return lower, capital
 
 
-def _common(texts: list[list[str]]) -> set[str]:
-    """Words these texts (each a list of parts, counted once a text) write in lower case in at least
-    ``MIN_STORIES`` texts, and at least as often as capitalised in mid-sentence."""
-    lower, capital = _cases(texts)
+def _common(lower: Counter, capital: Counter) -> set[str]:
+    """Words that texts (``_cases``: counted once a text) write in lower case in at least ``MIN_STORIES`` texts,
+    and at least as often as capitalised in mid-sentence."""
     return {w for w, c in lower.items() if c >= MIN_STORIES and c >= capital[w] and not re.search(r"['’]", w)}
 
 
@@ -133,8 +132,9 @@ def common_words(paths=TRAIN_STORIES, factuality: Path = FACTUALITY) -> list[str
         parts = [it.summary] + ([it.document] if it.document not in seen_docs else [])
         seen_docs.add(it.document)
         articles.append([t for t in parts if sum(c.isupper() for c in t) > 0.01 * max(sum(c.isalpha() for c in t), 1)])
-    capitalised = {w for texts in (highlights, articles) for w, c in _cases(texts)[1].items() if c}
-    return sorted(_common(highlights) | _common(articles) | dictionary_common(capitalised))
+    cases = [_cases(highlights), _cases(articles)]
+    capitalised = {w for _, capital in cases for w, c in capital.items() if c}
+    return sorted(set().union(*(_common(lower, capital) for lower, capital in cases)) | dictionary_common(capitalised))
 
 
 def write_common_words(out: Path) -> str:

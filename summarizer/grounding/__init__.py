@@ -115,6 +115,6 @@ def drop_flagged(summary: Summary) -> Summary:
     return replace(summary, key_points=kept, info={**summary.info, "dropped_flagged": dropped})
 
 
-__all__ = ["LEGEND", "SUPPORT_SENTENCES", "Facts", "Quantity", "drop_flagged", "facts_text", "find_flags", "flag_rate", "ground",
-           "ground_with_summary",
+__all__ = ["LEGEND", "SUPPORT_SENTENCES", "Facts", "Quantity", "drop_flagged", "facts_text", "find_flags", "flag_rate",
+           "ground", "ground_with_summary",
            "is_furniture", "name_phrases", "quantities", "sentence_vectors", "value_key"]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from ..results import Flag
 from .aliases import EXPANSIONS, TITLES, same_place
-from .names import name_phrases, norm_word, words
+from .names import PREFIXES, name_phrases, norm_word, words
 from .numbers import quantities, value_key
 
 _FURNITURE_LINE = re.compile(
@@ -41,7 +41,6 @@ _FUZZY_MIN = 6
 # The kind of place a name ends in, which an article often leaves out: "Wembley Stadium", "Kiln Road".
 _KINDS_OF_PLACE = frozenset("""stadium park road avenue street lane club ground arena hall centre center court
 hospital airport station university college school church cathedral square bridge city state""".split())
-_PREFIXES = frozenset({"ex", "pro", "anti", "non", "pre", "post", "mid", "neo"})  # "Ex-Dortmund": Dortmund
 _DERIVED = ("ation", "ations", "al", "ian", "ians", "n", "ns")  # endings of words made from a name's word
 _SPACED_AMPERSAND = re.compile(r"\b(\w{1,2}) & (\w{1,2})\b")  # "texas a & m": the name "A&M"
 # A number said roughly: the words before it and how far off the article's may be (as a ratio of it).
@@ -300,12 +299,7 @@ def _rounded_from(kind: str, value: float | str, facts: Facts) -> bool:
     non-zero digit), and off it by at most 2% ("$3.6 million" of $3.64 million; not "20" of 19)."""
     if isinstance(value, str) or kind not in ("number", "amount", "percentage") or value <= 0:
         return False
-    if float(value).is_integer():
-        step = 1.0
-        while value % (step * 10) == 0:
-            step *= 10
-    else:
-        step = 10.0 ** -len(f"{value:.9g}".split(".")[1])
+    step = _precision(value)
     return any(k == kind and not isinstance(v, str) and v != value and abs(v - value) <= 0.02 * value
                and abs(_round_half_up(v / step) * step - value) < step / 1000 for k, _, v in facts.written)
 
@@ -333,21 +327,30 @@ def _decade_there(text: str, value: float | str, facts: Facts) -> bool:
     return any(isinstance(v, float) and start <= v < start + span for v in facts.values for start in years)
 
 
+def _precision(value: float) -> float:
+    """The place of a number's last non-zero digit: 10000 of 80,000, 0.1 of 3.6."""
+    if not float(value).is_integer():
+        return 10.0 ** -len(f"{value:.9g}".split(".")[1])
+    step = 1.0
+    while value % (step * 10) == 0:
+        step *= 10
+    return step
+
+
 def _rounds_to(v: float, value: float) -> bool:
     """Whether ``v`` rounds to ``value`` at the precision ``value`` is written to (its last non-zero digit)."""
     if not float(value).is_integer():
         return False
-    step = 1
-    while value % (step * 10) == 0:
-        step *= 10
+    step = _precision(value)
     return _round_half_up(v / step) * step == value
 
 
 def _has_word(w: str, facts: Facts, acronym: bool = False, alone: bool = False) -> bool:
-    """A name's word is in the article: as is, in the singular, each part of a hyphenated word, as
-    a word of the same stem ("German" and "Germany") or made from it ("Transport" and "transportation"), as the same place or people ("British" and
-    "Britain"), as the words an abbreviation stands for ("PM", "prime minister"), spelt one letter
-    off (a long word), or it is a title beside a name ("Mrs" of "Mrs Boudreau")."""
+    """A name's word is in the article: as is, in the singular, each part of a hyphenated word (less a
+    prefix), as a word of the same stem ("German" and "Germany") or made from it ("Transport" and
+    "transportation"), as the same place or people ("British" and "Britain"), as the words an
+    abbreviation stands for ("PM", "prime minister"), spelt one letter off (a long word), or it is a
+    title beside a name ("Mrs" of "Mrs Boudreau")."""
     article_words = facts.words
     if w in article_words or (w.endswith("s") and w[:-1] in article_words):
         return True
@@ -360,7 +363,7 @@ def _has_word(w: str, facts: Facts, acronym: bool = False, alone: bool = False) 
         return True
     parts = [p for p in w.split("-") if p]
     if len(parts) > 1:  # each part, less a prefix ("Ex-Dortmund": Dortmund)
-        parts = [p for p in parts if p not in _PREFIXES] or parts
+        parts = [p for p in parts if p not in PREFIXES] or parts
         return all(_has_word(p, facts) for p in parts)
     if len(w) >= _FUZZY_MIN and w.isalpha() and (w in facts.near_spellings or _deletions(w) & facts.near_spellings):
         near = [a for a in article_words if a[:1] == w[:1] and abs(len(a) - len(w)) <= 1]

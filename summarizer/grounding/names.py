@@ -7,8 +7,8 @@ A capital is a name's mark only where case carries it. Not read as names:
   common-word list (``summarizer/data/common-words.txt``: words that news highlights write in
   lower case at least as often as capitalised mid-sentence, and the words a dictionary (SCOWL's
   English word lists) writes only in lower case and the news never capitalises mid-sentence;
-  ``python -m eval.train.consistency`` rebuilds it) or in the few openers below, or when it is one of their ``-s``, ``-ed``,
-  ``-ing`` or ``-ly`` forms ("Inputting", "Planned"), or a contraction of one ("Don't",
+  ``python -m eval.train.consistency`` rebuilds it) or in the few openers below, or when it is one
+  of their ``-s``, ``-ed``, ``-ing`` or ``-ly`` forms ("Inputting", "Planned"), or a contraction of one ("Don't",
   "They're");
 * the lower-case parts of a hyphenated word ("London-based": the name is "London");
 * the pronoun "I" ("I have ... /I feel ..."), a weekday in the plural ("Thursdays": a date), and "No"
@@ -33,7 +33,8 @@ from .aliases import COMMON_ABBREVIATIONS, TITLES
 from .numbers import MONTHS, NOT_NUMBERS, TENS, UNITS, WEEKDAYS
 from .weights import read_common_words
 
-_PREFIXES = frozenset({"co", "ex", "pre", "post", "non", "anti", "pro", "mid", "neo", "re", "self"})  # "Co-pilot"
+# Prefixes of a hyphenated word: "Co-pilot" is common, "Ex-Dortmund" names Dortmund.
+PREFIXES = frozenset({"co", "ex", "pre", "post", "non", "anti", "pro", "mid", "neo", "re", "self"})
 # Openers that are common words whatever the list says (it is built from data and may miss some).
 _OPENERS = set("""
 a an the this that these those there here it its he she they we you i his her their our my your
@@ -74,7 +75,7 @@ def is_common(word: str) -> bool:
         return True
     if "-" in word.strip("-"):  # "off-road", "well-known", "co-pilot": every part common, or a prefix
         parts = [p for p in word.split("-") if p]
-        return all(is_common(p) or (k == 0 and p in _PREFIXES) for k, p in enumerate(parts)) and parts[-1] not in _PREFIXES
+        return parts[-1] not in PREFIXES and all(is_common(p) or (k == 0 and p in PREFIXES) for k, p in enumerate(parts))
     for suffix, repl in (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
                          ("ly", ""), ("'s", ""), ("s'", "")):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
@@ -142,6 +143,15 @@ def _ends_sentence(token: str) -> bool:
         and norm_word(token) not in TITLES
 
 
+def _may_be_name(w: str, m: re.Match, text: str) -> bool:
+    """Whether a capitalised word (normalised ``w``, matched as ``m`` in ``text``) may be part of a name: not a
+    month, a weekday (also in the plural: "Thursdays"), "One", the pronoun "I", a decade in words ("the
+    Seventies"), or "No", "Under", "Over" before a number ("world No 14", "Under 21")."""
+    return (w not in MONTHS and w not in WEEKDAYS and w not in NOT_NUMBERS and w not in _DECADES
+            and not _PRONOUN_I.fullmatch(m.group()) and not (w.endswith("s") and w[:-1] in WEEKDAYS)
+            and not (w in ("no", "under", "over") and _NUMBER_AFTER.match(text, m.end())))
+
+
 def name_phrases(text: str) -> list[tuple[str, list[str]]]:
     """Capitalised phrases of ``text`` that may be names, as written and as their normalised words."""
     text = _FURNITURE.sub(lambda m: " " * len(m.group()), text)  # same length: spans stay right
@@ -171,9 +181,7 @@ def name_phrases(text: str) -> list[tuple[str, list[str]]]:
                                         or ("-" in first.group() and is_common(norm_word(first.group())))):
             # a capital that opens a sentence on a common word: "The White House", "Study reveals"
             group, words_ = group[1:], words_[1:]
-        keep = [w for w, g in zip(words_, group) if w and w not in MONTHS and w not in WEEKDAYS and w not in NOT_NUMBERS
-                and not _PRONOUN_I.fullmatch(g.group()) and not (w.endswith("s") and w[:-1] in WEEKDAYS)
-                and not (w in ("no", "under", "over") and _NUMBER_AFTER.match(text, g.end())) and w not in _DECADES]
+        keep = [w for w, g in zip(words_, group) if w and _may_be_name(w, g, text)]
         if keep:
             phrase = text[group[0].start():group[-1].end()]
             out.append((phrase if re.search(r"\.\w", phrase) else phrase.rstrip("."), keep))

@@ -215,7 +215,8 @@ def quantities(text: str) -> list[Quantity]:
             kind = "percentage"
             j += 2 if toks[j][0] == "per" else 1
             end = toks[j - 1][2]
-        elif kind == "number" and mantissa is None and value.is_integer() and 1900 <= value <= 2100 and re.fullmatch(r"\d{4}s?", tok):
+        elif kind == "number" and mantissa is None and value.is_integer() and 1900 <= value <= 2100 \
+                and re.fullmatch(r"\d{4}s?", tok):  # a year, or its decade ("1970s")
             kind = "date"
         plain = mantissa if kind == "number" and scale in _AMBIGUOUS_SCALES else None
         out.append(Quantity(kind, text[start:end].rstrip("."), value, mantissa, plain))
